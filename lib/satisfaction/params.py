@@ -44,6 +44,7 @@ class YearParams:
     confidence: float = 0.95
     disclosure_threshold: int = 10
     published: dict[str, Any] = field(default_factory=dict)
+    par_bands: dict[str, float] = field(default_factory=dict)
     source: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -133,6 +134,7 @@ def load_params(year: int, params_file: str | Path | None = None) -> YearParams:
         confidence=float(data.get("confidence", 0.95)),
         disclosure_threshold=int(data.get("disclosure_threshold", 10)),
         published=dict(data.get("published") or {}),
+        par_bands={str(k): float(v) for k, v in (data.get("par_bands") or {}).items()},
         source=path.resolve(),
         raw=data,
     )
