@@ -1,0 +1,39 @@
+# The README's commands. Every target sets up the virtual environment first (once, and again
+# when pyproject.toml or requirements.lock change), so a fresh clone needs only Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.setup-stamp
+KERNEL := satisfaction
+
+.PHONY: setup reports test lab synth clean-reports help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make reports   set up, run every notebook for every year, render reports/index.html"
+	@echo "make test      set up, run the whole test suite"
+	@echo "make lab       set up, open JupyterLab on notebooks/"
+	@echo "make synth     rewrite the shipped synthetic raw files (same seed, same bytes)"
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))" >/dev/null
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+reports: setup
+	$(BIN)/satisfaction run
+
+test: setup
+	$(BIN)/python -m pytest
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+synth: setup
+	$(BIN)/satisfaction synth --out data/raw
+
+clean-reports:
+	rm -rf reports/20* reports/index.html data/processed/20*

@@ -1,0 +1,103 @@
+"""The command line: ``satisfaction run | clean | synth``.
+
+* ``satisfaction run [--year Y ...] [--notebook NAME ...]``: the batch, every notebook for every
+  year in ``params/`` through papermill, then the HTML pages and ``reports/index.html``.
+* ``satisfaction clean RAW --year Y --out DIR``: the cleaning step on one file.
+* ``satisfaction synth --out DIR --seed N``: the synthetic raw files (survey and PAR index).
+
+File-level faults exit with status 2 and one line on stderr naming the file and the fault;
+row-level faults never stop a run (those rows go to the quarantine file).
+
+Not for: any logic of its own: each command calls one library function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_FILE_FAULT = 2
+
+
+def _cmd_clean(args: argparse.Namespace) -> int:
+    from .clean import CleanError, clean_file
+    from .io import RawFileError
+
+    try:
+        result = clean_file(args.raw, args.year, args.out, encoding=args.encoding,
+                            sheet=args.sheet, offices_path=args.offices)
+    except (RawFileError, CleanError) as exc:
+        print(f"satisfaction clean: {exc}", file=sys.stderr)
+        return EXIT_FILE_FAULT
+    log = result.log
+    reasons = ", ".join(f"{k} {v}" for k, v in sorted(log["quarantine_reasons"].items())) or "none"
+    print(f"{args.raw}: {log['rows_in']} rows -> {log['rows_clean']} clean, "
+          f"{log['rows_quarantined']} quarantined ({reasons}); written to {args.out}")
+    return 0
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from .synth import write_survey_files
+
+    written = write_survey_files(args.out, seed=args.seed)
+    try:
+        from .synth_par import write_par_tables
+    except ImportError:  # pragma: no cover - the PAR generator ships with the library
+        write_par_tables = None
+    if write_par_tables is not None:
+        written += write_par_tables(Path(args.out), seed=args.seed)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .report import run_batch
+
+    return run_batch(years=args.year or None, notebooks=args.notebook or None,
+                     workers=args.workers)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for the tests and ``--help``)."""
+    from .synth import DEFAULT_SEED
+
+    parser = argparse.ArgumentParser(
+        prog="satisfaction",
+        description="Citizen satisfaction with public-security services: clean, estimate, report.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run every notebook for every year and render the reports")
+    run.add_argument("--year", type=int, action="append", help="a year of params/ (repeatable)")
+    run.add_argument("--notebook", action="append",
+                     help="a notebook name such as 02_satisfaction (repeatable)")
+    run.add_argument("--workers", type=int, default=2, help="notebooks run at once (default 2)")
+    run.set_defaults(func=_cmd_run)
+
+    clean = sub.add_parser("clean", help="clean one raw survey file")
+    clean.add_argument("raw", help="the raw file (.csv, .xlsx, .sav, .dta, .parquet)")
+    clean.add_argument("--year", type=int, required=True)
+    clean.add_argument("--out", required=True, help="folder for the processed outputs")
+    clean.add_argument("--encoding", default=None,
+                       help="CSV encoding (utf-8, utf-16, cp1258, tcvn3, vni); default: detect")
+    clean.add_argument("--sheet", default=None, help="Excel worksheet (default: the first)")
+    clean.add_argument("--offices", default=None,
+                       help="office list for canonical names (default: offices.csv beside RAW)")
+    clean.set_defaults(func=_cmd_clean)
+
+    synth = sub.add_parser("synth", help="write the synthetic raw files")
+    synth.add_argument("--out", required=True, help="destination folder, e.g. data/raw")
+    synth.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    synth.set_defaults(func=_cmd_synth)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``satisfaction`` console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Per-respondent indicators derived from the answers: satisfied overall and per component.
+
+The satisfaction rate is the weighted share of respondents *satisfied* (4 or 5 on the 1-5
+scale) among those with a valid answer. For the five SIPAS components a respondent's
+component score is the mean of the component's items they answered; they count as satisfied
+with the component when that mean is at least 4 (the cut of the overall item, applied to the
+average answer). A respondent who answered none of a component's items is missing for it,
+never counted as dissatisfied.
+
+Not for: estimation (the indicators are 0/1 columns that :class:`~satisfaction.SurveyDesign`
+turns into rates with intervals).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .codebook import Codebook, load_codebook
+
+
+def component_indicators(data: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
+    """0/1 columns ``sat_<component>`` (NaN when no item of the component was answered).
+
+    Args:
+        data: the processed respondent table (Likert items as nullable integers).
+        codebook: the questionnaire (loaded if omitted).
+
+    Returns:
+        A new DataFrame: ``data`` with one ``sat_<component>`` float column per component,
+        plus ``score_<component>`` (the mean item answer).
+
+    Examples:
+        >>> df = pd.DataFrame({c: pd.array(v, dtype="Int8") for c, v in {
+        ...     "a1": [5, 3, None], "a2": [4, 3, None], "a3": [3, 4, None]}.items()})
+        >>> cb = load_codebook()
+        >>> out = component_indicators(df, cb)
+        >>> out[["score_access", "sat_access"]].round(3).values.tolist()
+        [[4.0, 1.0], [3.333, 0.0], [nan, nan]]
+    """
+    codebook = codebook or load_codebook()
+    out = data.copy()
+    cut = min(codebook.satisfied_codes)
+    for name, comp in codebook.components.items():
+        items = [i for i in comp["items"] if i in data.columns]
+        if not items:
+            continue
+        score = data[items].astype("float64").mean(axis=1, skipna=True)
+        out[f"score_{name}"] = score
+        out[f"sat_{name}"] = (score >= cut).astype("float64").where(score.notna())
+    return out
+
+
+def component_labels(codebook: Codebook | None = None, lang: str = "vi") -> dict[str, str]:
+    """``sat_<component>`` -> the component's label, for tables and figures."""
+    codebook = codebook or load_codebook()
+    return {f"sat_{k}": v[lang] for k, v in codebook.components.items()}

@@ -1,0 +1,560 @@
+"""Synthetic raw survey files, messy like field data, calibrated to the published figures.
+
+Published microdata does not exist, so the repository ships a synthetic survey that lets every
+notebook run out of the box. The generator draws a real two-stage design and then writes the
+file as an office would have sent it:
+
+* **Design.** 19 strata: the central level (5 ministry departments, taken with certainty),
+  and province, district and commune levels crossed with the six regions. Provincial police
+  offices are all taken; district and commune offices are drawn by systematic
+  probability-proportional-to-size sampling on their yearly transaction volume. The same
+  offices (the primary sampling units) are surveyed in both years. A respondent's weight is
+  ``transactions / (inclusion probability x respondents in the office)``: the number of
+  transactions the respondent stands for.
+* **Answers.** A latent satisfaction per respondent (office, field and channel effects plus
+  noise) drives the overall item and the 17 component items (correlated, so that reliability is
+  realistic; fees and feedback items behave differently on purpose). The overall item is then
+  calibrated *exactly*: respondents nearest the satisfied/neutral boundary are moved across it
+  until the weighted share satisfied rounds to the target (96.45 % in 2020, 86.69 % in 2019, the
+  percentage-point reading of the published "+9.76 %").
+* **Faults.** A few per cent of rows carry what real files carry: Likert answers typed as
+  words, decomposed Unicode, stray spaces, office names spelled two ways, "don't know",
+  refusal, blank and out-of-range codes in component items, a missing office code. Those are
+  all repairable, so these rows stay. On top of the calibrated respondents, extra rows are
+  written that the cleaning step must quarantine: exact and near duplicates of respondents,
+  out-of-range overall answers, invalid weights, unknown categories and unknown offices.
+  After cleaning, 2020 has exactly 22,250 respondents.
+
+Files: ``survey_2020.csv`` (UTF-8, snake-case Vietnamese headers), ``survey_2019.xlsx``
+(Excel, Vietnamese headers, no duration column), and ``offices.csv`` (the sampled offices:
+the list the cleaning step canonicalises office names against). Everything is a pure function
+of the seed: the same seed writes the same bytes (the .xlsx is written with fixed timestamps).
+
+Not for: the PAR index tables (see :mod:`satisfaction.synth_par`) or cleaning.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .codebook import Codebook, fold, load_codebook
+
+DEFAULT_SEED = 20201
+
+LEVELS = ("central", "province", "district", "commune")
+CENTRAL_OFFICES = (
+    ("TW01", "Cục Quản lý xuất nhập cảnh", ("passport",)),
+    ("TW02", "Cục Cảnh sát quản lý hành chính về trật tự xã hội", ("business_security", "seals", "weapons", "id_card")),
+    ("TW03", "Cục Cảnh sát phòng cháy, chữa cháy và cứu nạn, cứu hộ", ("fire_safety",)),
+    ("TW04", "Cục Cảnh sát giao thông", ("vehicle",)),
+    ("TW05", "Trung tâm Dữ liệu quốc gia về dân cư", ("id_card", "residence")),
+)
+CITIES = {"Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ"}
+# Procedure fields handled at each level, with their shares of transactions.
+FIELDS_BY_LEVEL = {
+    "province": {"passport": 0.28, "id_card": 0.22, "vehicle": 0.18, "fire_safety": 0.10,
+                 "business_security": 0.09, "seals": 0.08, "weapons": 0.05},
+    "district": {"id_card": 0.40, "residence": 0.25, "vehicle": 0.25, "fire_safety": 0.06,
+                 "business_security": 0.04},
+    "commune": {"residence": 0.70, "id_card": 0.25, "business_security": 0.05},
+}
+ORGANISATION_SHARE = {"fire_safety": 0.7, "business_security": 0.6, "seals": 0.8, "weapons": 0.7}
+_FIRST = ("Tân", "Phú", "An", "Bình", "Vĩnh", "Thạch", "Hòa", "Long", "Đức", "Quảng", "Kim", "Yên")
+_SECOND = ("Phú", "Lộc", "Sơn", "Thành", "Hưng", "Lợi", "Bình", "Thịnh", "Hải", "Xuân", "Điền", "Lâm")
+_FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
+           "Đỗ", "Hồ", "Ngô", "Dương", "Lý")
+_MIDDLE = ("Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quốc", "Thu", "Xuân")
+_GIVEN = ("An", "Bình", "Cường", "Dũng", "Hà", "Hạnh", "Hoa", "Hùng", "Lan", "Linh", "Long",
+          "Mai", "Nam", "Nga", "Phương", "Quân", "Sơn", "Thảo", "Trang", "Tuấn", "Vy", "Yến")
+
+HEADERS = {
+    # canonical -> (2020 CSV header, 2019 Excel header)
+    "respondent_id": ("ma_phieu", "Mã phiếu"),
+    "respondent_type": ("doi_tuong", "Loại đối tượng"),
+    "level": ("cap", "Cấp giải quyết"),
+    "province": ("tinh_tp", "Tỉnh/Thành phố"),
+    "office_code": ("ma_don_vi", "Mã đơn vị"),
+    "office": ("don_vi", "Đơn vị giải quyết"),
+    "field": ("linh_vuc", "Lĩnh vực"),
+    "channel": ("hinh_thuc", "Hình thức"),
+    "stratum": ("tang", "Tầng"),
+    "weight": ("trong_so", "Trọng số"),
+    "interview_date": ("ngay_khao_sat", "Ngày khảo sát"),
+    "duration_sec": ("thoi_gian_giay", None),
+    "q_overall": ("hai_long_chung", "Hài lòng chung"),
+    "full_name": ("ho_ten", "Họ và tên"),
+    "phone": ("so_dien_thoai", "Số điện thoại"),
+    "id_number": ("so_cccd", "Số CCCD/CMND"),
+}
+
+
+@dataclass(frozen=True)
+class YearSpec:
+    """What one synthetic year looks like. Only ``n_clean`` and ``target_rate`` for 2020 are
+    published figures; everything else is an assumption of the generator."""
+
+    year: int
+    n_clean: int
+    target_rate: float
+    level_shares: dict[str, float]
+    top_share: float            # share answering 5 on the overall item
+    online_share: float
+    transaction_factor: float   # transactions relative to 2020
+    fmt: str                    # "csv" or "xlsx"
+    faults: dict[str, float] = field(default_factory=dict)
+
+
+_ROW_FAULTS = {  # share of kept rows carrying each repairable fault
+    "likert_word": 0.020, "nfd_text": 0.030, "stray_spaces": 0.020, "office_variant": 0.020,
+    "item_dont_know": 0.012, "item_refused": 0.004, "item_blank": 0.007,
+    "item_out_of_range": 0.004, "office_code_blank": 0.002,
+}
+_EXTRA_ROWS = {  # extra rows (share of n_clean) that cleaning must quarantine
+    "duplicate_exact": 0.010, "duplicate_near": 0.003, "overall_out_of_range": 0.002,
+    "weight_invalid": 0.001, "category_invalid": 0.0005, "office_unknown": 0.0005,
+}
+
+YEARS = {
+    2020: YearSpec(2020, 22_250, 0.9645, {"central": 0.06, "province": 0.27, "district": 0.335,
+                                           "commune": 0.335}, 0.5645, 0.25, 1.0, "csv"),
+    2019: YearSpec(2019, 19_752, 0.8669, {"central": 0.06, "province": 0.27, "district": 0.335,
+                                           "commune": 0.335}, 0.3969, 0.10, 0.93, "xlsx"),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# The frame of offices (primary sampling units)
+# ---------------------------------------------------------------------------------------------
+def _province_office_name(province: str) -> str:
+    if province == "TP. Hồ Chí Minh":
+        return "Công an Thành phố Hồ Chí Minh"
+    kind = "thành phố" if province in CITIES else "tỉnh"
+    return f"Công an {kind} {province}"
+
+
+def _pps_systematic(size: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices drawn by systematic PPS (one pass, no loop); sizes assumed below T/n."""
+    cum = np.cumsum(size)
+    step = cum[-1] / n
+    points = rng.uniform(0, step) + step * np.arange(n)
+    return np.searchsorted(cum, points, side="right")
+
+
+def build_frame(codebook: Codebook, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """The sampled offices with their design: code, name, level, province, stratum, size, pi.
+
+    Args:
+        codebook: the questionnaire (provinces and regions).
+        seed: the generator seed.
+
+    Returns:
+        One row per sampled office (518 offices in 19 strata) with columns ``office_code,
+        office, level, province, region, stratum, transactions, pi``.
+
+    Examples:
+        >>> f = build_frame(load_codebook())
+        >>> len(f), f["stratum"].nunique(), f.groupby("level").size().to_dict()
+        (518, 19, {'central': 5, 'commune': 300, 'district': 150, 'province': 63})
+    """
+    rng = np.random.default_rng([seed, 0])
+    rows = []
+    for code, name, _ in CENTRAL_OFFICES:
+        rows.append((code, name, "central", "Hà Nội", "R2", "central",
+                     float(rng.lognormal(11.0, 0.3)), 1.0))
+    for i, prov in enumerate(codebook.provinces, start=1):
+        region = codebook.province_region[prov]
+        rows.append((f"T{i:02d}", _province_office_name(prov), "province", prov, region,
+                     f"province-{region}", float(rng.lognormal(10.3, 0.5)), 1.0))
+    counters = {"district": 0, "commune": 0}
+    for level, per_province, n_per_region, prefix, kind, mu in (
+        ("district", 11, 25, "H", "huyện", 8.6),
+        ("commune", 160, 50, "X", "xã", 6.2),
+    ):
+        for region, provs in codebook.spec["provinces"].items():
+            provs = [unicodedata.normalize("NFC", p) for p in provs]
+            pop = len(provs) * per_province
+            size = rng.lognormal(mu, 0.55, size=pop)
+            home = rng.integers(0, len(provs), size=pop)
+            picked = _pps_systematic(size, n_per_region, rng)
+            pi = np.minimum(1.0, n_per_region * size[picked] / size.sum())
+            names = rng.permutation(len(_FIRST) * len(_SECOND))
+            for k, idx in enumerate(picked):
+                counters[level] += 1
+                prov = provs[home[idx]]
+                first, second = divmod(int(names[k]), len(_SECOND))
+                place = f"{_FIRST[first]} {_SECOND[second]}"
+                rows.append((f"{prefix}{counters[level]:03d}", f"Công an {kind} {place}, {prov}",
+                             level, prov, region, f"{level}-{region}", float(size[idx]),
+                             float(pi[k])))
+    frame = pd.DataFrame(rows, columns=["office_code", "office", "level", "province", "region",
+                                        "stratum", "transactions", "pi"])
+    frame["transactions"] = frame["transactions"].round(0)
+    if frame["office"].duplicated().any():  # a PPS draw may hit the same office twice
+        frame = frame.drop_duplicates("office").reset_index(drop=True)
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# Respondents
+# ---------------------------------------------------------------------------------------------
+def _allocate(total: int, units: int, rng: np.random.Generator) -> np.ndarray:
+    base = np.full(units, total // units)
+    base[rng.permutation(units)[: total - base.sum()]] += 1
+    return base
+
+
+def _weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
+    order = np.argsort(x, kind="stable")
+    cw = np.cumsum(w[order]) / w.sum()
+    return float(x[order][np.searchsorted(cw, q)])
+
+
+def _draw_respondents(frame: pd.DataFrame, spec: YearSpec, n: int, rng: np.random.Generator,
+                      codebook: Codebook, calibrate: bool = True) -> pd.DataFrame:
+    """Respondents with their design columns, answers (codes) and personal data."""
+    per_level = {lvl: int(round(spec.level_shares[lvl] * n)) for lvl in LEVELS}
+    per_level["commune"] += n - sum(per_level.values())
+    m = np.zeros(len(frame), dtype=int)
+    for lvl in LEVELS:
+        idx = np.flatnonzero(frame["level"].to_numpy() == lvl)
+        m[idx] = _allocate(per_level[lvl], len(idx), rng)
+    office_idx = np.repeat(np.arange(len(frame)), m)
+    df = frame.iloc[office_idx].reset_index(drop=True)
+    df["weight"] = np.round(
+        (df["transactions"] * spec.transaction_factor) / (df["pi"] * m[office_idx]), 4)
+
+    # Procedure field: by level, central offices by their own remit.
+    level = df["level"].to_numpy()
+    field_col = np.empty(n, dtype=object)
+    for lvl, shares in FIELDS_BY_LEVEL.items():
+        sel = level == lvl
+        field_col[sel] = rng.choice(list(shares), size=sel.sum(), p=list(shares.values()))
+    for code, _, remit in CENTRAL_OFFICES:
+        sel = df["office_code"].to_numpy() == code
+        field_col[sel] = rng.choice(remit, size=sel.sum())
+    df["field"] = field_col
+    org_p = df["field"].map(ORGANISATION_SHARE).fillna(0.04).to_numpy()
+    df["respondent_type"] = np.where(rng.uniform(size=n) < org_p, "organisation", "citizen")
+    online_p = np.where(np.isin(field_col, ["passport", "residence", "vehicle"]),
+                        spec.online_share * 1.4, spec.online_share * 0.5)
+    df["channel"] = np.where(rng.uniform(size=n) < online_p, "online", "in_person")
+
+    # Latent satisfaction: office, field and channel effects plus respondent noise.
+    office_effect = rng.normal(0, 0.35, size=len(frame))[office_idx]
+    field_effect = df["field"].map({"passport": 0.15, "fire_safety": -0.2,
+                                    "business_security": -0.15, "weapons": -0.1}).fillna(0.0)
+    channel_effect = np.where(df["channel"] == "online", -0.12, 0.0)
+    latent = office_effect + field_effect.to_numpy() + channel_effect + rng.normal(size=n)
+    latent = (latent - latent.mean()) / latent.std()
+    w = df["weight"].to_numpy()
+
+    # Overall item: cut the latent at weighted quantiles of the target distribution.
+    dissat = 1.0 - spec.target_rate
+    cuts = [_weighted_quantile(latent, w, q)
+            for q in (dissat * 0.17, dissat * 0.42, dissat, 1.0 - spec.top_share)]
+    q_overall = 1 + np.searchsorted(np.array(cuts), latent, side="right")
+    df["q_overall"] = _calibrate(q_overall, latent, w, spec.target_rate) if calibrate else q_overall
+
+    # Component items: correlated with the latent, each with its own difficulty.
+    difficulty = {"a1": 0.1, "a2": -0.1, "a3": 0.0, "p1": 0.1, "p2": 0.0, "p3": 1.2, "p4": -0.2,
+                  "o1": 0.2, "o2": 0.1, "o3": 0.0, "o4": 0.15, "r1": 0.1, "r2": 0.05,
+                  "r3": -0.25, "f1": -0.4, "f2": -0.6, "f3": -0.8}
+    loadings = {"f1": 0.6, "f2": 0.6, "f3": 0.6, "p3": 0.5}
+    item_cuts = np.array(cuts)
+    for item in codebook.items:
+        lam = loadings.get(item, 0.85)
+        z = lam * latent + np.sqrt(1 - lam**2) * rng.normal(size=n) + difficulty[item]
+        df[item] = 1 + np.searchsorted(item_cuts, z, side="right")
+
+    day0 = pd.Timestamp(f"{spec.year}-09-01")
+    df["interview_date"] = day0 + pd.to_timedelta(rng.integers(0, 91, size=n), unit="D")
+    duration = rng.lognormal(np.log(420), 0.35, size=n)
+    fast = rng.uniform(size=n) < 0.01
+    duration[fast] = rng.uniform(25, 60, size=fast.sum())
+    df["duration_sec"] = np.round(duration).astype(int)
+    df["full_name"] = [" ".join(parts) for parts in zip(
+        rng.choice(_FAMILY, n), rng.choice(_MIDDLE, n), rng.choice(_GIVEN, n))]
+    df["phone"] = ["0" + str(v) for v in 900_000_000 + rng.choice(99_999_999, n, replace=False)]
+    df["id_number"] = [f"{v:012d}" for v in rng.choice(10**11, n, replace=False) + 10**11]
+    return df
+
+
+def _calibrate(q: np.ndarray, latent: np.ndarray, w: np.ndarray, target: float) -> np.ndarray:
+    """Move respondents across the satisfied boundary until the weighted rate rounds to target.
+
+    Respondents nearest the boundary move first (3 -> 4 to raise the rate, 4 -> 3 to lower
+    it); the last one is chosen by weight so that the rate lands within 2e-5 of ``target``
+    (0.002 percentage points, well inside the rounding to two decimals).
+    """
+    q = q.copy()
+    total = w.sum()
+    tol = 2e-5 * total
+    need = target * total - w[q >= 4].sum()          # weight to add to "satisfied"
+    if abs(need) <= tol:
+        return q
+    src, dst = (3, 4) if need > 0 else (4, 3)
+    cand = np.flatnonzero(q == src)
+    cand = cand[np.argsort(-latent[cand] if need > 0 else latent[cand], kind="stable")]
+    need = abs(need)
+    cum = np.cumsum(w[cand])
+    k = int(np.searchsorted(cum, need - tol))        # take cand[:k], then one exact fit
+    if k >= len(cand):
+        raise RuntimeError("cannot calibrate: not enough respondents near the boundary")
+    taken = cand[:k]
+    rest = need - (cum[k - 1] if k else 0.0)
+    pool = cand[k:]
+    fit = pool[np.argmin(np.abs(w[pool] - rest))]
+    if abs(w[fit] - rest) > tol:
+        # No single respondent fits: take the smallest weights until within tolerance.
+        small = pool[np.argsort(w[pool], kind="stable")]
+        csum = np.cumsum(w[small])
+        j = int(np.searchsorted(csum, rest - tol))
+        if j >= len(small) or csum[j] > rest + tol:
+            raise RuntimeError("cannot calibrate the satisfaction rate to the target")
+        extra = small[: j + 1]
+    else:
+        extra = np.array([fit])
+    q[np.concatenate([taken, extra])] = dst
+    return q
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing the answers as an office would type them, faults included
+# ---------------------------------------------------------------------------------------------
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    out = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return out.replace("đ", "d").replace("Đ", "D")
+
+
+def _as_typed(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Codes -> the labels and digits a clean office file would hold (all strings)."""
+    out = pd.DataFrame(index=df.index)
+    out["respondent_id"] = [f"{y}-{c}-{i:05d}" for y, c, i in zip(
+        df["year"], df["office_code"], df.groupby("office_code").cumcount() + 1)]
+    for col in ("respondent_type", "level", "field", "channel"):
+        out[col] = df[col].map(codebook.labels(col))
+    for col in ("province", "office_code", "office", "stratum"):
+        out[col] = df[col].astype(str)
+    out["weight"] = df["weight"].map(lambda v: f"{v:.4f}")
+    out["interview_date"] = df["interview_date"].dt.strftime("%d/%m/%Y")
+    out["duration_sec"] = df["duration_sec"].astype(str)
+    for item in codebook.likert_columns:
+        out[item] = df[item].astype(str)
+    for col in codebook.pii_columns:
+        out[col] = df[col].astype(str)
+    return out
+
+
+def _word_variant(code: int, codebook: Codebook, rng: np.random.Generator) -> str:
+    label = codebook.likert_label(int(code), "vi")
+    style = rng.integers(0, 5)
+    if style == 0:
+        return label
+    if style == 1:
+        return _strip_marks(label).lower()
+    if style == 2:
+        return label.upper()
+    if style == 3:
+        return f"  {label.lower()} "
+    return codebook.likert_label(int(code), "en")
+
+
+def _inject_row_faults(typed: pd.DataFrame, spec: YearSpec, rng: np.random.Generator,
+                       codebook: Codebook) -> pd.DataFrame:
+    """Repairable faults in a few per cent of the calibrated rows (values never change)."""
+    out = typed.copy()
+    n = len(out)
+
+    def pick(share: float) -> np.ndarray:
+        return rng.choice(n, size=int(round(share * n)), replace=False)
+
+    likert = codebook.likert_columns
+    for r in pick(_ROW_FAULTS["likert_word"]):
+        col = likert[rng.integers(len(likert))]
+        out.iat[r, out.columns.get_loc(col)] = _word_variant(int(out.iat[r, out.columns.get_loc(col)]), codebook, rng)
+    rows = pick(_ROW_FAULTS["nfd_text"])
+    for col in ("office", "province"):
+        out.loc[out.index[rows], col] = out[col].iloc[rows].map(lambda s: unicodedata.normalize("NFD", s)).to_numpy()
+    rows = pick(_ROW_FAULTS["stray_spaces"])
+    for col in ("level", "field", "channel", "q_overall", "respondent_type"):
+        out.loc[out.index[rows], col] = (" " + out[col].iloc[rows] + "  ").to_numpy()
+    rows = pick(_ROW_FAULTS["office_variant"])
+    variants = out["office"].iloc[rows].map(
+        lambda s: s.replace("Công an", "CA", 1) if rng.uniform() < 0.5 else _strip_marks(s))
+    out.loc[out.index[rows], "office"] = variants.to_numpy()
+    items = codebook.items
+    for fault, values in (("item_dont_know", ["8"]), ("item_refused", ["9"]), ("item_blank", [""]),
+                          ("item_out_of_range", ["0", "6", "7", "44"])):
+        for r in pick(_ROW_FAULTS[fault]):
+            col = items[rng.integers(len(items))]
+            out.iat[r, out.columns.get_loc(col)] = values[rng.integers(len(values))]
+    out.loc[out.index[pick(_ROW_FAULTS["office_code_blank"])], "office_code"] = ""
+    return out
+
+
+def _extra_rows(typed: pd.DataFrame, fresh: pd.DataFrame, spec: YearSpec,
+                rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows the cleaning step must quarantine, and for each the row it must come after."""
+    n = len(typed)
+    pieces, after = [], []
+
+    def count(kind: str) -> int:
+        return max(1, int(round(_EXTRA_ROWS[kind] * spec.n_clean)))
+
+    src = rng.choice(n, size=count("duplicate_exact"), replace=False)
+    pieces.append(typed.iloc[src])
+    after.append(src)
+    src = rng.choice(n, size=count("duplicate_near"), replace=False)
+    near = typed.iloc[src].copy()
+    near["respondent_id"] = near["respondent_id"] + "b"
+    near["full_name"] = " " + near["full_name"].str.upper() + " "
+    pieces.append(near)
+    after.append(src)
+
+    start = 0
+    for kind in ("overall_out_of_range", "weight_invalid", "category_invalid", "office_unknown"):
+        k = count(kind)
+        rows = fresh.iloc[start:start + k].copy()
+        start += k
+        if kind == "overall_out_of_range":
+            rows["q_overall"] = rng.choice(["0", "6", "7", "55"], size=k)
+        elif kind == "weight_invalid":
+            rows["weight"] = rng.choice(["", "-1.0000", "0"], size=k)
+        elif kind == "category_invalid":
+            rows["level"] = rng.choice(["Phường", "??"], size=k)
+        else:
+            rows["office"] = "Công an phường Không Rõ"
+            rows["office_code"] = ""
+        pieces.append(rows)
+        after.append(rng.integers(0, n, size=k))
+    return pd.concat(pieces), np.concatenate(after)
+
+
+def synthesize_year(year: int, seed: int = DEFAULT_SEED, codebook: Codebook | None = None,
+                    frame: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One synthetic year: the raw file's rows as typed, and the true (calibrated) respondents.
+
+    Args:
+        year: a year of :data:`YEARS` (2019 or 2020).
+        seed: the generator seed.
+        codebook: the questionnaire (loaded if omitted).
+        frame: the sampled offices (built from ``seed`` if omitted).
+
+    Returns:
+        ``(raw, truth)``: ``raw`` has one string column per canonical column, in file order,
+        extra rows for quarantine included; ``truth`` holds the calibrated respondents (codes,
+        numeric weights), the rows that must survive cleaning.
+
+    Examples:
+        >>> raw, truth = synthesize_year(2020)
+        >>> len(truth), round(100 * (truth.weight * (truth.q_overall >= 4)).sum() / truth.weight.sum(), 2)
+        (22250, 96.45)
+    """
+    codebook = codebook or load_codebook()
+    spec = YEARS[year]
+    frame = build_frame(codebook, seed) if frame is None else frame
+    rng = np.random.default_rng([seed, year])
+    truth = _draw_respondents(frame, spec, spec.n_clean, rng, codebook)
+    truth.insert(0, "year", year)
+    typed = _inject_row_faults(_as_typed(truth, codebook), spec, rng, codebook)
+    fresh_truth = _draw_respondents(frame, spec, 200, np.random.default_rng([seed, year, 1]),
+                                    codebook, calibrate=False)
+    fresh_truth.insert(0, "year", year)
+    fresh = _as_typed(fresh_truth, codebook)
+    fresh["respondent_id"] = fresh["respondent_id"] + "x"
+    extra, after = _extra_rows(typed, fresh, spec, rng)
+    # File order: calibrated rows shuffled, each extra row placed after the row it follows.
+    position = rng.permutation(len(typed)).astype(float)
+    extra_pos = position[after] + rng.uniform(0.1, 0.9, size=len(after))
+    raw = pd.concat([typed, extra], ignore_index=True)
+    raw = raw.iloc[np.argsort(np.concatenate([position, extra_pos]), kind="stable")]
+    return raw.reset_index(drop=True), truth
+
+
+def _xlsx_bytes(frame: pd.DataFrame, sheet: str, numeric: set[str]) -> bytes:
+    """A deterministic .xlsx: fixed document timestamps, fixed zip entry times."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
+    ws.append(list(frame.columns))
+    num_pat = re.compile(r"^\d+(\.\d+)?$")
+    cols = list(frame.columns)
+    for values in frame.itertuples(index=False, name=None):
+        ws.append([float(v) if (c in numeric and num_pat.match(v)) and "." in v
+                   else int(v) if (c in numeric and num_pat.match(v)) else v
+                   for c, v in zip(cols, values)])
+    fixed = pd.Timestamp("2020-01-01").to_pydatetime()
+    wb.properties.created = fixed
+    wb.properties.creator = "satisfaction synth"
+    buf = io.BytesIO()
+    wb.save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in sorted(src.infolist(), key=lambda i: i.filename):
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>2020-01-01T00:00:00Z\g<2>", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=(2020, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, data)
+    return out.getvalue()
+
+
+def write_survey_files(out_dir: str | Path, seed: int = DEFAULT_SEED,
+                       years: tuple[int, ...] = (2019, 2020)) -> list[Path]:
+    """Write the synthetic raw files (and the office list) into ``out_dir``.
+
+    Args:
+        out_dir: destination folder (created).
+        seed: the generator seed; the same seed writes the same bytes.
+        years: which years to write.
+
+    Returns:
+        The paths written.
+    """
+    from .io import write_atomic
+
+    codebook = load_codebook()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    frame = build_frame(codebook, seed)
+    written = []
+    offices = frame[["office_code", "office", "level", "province", "region", "stratum",
+                     "transactions", "pi"]]
+    path = out / "offices.csv"
+    write_atomic(path, offices.to_csv(index=False, lineterminator="\n",
+                                      float_format="%.6f").encode("utf-8"))
+    written.append(path)
+    for year in years:
+        raw, _ = synthesize_year(year, seed, codebook, frame)
+        spec = YEARS[year]
+        which = 0 if spec.fmt == "csv" else 1
+        cols = [c for c in raw.columns if c in HEADERS and HEADERS[c][which] is None]
+        raw = raw.drop(columns=cols)
+        header = {c: (HEADERS[c][which] if c in HEADERS else (c if which == 0 else c.upper()))
+                  for c in raw.columns}
+        raw = raw.rename(columns=header)
+        if spec.fmt == "csv":
+            path = out / f"survey_{year}.csv"
+            write_atomic(path, raw.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        else:
+            numeric = {header[c] for c in ("weight", *codebook.likert_columns)}
+            path = out / f"survey_{year}.xlsx"
+            write_atomic(path, _xlsx_bytes(raw, "Phieu khao sat", numeric))
+        written.append(path)
+    return written
+
+
+__all__ = ["YEARS", "YearSpec", "build_frame", "synthesize_year", "write_survey_files", "fold"]
