@@ -1,0 +1,41 @@
+"""Shared fixtures: small raw tables built from the shipped synthetic file."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pandas as pd
+import pytest
+
+from satisfaction import config
+from satisfaction.codebook import load_codebook
+
+
+@pytest.fixture(scope="session")
+def codebook():
+    return load_codebook()
+
+
+@pytest.fixture(scope="session")
+def offices():
+    from satisfaction.clean import read_offices
+
+    return read_offices(config.RAW / "offices.csv")
+
+
+@pytest.fixture()
+def raw_rows() -> pd.DataFrame:
+    """40 clean-looking rows of the 2020 raw file, as typed (strings), faults removed."""
+    df = pd.read_csv(config.RAW / "survey_2020.csv", dtype=str, keep_default_na=False, nrows=400)
+    ok = df.apply(lambda col: col.str.strip().eq(col)).all(axis=1)
+    ok &= df["hai_long_chung"].isin(list("12345")) & df["ma_don_vi"].ne("")
+    ok &= ~df["ma_phieu"].str.endswith(("b", "x")) & ~df.duplicated()
+    offices = pd.read_csv(config.RAW / "offices.csv", dtype=str)
+    ok &= df["don_vi"].eq(df["ma_don_vi"].map(offices.set_index("office_code")["office"]))
+    ok &= df["tinh_tp"].map(lambda s: unicodedata.is_normalized("NFC", s))
+    for item in ["a1", "a2", "a3", "p1", "p2", "p3", "p4", "o1", "o2", "o3", "o4",
+                 "r1", "r2", "r3", "f1", "f2", "f3"]:
+        ok &= df[item].isin(list("12345"))
+    rows = df[ok].head(40).reset_index(drop=True)
+    assert len(rows) == 40
+    return rows

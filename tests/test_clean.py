@@ -1,0 +1,202 @@
+"""Cleaning: every fault repaired and counted or quarantined with its reason, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from satisfaction.clean import CleanError, clean_file, clean_survey, parse_likert
+
+SALT = b"test-salt"
+
+
+def run(rows, codebook, offices):
+    return clean_survey(rows, 2020, codebook=codebook, offices=offices, salt=SALT)
+
+
+def test_clean_rows_pass_through_unchanged(raw_rows, codebook, offices):
+    result = run(raw_rows, codebook, offices)
+    assert len(result.data) == 40 and len(result.quarantine) == 0
+    assert result.data["q_overall"].tolist() == raw_rows["hai_long_chung"].astype(int).tolist()
+    assert result.data["weight"].tolist() == raw_rows["trong_so"].astype(float).tolist()
+    expected = raw_rows["hai_long_chung"].astype(int).ge(4).astype(float).tolist()
+    assert result.data["satisfied"].tolist() == expected
+
+
+@pytest.mark.parametrize("column, value, reason", [
+    ("cap", "Phường", "invalid_level"),
+    ("cap", "", "missing_level"),
+    ("doi_tuong", "khách", "invalid_respondent_type"),
+    ("linh_vuc", "", "missing_field"),
+    ("hinh_thuc", "bưu điện", "invalid_channel"),
+    ("tinh_tp", "Atlantis", "invalid_province"),
+    ("trong_so", "", "invalid_weight"),
+    ("trong_so", "-3.5", "invalid_weight"),
+    ("trong_so", "0", "invalid_weight"),
+    ("trong_so", "abc", "invalid_weight"),
+    ("hai_long_chung", "7", "invalid_overall"),
+    ("hai_long_chung", "tuyệt vời", "invalid_overall"),
+])
+def test_each_row_fault_is_quarantined_with_its_reason(raw_rows, codebook, offices, column, value, reason):
+    rows = raw_rows.copy()
+    rows.loc[3, column] = value
+    result = run(rows, codebook, offices)
+    assert len(result.data) == 39
+    assert result.quarantine[["row", "reason"]].values.tolist() == [[4, reason]]
+
+
+def test_unknown_office_and_conflicting_office(raw_rows, codebook, offices):
+    rows = raw_rows.copy()
+    rows.loc[0, ["ma_don_vi", "don_vi"]] = ["", "Công an phường Không Rõ"]
+    other = offices[offices["office_code"] != rows.loc[1, "ma_don_vi"]].iloc[0]
+    rows.loc[1, "don_vi"] = other["office"]
+    result = run(rows, codebook, offices)
+    got = dict(result.quarantine[["row", "reason"]].values.tolist())
+    assert got == {1: "office_unknown", 2: "office_conflict"}
+
+
+def test_office_spelled_another_way_or_code_missing_is_repaired(raw_rows, codebook, offices):
+    rows = raw_rows.copy()
+    truth = rows.loc[[0, 1, 2], ["ma_don_vi", "don_vi"]].copy()
+    rows.loc[0, "don_vi"] = rows.loc[0, "don_vi"].replace("Công an", "CA", 1)
+    rows.loc[1, "don_vi"] = "".join(c for c in unicodedata.normalize("NFD", rows.loc[1, "don_vi"])
+                                    if unicodedata.category(c) != "Mn").replace("đ", "d")
+    rows.loc[2, "ma_don_vi"] = ""
+    result = run(rows, codebook, offices)
+    assert len(result.quarantine) == 0
+    assert result.data.loc[[0, 1, 2], "office"].tolist() == truth["don_vi"].tolist()
+    assert result.data.loc[[0, 1, 2], "office_code"].tolist() == truth["ma_don_vi"].tolist()
+    assert result.log["repairs"]["office"]["canonicalised"] == 2
+    assert result.log["repairs"]["office_code"]["filled_from_office_name"] == 1
+
+
+def test_likert_words_codes_and_missing_codes(raw_rows, codebook, offices):
+    rows = raw_rows.copy()
+    rows.loc[0, ["a1", "a2", "a3", "p1", "p2", "p3", "hai_long_chung"]] = [
+        "Rất hài lòng", " hai long ", "8", "9", "", "6", "  RẤT HÀI LÒNG"]
+    result = run(rows, codebook, offices)
+    first = result.data.iloc[0]
+    assert first["a1"] == 5 and first["a2"] == 4 and first["q_overall"] == 5
+    assert all(pd.isna(first[c]) for c in ["a3", "p1", "p2", "p3"])
+    counts = result.item_missing.set_index("item")
+    assert counts.loc["a3", "dont_know"] == 1 and counts.loc["p1", "refused"] == 1
+    assert counts.loc["p2", "blank"] == 1 and counts.loc["p3", "out_of_range"] == 1
+    assert counts.loc["a1", "word"] == 1 and counts.loc["q_overall", "word"] == 1
+
+
+def test_dont_know_on_the_overall_item_keeps_the_row_out_of_the_rate(raw_rows, codebook, offices):
+    rows = raw_rows.copy()
+    rows.loc[5, "hai_long_chung"] = "8"
+    result = run(rows, codebook, offices)
+    assert len(result.data) == 40
+    assert pd.isna(result.data.loc[5, "satisfied"])
+    assert result.log["overall_item"] == {"valid": 39, "no_valid_answer": 1}
+
+
+def test_parse_likert_reports_every_status(codebook):
+    values, status = parse_likert(pd.Series(["1", "5.0", "0", "99", "abc", None, "Neutral"]), codebook)
+    assert values.tolist()[:2] == [1, 5] and values.tolist()[6] == 3
+    assert status.tolist() == ["ok", "ok", "out_of_range", "out_of_range", "unreadable", "blank", "word"]
+
+
+def test_duplicates_exact_and_near_keep_the_first(raw_rows, codebook, offices):
+    rows = pd.concat([raw_rows, raw_rows.iloc[[2]]], ignore_index=True)           # exact copy
+    near = raw_rows.iloc[[7]].copy()
+    near["ma_phieu"] += "-bis"
+    near["ho_ten"] = "  " + near["ho_ten"].str.upper()                             # same person
+    rows = pd.concat([rows, near], ignore_index=True)
+    same_id = raw_rows.iloc[[9]].copy()
+    same_id["hai_long_chung"] = "1" if same_id["hai_long_chung"].iloc[0] != "1" else "2"
+    same_id[["ho_ten", "so_dien_thoai", "so_cccd"]] = ["Người Khác", "0911111111", "001122334455"]
+    rows = pd.concat([rows, same_id], ignore_index=True)
+    result = run(rows, codebook, offices)
+    got = result.quarantine[["row", "reason"]].values.tolist()
+    assert got == [[41, "duplicate_exact"], [42, "duplicate_near"], [43, "duplicate_near"]]
+    assert len(result.data) == 40
+
+
+def test_no_personal_data_leaves_the_cleaning_step(raw_rows, codebook, offices, tmp_path):
+    rows = raw_rows.copy()
+    rows.loc[0, "trong_so"] = ""          # one quarantined row too
+    raw = tmp_path / "raw.csv"
+    rows.to_csv(raw, index=False)
+    clean_file(raw, 2020, tmp_path / "out" / "2020", offices_path=None)
+    written = b"".join(p.read_bytes() for p in (tmp_path / "out" / "2020").iterdir())
+    text = written.decode("utf-8", errors="ignore")
+    for col in ("ho_ten", "so_dien_thoai", "so_cccd"):
+        for value in rows[col]:
+            assert value not in text, f"{col} value found in the outputs"
+    data = pd.read_parquet(tmp_path / "out" / "2020" / "survey.parquet")
+    assert not {"full_name", "phone", "id_number"} & set(data.columns)
+
+
+def test_raw_file_is_never_written(raw_rows, tmp_path):
+    raw = tmp_path / "raw.csv"
+    raw_rows.to_csv(raw, index=False)
+    before = (raw.read_bytes(), raw.stat().st_mtime_ns)
+    clean_file(raw, 2020, tmp_path / "out" / "2020")
+    assert (raw.read_bytes(), raw.stat().st_mtime_ns) == before
+
+
+def test_failed_run_leaves_previous_outputs(raw_rows, tmp_path):
+    raw = tmp_path / "raw.csv"
+    raw_rows.to_csv(raw, index=False)
+    out = tmp_path / "out" / "2020"
+    clean_file(raw, 2020, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    raw_rows.drop(columns=["trong_so"]).to_csv(raw, index=False)
+    with pytest.raises(CleanError, match="required column.*weight"):
+        clean_file(raw, 2020, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_header_only_file_and_missing_column_are_file_level_faults(raw_rows, codebook, tmp_path):
+    with pytest.raises(CleanError, match="no data rows"):
+        clean_survey(raw_rows.iloc[:0], 2020, codebook=codebook)
+    with pytest.raises(CleanError, match=r"required column\(s\) missing: q_overall"):
+        clean_survey(raw_rows.drop(columns=["hai_long_chung"]), 2020, codebook=codebook)
+
+
+def test_every_row_bad_gives_an_empty_table_not_an_error(raw_rows, codebook, offices):
+    rows = raw_rows.assign(trong_so="-1")
+    result = run(rows, codebook, offices)
+    assert len(result.data) == 0 and len(result.quarantine) == 40
+    assert set(result.quarantine["reason"]) == {"invalid_weight"}
+
+
+def test_log_counts_add_up(raw_rows, codebook, offices):
+    rows = raw_rows.copy()
+    rows.loc[1, "trong_so"] = ""
+    rows.loc[2, "cap"] = "??"
+    result = run(pd.concat([rows, rows.iloc[[5]]], ignore_index=True), codebook, offices)
+    log = json.loads(json.dumps(result.log))
+    assert log["rows_in"] == 41 == log["rows_clean"] + log["rows_quarantined"]
+    assert sum(log["quarantine_reasons"].values()) == log["rows_quarantined"] == 3
+
+
+faults = st.sampled_from([
+    ("trong_so", ""), ("trong_so", "-2"), ("cap", "xyz"), ("hai_long_chung", "77"),
+    ("hai_long_chung", "Rất hài lòng"), ("a1", "8"), ("don_vi", ""), ("ma_don_vi", ""),
+    ("tinh_tp", "  Hà   Nội "), ("linh_vuc", ""), ("hinh_thuc", "Trực tuyến"),
+])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, 39), faults), max_size=25),
+       dupes=st.lists(st.integers(0, 39), max_size=6))
+def test_clean_plus_quarantined_always_equals_input(raw_rows, codebook, offices, edits, dupes):
+    rows = raw_rows.copy()
+    for i, (col, value) in edits:
+        rows.loc[i, col] = value
+    rows = pd.concat([rows, rows.iloc[dupes]], ignore_index=True)
+    result = run(rows, codebook, offices)
+    assert len(result.data) + len(result.quarantine) == len(rows)
+    assert result.quarantine["row"].is_unique
+    assert result.quarantine["reason"].notna().all()
+    assert np.isin(result.quarantine["row"], np.arange(1, len(rows) + 1)).all()

@@ -1,0 +1,60 @@
+"""The command line: exit codes and one-line messages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from satisfaction.cli import main
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "satisfaction.cli", *map(str, args)],
+                          capture_output=True, text=True)
+
+
+def test_clean_writes_outputs_and_reports_counts(raw_rows, tmp_path):
+    raw = tmp_path / "raw.csv"
+    raw_rows.assign(trong_so=lambda d: d["trong_so"].where(d.index != 0, "")).to_csv(raw, index=False)
+    assert main(["clean", str(raw), "--year", "2020", "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "survey.parquet").exists()
+    assert len(pd.read_csv(tmp_path / "out" / "quarantine.csv")) == 1
+
+
+@pytest.mark.parametrize("content, fault", [
+    (None, "file not found"),
+    (b"", "empty file"),
+    (b"ma_phieu,cap\n1,Tinh\n", "required column(s) missing"),
+    (b"ma_phieu,cap\n", "no data rows"),
+])
+def test_file_level_faults_exit_2_with_one_line(tmp_path, content, fault):
+    raw = tmp_path / "raw.csv"
+    if content is not None:
+        raw.write_bytes(content)
+    out = tmp_path / "out"
+    proc = run_cli("clean", raw, "--year", 2020, "--out", out)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(raw) in lines[0] and fault in lines[0]
+    assert not out.exists(), "nothing is written on a file-level fault"
+
+
+def test_random_bytes_and_missing_sheet(tmp_path, raw_rows):
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(bytes(range(256)) * 40)
+    proc = run_cli("clean", junk, "--year", 2020, "--out", tmp_path / "o1")
+    assert proc.returncode == 2 and str(junk) in proc.stderr
+    book = tmp_path / "book.xlsx"
+    raw_rows.to_excel(book, index=False, sheet_name="Data")
+    proc = run_cli("clean", book, "--year", 2020, "--out", tmp_path / "o2", "--sheet", "Nope")
+    assert proc.returncode == 2 and "sheet 'Nope' not found" in proc.stderr
+
+
+def test_help_lists_the_three_commands():
+    proc = run_cli("--help")
+    assert proc.returncode == 0
+    for cmd in ("run", "clean", "synth"):
+        assert cmd in proc.stdout
