@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codebook import Codebook, fold, load_codebook, nfc
+from .codebook import Codebook, fold, fold_series, load_codebook, map_distinct, nfc, take_distinct
 from .io import RawFile, read_raw, write_atomic, write_csv_atomic, write_parquet_atomic
 
 REASONS = (
@@ -104,17 +104,16 @@ class CleanResult:
 # ---------------------------------------------------------------------------------------------
 # helpers (each works on the distinct values of a column, then maps back: no loop over rows)
 # ---------------------------------------------------------------------------------------------
-def _tidy(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    return _SPACES.sub(" ", nfc(value)).strip()
-
-
-def _map_unique(series: pd.Series, func) -> pd.Series:
-    """Apply ``func`` to each distinct value once and map back."""
-    uniques = series.dropna().unique()
-    table = {u: func(u) for u in uniques}
-    return series.map(table)
+def _tidy(values: pd.Series) -> tuple[pd.Series, int, int]:
+    """NFC with runs of spaces collapsed and ends trimmed, blank -> missing; and the counts of
+    cells that NFC and the spaces changed (each distinct value is worked on once)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    as_nfc = [nfc(u) for u in uniques]
+    tidy = [" ".join(u.split()) for u in as_nfc]
+    per_value = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    n_nfc = int(per_value[[a != u for a, u in zip(as_nfc, uniques)]].sum()) if len(uniques) else 0
+    n_spaces = int(per_value[[t != a for t, a in zip(tidy, as_nfc)]].sum()) if len(uniques) else 0
+    return take_distinct(codes, [t or None for t in tidy], values.index), n_nfc, n_spaces
 
 
 def office_key(name: Any) -> str:
@@ -131,7 +130,7 @@ def office_key(name: Any) -> str:
 
 
 def respondent_keys(pii: pd.DataFrame, respondent_id: pd.Series, salt: bytes) -> pd.Series:
-    """Salted SHA-256 keys of the respondents, from their personal data.
+    """Salted (keyed) hashes of the respondents, from their personal data.
 
     The key is built from the folded name and the digits of the phone and ID numbers; a row
     with no personal data at all is keyed by its respondent id instead. The salt keeps the
@@ -145,19 +144,23 @@ def respondent_keys(pii: pd.DataFrame, respondent_id: pd.Series, salt: bytes) ->
     Returns:
         A Series of 16-hex-digit keys aligned with ``pii``.
     """
-    name = pii["full_name"].map(fold, na_action="ignore") if "full_name" in pii else None
+    name = fold_series(pii["full_name"]) if "full_name" in pii else None
     parts = []
     for col, norm in (("full_name", None), ("phone", _DIGITS), ("id_number", _DIGITS)):
         if col not in pii:
-            parts.append(pd.Series("", index=pii.index))
+            parts.append(pd.Series("", index=pii.index, dtype="str"))
         elif norm is None:
             parts.append(name.fillna(""))
         else:
-            parts.append(pii[col].fillna("").astype(str).str.replace(norm, "", regex=True))
+            parts.append(pii[col].astype("str").fillna("").str.replace(norm, "", regex=True))
     text = parts[0] + "|" + parts[1] + "|" + parts[2]
     no_pii = text == "||"
-    text = text.where(~no_pii, "id|" + respondent_id.fillna("").astype(str).map(fold))
-    return text.map(lambda t: hashlib.sha256(salt + t.encode("utf-8")).hexdigest()[:16])
+    if no_pii.any():
+        text = text.where(~no_pii, "id|" + fold_series(respondent_id[no_pii]).fillna(""))
+    # SipHash-2-4 keyed with the salt: a keyed hash, vectorised over the column.
+    key = hashlib.sha256(salt).hexdigest()[:16]
+    hashed = pd.util.hash_pandas_object(text, index=False, hash_key=key).to_numpy()
+    return pd.Series(np.char.mod("%016x", hashed), index=pii.index, dtype="str")
 
 
 def load_salt(path: Path) -> bytes:
@@ -261,6 +264,23 @@ def parse_likert(series: pd.Series, codebook: Codebook,
     return values.astype("Int8"), status
 
 
+def _duplicated(frame: pd.DataFrame, among: pd.Series) -> pd.Series:
+    """Rows of ``frame`` (within ``among``) equal to an earlier one, first occurrence kept.
+
+    A 64-bit hash of each row finds the candidates in one vectorised pass; the candidates
+    (rows whose hash repeats) are then compared value by value, so a hash collision can never
+    quarantine a row.
+    """
+    sub = frame[among.to_numpy()]
+    hashed = pd.util.hash_pandas_object(sub, index=False)
+    cand = hashed.duplicated(keep=False).to_numpy()
+    dup = pd.Series(False, index=frame.index)
+    if cand.any():
+        exact = sub[cand].astype("string").duplicated(keep="first")
+        dup[exact.index[exact.to_numpy()]] = True
+    return dup
+
+
 def _parse_number(series: pd.Series) -> pd.Series:
     text = series.astype("string").str.strip()
     # "353,61" (decimal comma, no dot) is read as 353.61; a comma with a dot is a thousands mark.
@@ -329,19 +349,19 @@ def clean_survey(raw: RawFile | pd.DataFrame, year: int, *, codebook: Codebook |
 
     # 2. text: NFC and spaces, counted per column ----------------------------------------------
     cols: dict[str, pd.Series] = {}
+    pii_or_id = {*codebook.pii_columns, "respondent_id"}
     for raw_name, canon in headers.items():
-        s = src[raw_name].astype("object")
-        s = s.where(s.notna(), None)
+        s = src[raw_name].astype("str")
         labels = value_labels.get(raw_name)
         if labels and codebook.columns[canon].kind == "category":
-            s = s.map(lambda v, lab=labels: lab.get(str(v), v) if v is not None else None)
-        nfc_s = _map_unique(s, lambda v: nfc(v) if isinstance(v, str) else v)
-        tidy = _map_unique(nfc_s, _tidy)
-        present = s.notna()
-        count(canon, "nfc_normalised", (present & (nfc_s != s)).sum())
-        count(canon, "spaces_trimmed", (present & (tidy != nfc_s)).sum())
-        tidy = tidy.where(tidy.ne("") & tidy.notna(), None)
-        cols[canon] = tidy
+            s = s.map(lambda v, lab=labels: lab.get(str(v), v) if isinstance(v, str) else v)
+            s = s.astype("str")
+        if canon in pii_or_id:         # read only for the respondent key: folded there
+            cols[canon] = s.where(s.str.strip() != "")
+            continue
+        cols[canon], n_nfc, n_spaces = _tidy(s)
+        count(canon, "nfc_normalised", n_nfc)
+        count(canon, "spaces_trimmed", n_spaces)
     reason = pd.Series(pd.NA, index=index, dtype="object")
     detail = pd.Series("", index=index, dtype="object")
 
@@ -362,7 +382,7 @@ def clean_survey(raw: RawFile | pd.DataFrame, year: int, *, codebook: Codebook |
     for col in ("respondent_type", "level", "province", "field", "channel"):
         s = cols[col]
         mapping = codebook.category_map(col)
-        codes = _map_unique(s, lambda v, m=mapping: m.get(fold(v)))
+        codes = map_distinct(s, lambda v, m=mapping: m.get(fold(v)))
         quarantine(s.isna(), f"missing_{col}")
         quarantine(s.notna() & codes.isna(), f"invalid_{col}", s)
         changed = s.notna() & codes.notna() & (codes != s)
@@ -371,7 +391,7 @@ def clean_survey(raw: RawFile | pd.DataFrame, year: int, *, codebook: Codebook |
     out["region"] = out["province"].map(codebook.province_region)
 
     # 4. office (PSU) and stratum -------------------------------------------------------------
-    code = cols["office_code"].map(lambda v: v.upper() if isinstance(v, str) else v)
+    code = cols["office_code"].str.upper()
     name = cols["office"]
     stratum = cols["stratum"]
     if offices is not None and len(offices):
@@ -381,7 +401,7 @@ def clean_survey(raw: RawFile | pd.DataFrame, year: int, *, codebook: Codebook |
         unique_keys = ref["key"][~ref["key"].duplicated(keep=False)]
         by_key = pd.Series(ref.loc[unique_keys.index, "office_code"].to_numpy(),
                            index=unique_keys.to_numpy())
-        key = _map_unique(name, office_key)
+        key = map_distinct(name, office_key)
         code_known = code.isin(by_code.index)
         code_from_name = key.map(by_key)
         conflict = code_known & code_from_name.notna() & (code_from_name != code)
@@ -443,18 +463,18 @@ def clean_survey(raw: RawFile | pd.DataFrame, year: int, *, codebook: Codebook |
     out["respondent_key"] = respondent_keys(pii, cols["respondent_id"], salt)
     kept = reason.isna()
     value_cols = [c for c in out.columns if c != "respondent_key"]
-    signature = pd.concat([out[value_cols].astype("string"), pii.astype("string"),
-                           cols["respondent_id"].astype("string").rename("_id")], axis=1)
-    exact = kept & signature[kept].duplicated(keep="first").reindex(index, fill_value=False)
+    signature = pd.concat([out[value_cols], pii, cols["respondent_id"].rename("_id")], axis=1)
+    exact = kept & _duplicated(signature, kept)
     quarantine(exact, "duplicate_exact", "same values as an earlier row")
     kept = reason.isna()
-    same_id = cols["respondent_id"].map(fold, na_action="ignore")
-    dup_id = kept & same_id.notna() & same_id[kept].duplicated(keep="first").reindex(index, fill_value=False)
+    # ids are codes: the same id typed in another case or with spaces is the same id
+    same_id = cols["respondent_id"].str.lower().str.replace(" ", "", regex=False)
+    dup_id = kept & same_id.notna() & _duplicated(same_id.to_frame(), kept & same_id.notna())
     quarantine(dup_id, "duplicate_near", "respondent id repeats: " + cols["respondent_id"].fillna(""))
     kept = reason.isna()
     has_pii = pii.notna().any(axis=1) if len(pii.columns) else pd.Series(False, index=index)
     person = out[["respondent_key", "office_code", "field"]]
-    dup_person = kept & has_pii & person[kept & has_pii].duplicated(keep="first").reindex(index, fill_value=False)
+    dup_person = kept & has_pii & _duplicated(person, kept & has_pii)
     quarantine(dup_person, "duplicate_near", "same person, office and field as an earlier row")
 
     # assemble ------------------------------------------------------------------------------

@@ -23,11 +23,30 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 import yaml
 
 from . import config
 
-_PUNCT = re.compile(r"[\s_\-–—.,;:/()\"'’`]+")
+# Separators folded to one space; letters with diacritics to their base letter (a table built
+# once from Unicode's canonical decompositions, so "ắ" and "a" + U+0306 + U+0301 both give "a").
+_PUNCT = re.compile("[\\s_\\-\u2013\u2014.,;:/()\"'\u2019`]+")
+
+
+def _base_letter_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {cp: None for cp in range(0x300, 0x370)}  # combining marks
+    for start, stop in ((0xC0, 0x250), (0x1E00, 0x1F00)):
+        for cp in range(start, stop):
+            base = unicodedata.normalize("NFD", chr(cp))[0]
+            if base != chr(cp) and base.isascii():
+                table[cp] = base
+    table[ord("đ")], table[ord("Đ")] = "d", "D"
+    return table
+
+
+_BASE_LETTERS = _base_letter_table()
 
 
 def nfc(text: str) -> str:
@@ -52,13 +71,48 @@ def fold(text: Any) -> str:
     Examples:
         >>> fold("  Rất  HÀI_lòng ")
         'rat hai long'
-        >>> fold("Đắk Lắk"), fold("Bà Rịa - Vũng Tàu")
-        ('dak lak', 'ba ria vung tau')
+        >>> fold("Đắk Lắk"), fold("Bà Rịa - Vũng Tàu"), fold(unicodedata.normalize("NFD", "Hòa"))
+        ('dak lak', 'ba ria vung tau', 'hoa')
     """
-    decomposed = unicodedata.normalize("NFD", str(text))
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    stripped = stripped.replace("đ", "d").replace("Đ", "D").lower()
-    return _PUNCT.sub(" ", stripped).strip()
+    return _PUNCT.sub(" ", str(text).translate(_BASE_LETTERS).lower()).strip()
+
+
+def fold_series(values: pd.Series) -> pd.Series:
+    """:func:`fold` over a column, once per distinct value (missing stays missing).
+
+    Examples:
+        >>> fold_series(pd.Series(["  Rất  HÀI_lòng ", None, "Đắk Lắk"])).tolist()
+        ['rat hai long', nan, 'dak lak']
+    """
+    return map_distinct(values, fold)
+
+
+def map_distinct(values: pd.Series, func) -> pd.Series:
+    """``func`` applied once to each distinct non-missing value, mapped back to every row.
+
+    The cleaning step's workhorse: a column of a million answers has a handful of distinct
+    values, so the Python function runs a handful of times (a factorisation, then a take).
+
+    Examples:
+        >>> map_distinct(pd.Series(["a", "b", None, "a"]), str.upper).tolist()
+        ['A', 'B', nan, 'A']
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return take_distinct(codes, [func(u) for u in uniques], values.index)
+
+
+def take_distinct(codes: np.ndarray, results: list[Any], index: pd.Index) -> pd.Series:
+    """Expand per-distinct-value ``results`` back to rows by their factorisation ``codes``.
+
+    Strings are gathered by Arrow (no Python object per row); ``None`` and code -1 give a
+    missing value.
+    """
+    if all(r is None or isinstance(r, str) for r in results):
+        indices = pa.array(codes, mask=codes < 0)
+        gathered = pa.array(results, type=pa.large_string()).take(indices)
+        return pd.Series(pd.array(gathered, dtype="str"), index=index)
+    mapped = np.array([*results, None], dtype=object)
+    return pd.Series(mapped[codes], index=index)
 
 
 class CodebookError(ValueError):
