@@ -1,0 +1,1262 @@
+"""Is the change real? Year-over-year comparison of satisfaction rates.
+
+Two independent survey years, each analysed with its own design (strata, PSUs, weights), give
+for every domain (overall, level, field, province, office) a current and a base estimate with
+design-based standard errors. This module turns them into changes a reviewer can trust:
+
+* the change in percentage points with Newcombe's hybrid score interval on effective sample
+  sizes (or another method of :func:`diff_ci`) and a design-based z test;
+* the relative change (ratio) with a log-ratio delta-method interval and its z test;
+* domains found in one year only are kept with a ``status`` column, never dropped;
+* per-domain p-values corrected for multiple testing (Holm; Benjamini-Hochberg), with a count
+  of the domains that moved;
+* the same test from published figures only (a rate, a sample size and an assumed design
+  effect), a sensitivity grid over the unknown base-year sample size and design effect, and
+  the tipping point at which the change would stop being significant (solved, not scanned);
+* both readings of a reported change such as "+9.76 %" (percentage points or relative), with
+  a plain-words verdict;
+* power: the minimum detectable change of a design and the sample size needed for a chosen one.
+
+Proportions are fractions (0.9645, not 96.45); changes are in proportion units (0.0976 is
+9.76 percentage points). Every computation is vectorised over domains.
+
+Not for: estimating the proportions themselves (:class:`satisfaction.design.SurveyDesign`),
+intervals of a single proportion (``satisfaction.intervals``) or figures
+(:mod:`satisfaction.plots.change`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from ._diff_intervals import diff_ci, ratio_ci_from_se
+from .params import ParamsError, YearParams, load_params
+
+STATUS_BOTH = "both years"
+STATUS_CURRENT_ONLY = "current year only"
+STATUS_BASE_ONLY = "base year only"
+STATUS_COLUMN_MISSING = "column missing"
+STATUS_NO_ANSWER_CURRENT = "no valid answer in current year"
+STATUS_NO_ANSWER_BASE = "no valid answer in base year"
+STATUS_NO_ANSWER_BOTH = "no valid answer in either year"
+
+READING_POINTS = "percentage points"
+READING_RELATIVE = "relative"
+
+DEFAULT_N0_GRID = (50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000)
+DEFAULT_DEFF0_GRID = (1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0)
+
+CHANGE_COLUMNS = [
+    "status", "p_current", "p_base", "se_current", "se_base", "n_current", "n_base",
+    "n_eff_current", "n_eff_base", "change", "change_se", "change_low", "change_high",
+    "z", "p_value", "test", "ratio", "ratio_low", "ratio_high", "rel_change",
+    "rel_change_low", "rel_change_high", "z_ratio", "p_value_ratio", "interval_excludes_zero",
+    "significant",
+]
+"""Columns of every change table, in order (domains as the index)."""
+
+
+class CompareError(ValueError):
+    """The two years cannot be compared as asked (a missing column, variable or year)."""
+
+
+def _nfc(text: Any) -> Any:
+    return unicodedata.normalize("NFC", text) if isinstance(text, str) else text
+
+
+def _z_crit(level: float) -> float:
+    if not isinstance(level, (int, float, np.floating)) or not 0 < float(level) < 1:
+        raise ValueError(f"level must be strictly between 0 and 1, got {level!r}")
+    return float(stats.norm.isf((1 - float(level)) / 2))
+
+
+# --------------------------------------------------------------------------- base year
+
+
+def load_baseline(params: YearParams) -> YearParams | None:
+    """The parameters of the year ``params`` is compared with, or None when it has none.
+
+    Args:
+        params: the current year's parameters (``baseline_year`` may be None).
+
+    Returns:
+        The baseline year's :class:`YearParams`, or None when ``baseline_year`` is null.
+
+    Raises:
+        ParamsError: the baseline year has no (valid) params file; the message names both
+            years.
+
+    Examples:
+        >>> load_baseline(load_params(2020)).year
+        2019
+        >>> load_baseline(load_params(2019)) is None
+        True
+    """
+    base = params.baseline_year
+    if base is None:
+        return None
+    if int(base) == int(params.year):
+        raise ParamsError(f"year {params.year} names itself as its baseline year")
+    try:
+        folder = params.source.parent if params.source is not None else None
+        path = folder / f"{int(base)}.yaml" if folder is not None else None
+        return load_params(int(base), path if path is not None and path.exists() else None)
+    except ParamsError as exc:
+        raise ParamsError(
+            f"year {params.year} is compared with baseline year {base}, but the parameters "
+            f"of {base} cannot be loaded: {exc}"
+        ) from exc
+
+
+def load_design(params: YearParams) -> Any:
+    """The :class:`~satisfaction.design.SurveyDesign` of a year's processed table.
+
+    Args:
+        params: the year's parameters (``processed_file`` and ``design``).
+
+    Returns:
+        The design over the cleaned respondent table.
+
+    Raises:
+        CompareError: the processed table does not exist yet (names the year and the file).
+    """
+    path = params.processed_file
+    if not path.exists():
+        raise CompareError(
+            f"year {params.year}: no processed survey table at {path}; run "
+            f"`satisfaction clean` for {params.year} first"
+        )
+    from .design import SurveyDesign
+
+    return SurveyDesign(pd.read_parquet(path), **params.design)
+
+
+# --------------------------------------------------------------------------- core
+
+
+_SE_FLOOR = 1e-12  # a design SE below this is rounding noise (a domain inside one PSU)
+TEST_DESIGN = "design z"
+TEST_BINOMIAL = "binomial z on effective n (a design SE is 0 or not estimable)"
+
+
+def _change_arrays(
+    p1: np.ndarray, se1: np.ndarray, neff1: np.ndarray,
+    p0: np.ndarray, se0: np.ndarray, neff0: np.ndarray,
+    *, level: float, method: str, alpha: float,
+    usable1: Any = True, usable0: Any = True,
+) -> dict[str, np.ndarray]:
+    """Changes, intervals and tests for arrays of current (1) and base (0) estimates.
+
+    ``usable*`` mark design SEs that can be used (False where the domain has no design
+    degrees of freedom, e.g. an office that is itself one PSU: its linearised SE is 0).
+    """
+    _z_crit(level)
+    p1, se1, neff1, p0, se0, neff0, u1, u0 = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (p1, se1, neff1, p0, se0, neff0)),
+        np.asarray(usable1, dtype=bool), np.asarray(usable0, dtype=bool),
+    )
+    ok = np.isfinite(p1) & np.isfinite(p0) & (neff1 > 0) & (neff0 > 0)
+    change = p1 - p0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u1 = u1 & np.isfinite(se1) & (se1 > _SE_FLOOR)
+        u0 = u0 & np.isfinite(se0) & (se0 > _SE_FLOOR)
+        # where a year's design SE cannot be used, its binomial SE on the effective n
+        se1_used = np.where(u1, se1, np.sqrt(np.clip(p1 * (1 - p1), 0, None) / neff1))
+        se0_used = np.where(u0, se0, np.sqrt(np.clip(p0 * (1 - p0), 0, None) / neff0))
+        # design-based z when both design SEs are usable; otherwise the pooled binomial
+        # (score) test on the effective sizes, and `test` says so
+        pooled = (p1 * neff1 + p0 * neff0) / (neff1 + neff0)
+        pooled_se = np.sqrt(pooled * (1 - pooled) * (1 / neff1 + 1 / neff0))
+    design = ok & u1 & u0
+    se_test = np.where(design, np.sqrt(se1**2 + se0**2), pooled_se)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se_test > 0, change / se_test,
+                     np.where(change == 0, 0.0, np.sign(change) * np.inf))
+    z = np.where(ok, z, np.nan)
+    p_value = np.where(ok, 2 * stats.norm.sf(np.abs(z)), np.nan)
+    test = np.where(~ok, "", np.where(design, TEST_DESIGN, TEST_BINOMIAL))
+
+    x1 = np.where(ok, p1 * neff1, np.nan)
+    x0 = np.where(ok, p0 * neff0, np.nan)
+    low, high = diff_ci(
+        x1, np.where(ok, neff1, 1.0), x0, np.where(ok, neff0, 1.0), method=method, level=level
+    )
+    low = np.where(ok, low, np.nan)
+    high = np.where(ok, high, np.nan)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(ok & (p0 > 0), p1 / p0, np.nan)
+        r_low, r_high = ratio_ci_from_se(
+            np.where(ok, p1, 0.5), np.where(ok, se1_used, 0.0), np.where(ok, p0, 0.5),
+            np.where(ok, se0_used, 0.0), level=level,
+        )
+        se_log = np.sqrt((se1_used / p1) ** 2 + (se0_used / p0) ** 2)
+        z_ratio = np.where(se_log > 0, np.log(ratio) / se_log, np.nan)
+    r_low = np.where(ok, r_low, np.nan)
+    r_high = np.where(ok, r_high, np.nan)
+    z_ratio = np.where(ok & (p1 > 0) & (p0 > 0), z_ratio, np.nan)
+    p_ratio = 2 * stats.norm.sf(np.abs(z_ratio))
+
+    excludes = np.where(ok, (low > 0) | (high < 0), False)
+    significant = np.where(ok, p_value < alpha, False)
+    return {
+        "p_current": p1, "p_base": p0, "se_current": se1, "se_base": se0,
+        "n_eff_current": neff1, "n_eff_base": neff0,
+        "change": np.where(ok, change, np.nan), "change_se": np.where(ok, se_test, np.nan),
+        "change_low": low, "change_high": high, "z": z, "p_value": p_value, "test": test,
+        "ratio": ratio, "ratio_low": r_low, "ratio_high": r_high,
+        "rel_change": ratio - 1, "rel_change_low": r_low - 1, "rel_change_high": r_high - 1,
+        "z_ratio": z_ratio, "p_value_ratio": p_ratio,
+        "interval_excludes_zero": excludes.astype(bool), "significant": significant.astype(bool),
+    }
+
+
+def _se_usable(table: pd.DataFrame) -> np.ndarray:
+    """Design SEs that can be used: the domain has design degrees of freedom (df >= 1)."""
+    if "df" not in table.columns:
+        return np.ones(len(table), dtype=bool)
+    df = pd.to_numeric(table["df"], errors="coerce").to_numpy(float)
+    return np.nan_to_num(df, nan=0.0) >= 1
+
+
+def _effective_n(table: pd.DataFrame) -> pd.Series:
+    """n_eff of an estimate table; where it is missing or not finite (deff undefined at
+    p = 0 or 1), the respondent count n."""
+    n = pd.to_numeric(table["n"], errors="coerce").astype(float)
+    if "n_eff" not in table:
+        return n
+    neff = pd.to_numeric(table["n_eff"], errors="coerce").astype(float)
+    return neff.where(np.isfinite(neff) & (neff > 0), n)
+
+
+def change_table(
+    current: pd.DataFrame,
+    base: pd.DataFrame,
+    *,
+    level: float = 0.95,
+    method: str = "newcombe",
+    alpha: float | None = None,
+) -> pd.DataFrame:
+    """Change between two estimate tables of the same domains (independent samples).
+
+    Args:
+        current: estimates of the current year, one row per domain (index), with columns
+            ``estimate``, ``se``, ``n`` and, if known, ``n_eff`` (as
+            ``SurveyDesign.proportion`` returns).
+        base: the same for the base year.
+        level: confidence level of the intervals.
+        method: interval for the change, see :func:`satisfaction._diff_intervals.diff_ci`;
+            applied to effective counts ``p * n_eff``.
+        alpha: significance level of the tests (default ``1 - level``).
+
+    Returns:
+        One row per domain of either year (current-year order, then base-only domains),
+        columns :data:`CHANGE_COLUMNS`. ``status`` says whether the domain is in both years
+        (or in both but without a valid answer in one); one-year domains keep their estimate
+        and have NaN changes. ``significant`` is the z test at ``alpha``: design-based
+        (both years' design SEs) where both are usable, otherwise -- a domain inside a
+        single PSU (``df`` < 1, e.g. an office that is itself the PSU), or a design SE of 0
+        -- the pooled binomial test on the effective sizes; ``test`` says which.
+        ``interval_excludes_zero`` is the interval's verdict.
+
+    Raises:
+        CompareError: a required column is missing.
+
+    Examples:
+        >>> cur = pd.DataFrame({"estimate": [0.96, 0.97], "se": [0.004, 0.006],
+        ...                     "n": [9000, 3000], "n_eff": [4500, 1500]},
+        ...                    index=pd.Index(["district", "commune"], name="level"))
+        >>> base = pd.DataFrame({"estimate": [0.87, 0.85], "se": [0.007, 0.02],
+        ...                      "n": [8000, 400], "n_eff": [4000, 300]},
+        ...                     index=pd.Index(["district", "central"], name="level"))
+        >>> t = change_table(cur, base)
+        >>> t[["status", "change", "change_low", "change_high"]].round(4)
+        ... # doctest: +NORMALIZE_WHITESPACE
+                             status  change  change_low  change_high
+        level
+        district         both years    0.09      0.0782        0.102
+        commune   current year only     NaN         NaN          NaN
+        central      base year only     NaN         NaN          NaN
+    """
+    for name, table in (("current", current), ("base", base)):
+        missing = [c for c in ("estimate", "se", "n") if c not in table.columns]
+        if missing:
+            raise CompareError(f"{name} estimate table lacks column(s) {', '.join(missing)}")
+    alpha = 1 - level if alpha is None else float(alpha)
+    index = current.index.append(base.index[~base.index.isin(current.index)])
+    index.name = current.index.name if current.index.name is not None else base.index.name
+    cur = current.reindex(index)
+    bas = base.reindex(index)
+    in_cur = index.isin(current.index)
+    in_base = index.isin(base.index)
+    arrays = _change_arrays(
+        cur["estimate"].to_numpy(float), cur["se"].to_numpy(float),
+        _effective_n(cur).to_numpy(float),
+        bas["estimate"].to_numpy(float), bas["se"].to_numpy(float),
+        _effective_n(bas).to_numpy(float),
+        level=level, method=method, alpha=alpha,
+        usable1=_se_usable(cur), usable0=_se_usable(bas),
+    )
+    out = pd.DataFrame(arrays, index=index)
+    status = np.where(in_cur & in_base, STATUS_BOTH,
+                      np.where(in_cur, STATUS_CURRENT_ONLY, STATUS_BASE_ONLY)).astype(object)
+    no_answer_cur = in_cur & cur["estimate"].isna().to_numpy()
+    no_answer_base = in_base & bas["estimate"].isna().to_numpy()
+    status[no_answer_cur & ~no_answer_base] = STATUS_NO_ANSWER_CURRENT
+    status[no_answer_base & ~no_answer_cur] = STATUS_NO_ANSWER_BASE
+    status[no_answer_base & no_answer_cur] = STATUS_NO_ANSWER_BOTH
+    out["status"] = status
+    out["n_current"] = pd.to_numeric(cur["n"], errors="coerce").to_numpy()
+    out["n_base"] = pd.to_numeric(bas["n"], errors="coerce").to_numpy()
+    return out[CHANGE_COLUMNS]
+
+
+# --------------------------------------------------------------------------- microdata
+
+
+def _frame_of(design: Any) -> pd.DataFrame | None:
+    for attr in ("data", "frame", "df"):
+        value = getattr(design, attr, None)
+        if isinstance(value, pd.DataFrame):
+            return value
+    return None
+
+
+def _columns_of(design: Any) -> set[str] | None:
+    frame = _frame_of(design)
+    return None if frame is None else set(map(str, frame.columns))
+
+
+def compare_designs(
+    current: Any,
+    base: Any,
+    var: str = "satisfied",
+    by: str | Sequence[str] | None = None,
+    *,
+    level: float = 0.95,
+    ci_method: str = "beta",
+    method: str = "newcombe",
+    alpha: float | None = None,
+    years: tuple[Any, Any] = ("current", "base"),
+) -> pd.DataFrame:
+    """Change of a proportion between two survey years, each with its own design.
+
+    Args:
+        current: the current year's :class:`~satisfaction.design.SurveyDesign`.
+        base: the base year's design (an independent sample).
+        var: the 0/1 variable (default ``satisfied``).
+        by: domain column(s); None for the overall rate (index ``"all"``).
+        level: confidence level.
+        ci_method: interval method of the per-year estimates (passed to ``proportion``).
+        method: interval method of the change (see :func:`change_table`).
+        alpha: significance level (default ``1 - level``).
+        years: labels of the two years for messages, e.g. ``(2020, 2019)``.
+
+    Returns:
+        The :func:`change_table` of the two years' ``proportion(var, by)`` tables.
+
+    Raises:
+        CompareError: ``var`` or a ``by`` column is missing in one of the years (named).
+    """
+    wanted = [var] + ([] if by is None else [by] if isinstance(by, str) else list(by))
+    for design, label in ((current, years[0]), (base, years[1])):
+        cols = _columns_of(design)
+        if cols is None:
+            continue
+        missing = [c for c in wanted if c not in cols]
+        if missing:
+            raise CompareError(
+                f"year {label}: column(s) {', '.join(missing)} not in the survey table, so "
+                f"the years cannot be compared on them (see schema_differences)"
+            )
+    tables = []
+    for design in (current, base):
+        est = design.proportion(var, by=by, ci_method=ci_method, level=level)
+        if by is None:
+            est = est.iloc[:1].copy()
+            est.index = pd.Index(["all"], name="domain")
+        tables.append(est)
+    return change_table(tables[0], tables[1], level=level, method=method, alpha=alpha)
+
+
+def compare_domains(
+    current: Any,
+    base: Any,
+    var: str = "satisfied",
+    domains: Sequence[str] = ("level", "field", "province", "office"),
+    *,
+    level: float = 0.95,
+    ci_method: str = "beta",
+    method: str = "newcombe",
+    alpha: float | None = None,
+    years: tuple[Any, Any] = ("current", "base"),
+    include_overall: bool = True,
+) -> pd.DataFrame:
+    """Changes for the whole population and every domain of several domain columns.
+
+    Each domain column is one family of tests: Holm and Benjamini-Hochberg adjustments are
+    added within a family (see :func:`add_multiple_testing`). A domain column missing in one
+    year is reported as one row with ``status`` "column missing" (not dropped).
+
+    Args:
+        current: current-year design.
+        base: base-year design.
+        var: the 0/1 variable.
+        domains: domain columns, one family each.
+        level: confidence level.
+        ci_method: interval method of the per-year estimates.
+        method: interval method of the change.
+        alpha: significance level (default ``1 - level``).
+        years: labels of the two years, e.g. ``(2020, 2019)``.
+        include_overall: add the overall change as domain type ``overall``.
+
+    Returns:
+        Long table: ``domain_type``, ``domain`` and the :data:`CHANGE_COLUMNS`, plus the
+        multiple-testing columns.
+    """
+    alpha = 1 - level if alpha is None else float(alpha)
+    kwargs = {"level": level, "ci_method": ci_method, "method": method, "alpha": alpha,
+              "years": years}
+    parts = []
+    if include_overall:
+        t = compare_designs(current, base, var, None, **kwargs)
+        parts.append(t.assign(domain_type="overall", domain="all").reset_index(drop=True))
+    cols_cur, cols_base = _columns_of(current), _columns_of(base)
+    for column in domains:
+        lacking = [
+            str(label) for cols, label in ((cols_cur, years[0]), (cols_base, years[1]))
+            if cols is not None and column not in cols
+        ]
+        if lacking:
+            row = pd.DataFrame({c: [np.nan] for c in CHANGE_COLUMNS})
+            row["status"] = f"{STATUS_COLUMN_MISSING} in {' and '.join(lacking)}"
+            row[["interval_excludes_zero", "significant"]] = False
+            row["test"] = ""
+            parts.append(row.assign(domain_type=column, domain=np.nan))
+            continue
+        t = compare_designs(current, base, var, column, **kwargs)
+        t = t.rename_axis("domain").reset_index()
+        t["domain"] = t["domain"].map(_nfc)
+        parts.append(t.assign(domain_type=column))
+    out = pd.concat(parts, ignore_index=True)
+    out = out[["domain_type", "domain", *CHANGE_COLUMNS]]
+    return add_multiple_testing(out, alpha=alpha, family="domain_type")
+
+
+def schema_differences(current: pd.DataFrame, base: pd.DataFrame,
+                       years: tuple[Any, Any] = ("current", "base")) -> pd.DataFrame:
+    """Columns that differ between two years' survey tables (presence or type).
+
+    Args:
+        current: the current year's respondent table.
+        base: the base year's respondent table.
+        years: labels for the two years.
+
+    Returns:
+        One row per differing column: ``column``, ``in_<y1>``, ``in_<y0>``, ``dtype_<y1>``,
+        ``dtype_<y0>``, ``difference``. Empty when the tables agree.
+
+    Examples:
+        >>> a = pd.DataFrame({"satisfied": [1.0], "channel": ["online"]})
+        >>> b = pd.DataFrame({"satisfied": [1.0], "q_new": [3]})
+        >>> schema_differences(a, b, (2020, 2019))[["column", "difference"]]
+            column    difference
+        0  channel  only in 2020
+        1    q_new  only in 2019
+    """
+    y1, y0 = (str(y) for y in years)
+    cols = list(dict.fromkeys([*map(str, current.columns), *map(str, base.columns)]))
+    rows = []
+    for col in cols:
+        a, b = col in current.columns, col in base.columns
+        ta = str(current[col].dtype) if a else ""
+        tb = str(base[col].dtype) if b else ""
+        if a and b and ta == tb:
+            continue
+        diff = f"only in {y1}" if a and not b else f"only in {y0}" if b and not a else \
+            f"type {ta} in {y1}, {tb} in {y0}"
+        rows.append({"column": col, f"in_{y1}": a, f"in_{y0}": b, f"dtype_{y1}": ta,
+                     f"dtype_{y0}": tb, "difference": diff})
+    columns = ["column", f"in_{y1}", f"in_{y0}", f"dtype_{y1}", f"dtype_{y0}", "difference"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def format_changes(
+    changes: pd.DataFrame, *, min_n: int | None = None, years: tuple[Any, Any] = ("current", "base"),
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """A change table for reading: rates and changes in percent/points, rounded.
+
+    Domains with fewer than ``min_n`` respondents in either year (the disclosure threshold)
+    keep their row but show no figures, and say so in ``status``.
+
+    Args:
+        changes: a change table (:func:`change_table` or :func:`compare_domains`).
+        min_n: the disclosure threshold (None: show every domain).
+        years: labels of the current and base years (column names).
+        level: confidence level (column names).
+
+    Returns:
+        Columns: status, n per year, rate per year (%), change (points) and its interval,
+        relative change (%) and its interval, p-value and (if present) Holm / BH p-values.
+
+    Examples:
+        >>> cur = pd.DataFrame({"estimate": [0.96], "se": [0.004], "n": [9000]}, index=["x"])
+        >>> base = pd.DataFrame({"estimate": [0.87], "se": [0.007], "n": [8]}, index=["x"])
+        >>> format_changes(change_table(cur, base), min_n=10, years=(2020, 2019))["status"].iloc[0]
+        'suppressed: fewer than 10 respondents'
+    """
+    y1, y0 = (str(y) for y in years)
+    ci = f"{100 * level:g} % CI"
+    df = changes.copy()
+    out = pd.DataFrame(index=df.index)
+    for col in ("domain_type", "domain"):
+        if col in df.columns:
+            out[col] = df[col]
+    out["status"] = df["status"]
+    out[f"n {y1}"] = df["n_current"].astype("Int64")
+    out[f"n {y0}"] = df["n_base"].astype("Int64")
+    out[f"% {y1}"] = (100 * df["p_current"]).round(2)
+    out[f"% {y0}"] = (100 * df["p_base"]).round(2)
+    out["change, points"] = (100 * df["change"]).round(2)
+    out[f"{ci}, points"] = [
+        "" if np.isnan(a) else f"{100 * a:+.2f} to {100 * b:+.2f}"
+        for a, b in zip(df["change_low"], df["change_high"], strict=True)
+    ]
+    out["relative change, %"] = (100 * df["rel_change"]).round(2)
+    out[f"{ci}, relative %"] = [
+        "" if np.isnan(a) else f"{100 * a:+.2f} to {100 * b:+.2f}"
+        for a, b in zip(df["rel_change_low"], df["rel_change_high"], strict=True)
+    ]
+    out["p"] = df["p_value"].map(lambda v: "" if np.isnan(v) else f"{v:.2g}" if v >= 1e-4 else "<0.0001")
+    for col, name in (("p_holm", "p (Holm)"), ("p_bh", "p (BH)")):
+        if col in df.columns:
+            out[name] = df[col].map(lambda v: "" if np.isnan(v) else f"{v:.2g}" if v >= 1e-4 else "<0.0001")
+    if min_n is not None:
+        small = (df["n_current"].fillna(np.inf) < min_n) | (df["n_base"].fillna(np.inf) < min_n)
+        figures = [c for c in out.columns if c not in ("domain_type", "domain", "status")]
+        out[figures] = out[figures].astype(object)
+        out.loc[small, figures] = ""
+        out.loc[small, "status"] = f"suppressed: fewer than {min_n} respondents"
+    return out
+
+
+def coverage_summary(changes: pd.DataFrame) -> pd.DataFrame:
+    """How many domains of each type are in both years, one year only, or not comparable.
+
+    Args:
+        changes: the output of :func:`compare_domains`.
+
+    Returns:
+        A table domain_type x status of counts.
+    """
+    return changes.groupby(["domain_type", "status"], sort=False).size().unstack(fill_value=0)
+
+
+# --------------------------------------------------------------------------- published figures
+
+
+def compare_published(
+    p1: Any, n1: Any, p0: Any, n0: Any, deff1: Any = 1.0, deff0: Any = 1.0,
+    *, level: float = 0.95, method: str = "newcombe", alpha: float | None = None,
+) -> pd.DataFrame:
+    """The change test from published figures only: rates, sample sizes, design effects.
+
+    Each year's standard error is ``sqrt(deff * p * (1 - p) / n)`` and its effective sample
+    size ``n / deff``. All arguments broadcast (vectorised sensitivity analyses).
+
+    Args:
+        p1: current-year proportion (0.9645, not 96.45).
+        n1: current-year respondents.
+        p0: base-year proportion.
+        n0: base-year respondents (an assumption when unpublished).
+        deff1: current-year design effect (1 = simple random sample).
+        deff0: base-year design effect (an assumption when unpublished).
+        level: confidence level.
+        method: interval method of the change.
+        alpha: significance level (default ``1 - level``).
+
+    Returns:
+        One row per broadcast element: the inputs, ``n_eff_*`` and the change columns.
+
+    Raises:
+        ValueError: a proportion outside [0, 1] (percentages are refused), a size or design
+            effect <= 0.
+
+    Examples:
+        >>> r = compare_published(0.9645, 22250, 0.8669, 20000, 1.0, 2.0).iloc[0]
+        >>> [round(float(v), 4) for v in (r.change, r.change_low, r.change_high)], bool(r.significant)
+        ([0.0976, 0.0906, 0.1048], True)
+    """
+    p1a, n1a, p0a, n0a, d1a, d0a = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(v, dtype=float)) for v in (p1, n1, p0, n0, deff1, deff0))
+    )
+    if np.any((p1a < 0) | (p1a > 1) | (p0a < 0) | (p0a > 1)):
+        raise ValueError("rates must be proportions in [0, 1] (pass 0.9645, not 96.45)")
+    if np.any(~(n1a > 0) | ~(n0a > 0)):
+        raise ValueError("sample sizes must be > 0")
+    if np.any(~(d1a > 0) | ~(d0a > 0)):
+        raise ValueError("design effects must be > 0")
+    alpha = 1 - level if alpha is None else float(alpha)
+    neff1, neff0 = n1a / d1a, n0a / d0a
+    se1 = np.sqrt(p1a * (1 - p1a) / neff1)
+    se0 = np.sqrt(p0a * (1 - p0a) / neff0)
+    arrays = _change_arrays(p1a, se1, neff1, p0a, se0, neff0, level=level, method=method,
+                            alpha=alpha)
+    out = pd.DataFrame(arrays)
+    out.insert(0, "deff_base", d0a)
+    out.insert(0, "deff_current", d1a)
+    out.insert(0, "n_base", n0a)
+    out.insert(0, "n_current", n1a)
+    return out
+
+
+def sensitivity_grid(
+    p1: float, n1: float, p0: float,
+    n0_values: Sequence[float] = DEFAULT_N0_GRID,
+    deff0_values: Sequence[float] = DEFAULT_DEFF0_GRID,
+    deff1: float = 1.0,
+    *, level: float = 0.95, method: str = "newcombe", alpha: float | None = None,
+) -> pd.DataFrame:
+    """Is the change significant for every assumed base-year sample size and design effect?
+
+    Args:
+        p1: current-year proportion.
+        n1: current-year respondents.
+        p0: base-year proportion.
+        n0_values: assumed base-year sample sizes.
+        deff0_values: assumed base-year design effects.
+        deff1: the current year's design effect.
+        level: confidence level.
+        method: interval method of the change.
+        alpha: significance level.
+
+    Returns:
+        Long table, one row per (n_base, deff_base), with the :func:`compare_published`
+        columns. Pivot it with :func:`sensitivity_table`.
+    """
+    n0, d0 = np.meshgrid(np.asarray(n0_values, float), np.asarray(deff0_values, float))
+    return compare_published(p1, n1, p0, n0.ravel(), deff1, d0.ravel(), level=level,
+                             method=method, alpha=alpha)
+
+
+def sensitivity_table(grid: pd.DataFrame, value: str = "change_low") -> pd.DataFrame:
+    """Pivot a sensitivity grid: rows = base-year design effect, columns = base-year n.
+
+    Args:
+        grid: the output of :func:`sensitivity_grid`.
+        value: the column to show (``change_low``, ``p_value``, ``significant``...).
+
+    Returns:
+        A deff x n table of ``value``.
+    """
+    return grid.pivot(index="deff_base", columns="n_base", values=value)
+
+
+def tipping_point(
+    p1: float, n1: float, p0: float, deff1: float = 1.0,
+    *, n0: float | None = None, deff0: float | None = None,
+    level: float = 0.95, method: str = "newcombe", criterion: str = "interval",
+) -> pd.Series:
+    """The base-year effective sample size below which the change stops being significant.
+
+    From published figures, the base year enters only through ``n0 / deff0``, the effective
+    sample size. The critical value ``n_eff*`` solves "the interval just touches 0"
+    (``criterion="interval"``, by Brent's method) or "|z| = z_crit" (``criterion="z"``,
+    closed form). Then the smallest base-year sample size at design effect ``deff0`` is
+    ``n_eff* x deff0`` and the largest design effect at sample size ``n0`` is
+    ``n0 / n_eff*``.
+
+    Args:
+        p1: current-year proportion.
+        n1: current-year respondents.
+        p0: base-year proportion.
+        deff1: current-year design effect.
+        n0: an assumed base-year sample size (for ``max_deff_base``).
+        deff0: an assumed base-year design effect (for ``min_n_base``).
+        level: confidence level.
+        method: interval method (``criterion="interval"``).
+        criterion: ``"interval"`` or ``"z"``.
+
+    Returns:
+        Series: ``n_eff_base_critical`` (inf when the change is never significant, 0 when it
+        always is), ``min_n_base`` (at ``deff0``), ``max_deff_base`` (at ``n0``), ``criterion``.
+
+    Examples:
+        >>> t = tipping_point(0.9645, 22250, 0.8669, n0=20000, deff0=2.0, criterion="z")
+        >>> round(t.n_eff_base_critical, 1), round(t.min_n_base, 1), round(t.max_deff_base, 1)
+        (46.6, 93.1, 429.6)
+    """
+    if criterion not in ("interval", "z"):
+        raise ValueError(f"criterion must be 'interval' or 'z', got {criterion!r}")
+    if not (0 <= p1 <= 1 and 0 <= p0 <= 1):
+        raise ValueError("rates must be proportions in [0, 1] (pass 0.9645, not 96.45)")
+    z_crit = _z_crit(level)
+    change = p1 - p0
+    se1_sq = deff1 * p1 * (1 - p1) / n1
+    if change == 0:
+        critical = np.inf
+    elif criterion == "z":
+        room = (change / z_crit) ** 2 - se1_sq
+        critical = np.inf if room <= 0 else (0.0 if p0 * (1 - p0) == 0 else p0 * (1 - p0) / room)
+    else:
+        sign = np.sign(change)
+
+        def margin(log_neff: float) -> float:
+            neff = float(np.exp(log_neff))
+            low, high = diff_ci(p1 * n1 / deff1, n1 / deff1, p0 * neff, neff,
+                                method=method, level=level)
+            return low if sign > 0 else -high
+
+        lo, hi = np.log(1e-6), np.log(1e12)
+        if margin(hi) <= 0:
+            critical = np.inf
+        elif margin(lo) > 0:
+            critical = 0.0
+        else:
+            critical = float(np.exp(optimize.brentq(margin, lo, hi, xtol=1e-12, rtol=1e-12)))
+    return pd.Series({
+        "n_eff_base_critical": float(critical),
+        "min_n_base": float(critical * deff0) if deff0 is not None else np.nan,
+        "max_deff_base": float(n0 / critical) if n0 is not None and critical > 0 else
+        (np.inf if n0 is not None else np.nan),
+        "criterion": criterion,
+    })
+
+
+# --------------------------------------------------------------------------- two readings
+
+_CHANGE_RE = re.compile(r"^\s*([+\-\u2212]?)\s*(\d+(?:[.,]\d+)?)\s*(%|pp|điểm %|điểm)?\s*$")
+
+
+def parse_reported_change(text: str | float) -> float:
+    """A published change such as ``"+9.76 %"`` as a fraction (0.0976); numbers are percent.
+
+    Examples:
+        >>> parse_reported_change("+9.76 %"), parse_reported_change("-1,5%"), parse_reported_change(9.76)
+        (0.0976, -0.015, 0.0976)
+    """
+    if isinstance(text, (int, float, np.floating)) and not isinstance(text, bool):
+        return round(float(text) / 100, 12)
+    m = _CHANGE_RE.match(_nfc(str(text)))
+    if not m:
+        raise ValueError(f"cannot read a change from {text!r} (expected e.g. '+9.76 %')")
+    sign = -1.0 if m.group(1) in ("-", "\u2212") else 1.0
+    return round(sign * float(m.group(2).replace(",", ".")) / 100, 12)
+
+
+def implied_base_rates(p1: float, reported: float) -> dict[str, float]:
+    """The base-year rate implied by a reported change under each reading.
+
+    Examples:
+        >>> {k: round(v, 4) for k, v in implied_base_rates(0.9645, 0.0976).items()}
+        {'percentage points': 0.8669, 'relative': 0.8787}
+    """
+    return {READING_POINTS: p1 - reported, READING_RELATIVE: p1 / (1 + reported)}
+
+
+def two_readings(
+    p1: float, reported: float | str, n1: float, n0: float,
+    deff1: float = 1.0, deff0: float = 1.0,
+    *, level: float = 0.95, method: str = "newcombe",
+) -> pd.DataFrame:
+    """Test the reported change under both readings, side by side.
+
+    Args:
+        p1: current-year proportion (0.9645).
+        reported: the reported change, as a fraction (0.0976) or text ("+9.76 %").
+        n1: current-year respondents.
+        n0: assumed base-year respondents.
+        deff1: current-year design effect.
+        deff0: assumed base-year design effect.
+        level: confidence level.
+        method: interval method of the change.
+
+    Returns:
+        Indexed by reading (``percentage points``, ``relative``): the implied base rate
+        ``p_base`` and the :func:`compare_published` columns, plus the tipping point
+        (``n_eff_base_critical``, ``min_n_base``, ``max_deff_base``).
+
+    Examples:
+        >>> r = two_readings(0.9645, "+9.76 %", 22250, 20000, 1.0, 2.0)
+        >>> r[["p_base", "change", "rel_change"]].round(4)  # doctest: +NORMALIZE_WHITESPACE
+                           p_base  change  rel_change
+        reading
+        percentage points  0.8669  0.0976      0.1126
+        relative           0.8787  0.0858      0.0976
+    """
+    r = parse_reported_change(reported) if isinstance(reported, str) else float(reported)
+    bases = implied_base_rates(p1, r)
+    table = compare_published(p1, n1, list(bases.values()), n0, deff1, deff0, level=level,
+                              method=method)
+    table.index = pd.Index(list(bases), name="reading")
+    tips = pd.DataFrame([
+        tipping_point(p1, n1, p0, deff1, n0=n0, deff0=deff0, level=level, method=method)
+        for p0 in bases.values()
+    ], index=table.index)
+    return pd.concat([table, tips.drop(columns="criterion")], axis=1)
+
+
+def _pct(x: float, digits: int = 2) -> str:
+    return f"{100 * x:.{digits}f} %"
+
+
+def _pts(x: float, digits: int = 2) -> str:
+    return f"{100 * x:+.{digits}f} points"
+
+
+def _p_text(p: float) -> str:
+    return "" if not np.isfinite(p) else "< 0.0001" if p < 1e-4 else f"{p:.2g}"
+
+
+def format_readings(readings: pd.DataFrame, *, years: tuple[Any, Any] = ("current", "base"),
+                    level: float = 0.95) -> pd.DataFrame:
+    """The two readings side by side, for reading (one column per reading).
+
+    Args:
+        readings: the output of :func:`two_readings`.
+        years: labels of the current and base years.
+        level: confidence level (row names).
+
+    Returns:
+        A table of text: implied base rate, change and interval in points, relative change
+        and interval, p-value, and the tipping points.
+    """
+    y1, y0 = (str(y) for y in years)
+    ci = f"{100 * level:g} % CI"
+    rows = {}
+    for reading, r in readings.iterrows():
+        rows[reading] = {
+            f"{y0} rate implied": _pct(r["p_base"]),
+            f"{y1} rate": _pct(r["p_current"]),
+            "change, points": f"{100 * r['change']:+.2f}",
+            f"{ci}, points": f"{100 * r['change_low']:+.2f} to {100 * r['change_high']:+.2f}",
+            "relative change, %": f"{100 * r['rel_change']:+.2f}",
+            f"{ci}, relative %": f"{100 * r['rel_change_low']:+.2f} to "
+                                 f"{100 * r['rel_change_high']:+.2f}",
+            "z (design)": f"{r['z']:.1f}",
+            "p": _p_text(r["p_value"]),
+            f"assumed {y0} respondents / design effect":
+                f"{r['n_base']:,.0f} / {r['deff_base']:.2f}",
+            f"not significant below this effective {y0} n": f"{r['n_eff_base_critical']:,.1f}",
+            f"smallest {y0} n at the assumed design effect": f"{r['min_n_base']:,.0f}",
+            f"largest {y0} design effect at the assumed n": f"{r['max_deff_base']:,.0f}",
+        }
+    return pd.DataFrame(rows)
+
+
+def describe_change(row: pd.Series, *, years: tuple[Any, Any] = ("current", "base"),
+                    level: float = 0.95) -> str:
+    """One sentence on one change (a row of a change table), in plain words.
+
+    Examples:
+        >>> r = compare_published(0.9645, 22250, 0.8669, 20000, 1.0, 2.0).iloc[0]
+        >>> describe_change(r, years=(2020, 2019))
+        'From 2019 to 2020 the rate went from 86.69 % to 96.45 %: +9.76 points (95 % CI +9.06 points to +10.48 points), a relative change of +11.26 % (95 % CI +10.36 % to +12.16 %); design-based z = 27.0, p < 0.0001: a statistically significant rise.'
+    """
+    y1, y0 = (str(y) for y in years)
+    conf = f"{100 * level:g} % CI"
+    if not np.isfinite(row["change"]):
+        return f"No change can be computed ({row.get('status', 'not in both years')})."
+    verdict = ("a statistically significant rise" if row["significant"] and row["change"] > 0 else
+               "a statistically significant fall" if row["significant"] else
+               "not statistically significant")
+    return (
+        f"From {y0} to {y1} the rate went from {_pct(row['p_base'])} to {_pct(row['p_current'])}: "
+        f"{_pts(row['change'])} ({conf} {_pts(row['change_low'])} to {_pts(row['change_high'])}), "
+        f"a relative change of {100 * row['rel_change']:+.2f} % ({conf} "
+        f"{100 * row['rel_change_low']:+.2f} % to {100 * row['rel_change_high']:+.2f} %); "
+        f"design-based z = {row['z']:.1f}, p {'< 0.0001' if row['p_value'] < 1e-4 else '= ' + _p_text(row['p_value'])}: "
+        f"{verdict}."
+    )
+
+
+def readings_verdict(
+    readings: pd.DataFrame,
+    *,
+    base_estimate: pd.Series | dict | None = None,
+    base_synthetic: bool = False,
+    years: tuple[Any, Any] = ("2020", "2019"),
+    level: float = 0.95,
+) -> str:
+    """A plain-words verdict on the two readings of a reported change (Markdown).
+
+    Args:
+        readings: the output of :func:`two_readings`.
+        base_estimate: the base year's own estimate from microdata, if any: ``estimate``,
+            ``ci_low``, ``ci_high`` (fractions).
+        base_synthetic: the base-year microdata are synthetic (the check is then circular).
+        years: labels of the current and base years.
+        level: the confidence level used (for wording).
+
+    Returns:
+        Markdown text for a reviewer.
+    """
+    y0 = str(years[1])
+    conf = f"{100 * level:g} %"
+    lines = []
+    for reading, row in readings.iterrows():
+        sig = bool(row["interval_excludes_zero"])
+        crit = row.get("n_eff_base_critical", np.nan)
+        how = (
+            f"it would stop being statistically significant only if the {y0} survey had "
+            f"fewer than {crit:,.0f} effective respondents (for example fewer than "
+            f"{2 * crit:,.0f} respondents with a design effect of 2)"
+            if np.isfinite(crit) and crit > 0 else
+            "it is significant whatever the size of the base-year survey" if crit == 0 else
+            "it cannot be significant whatever the size of the base-year survey"
+        )
+        if reading == READING_POINTS:
+            what = (f"{y0} would have been {_pct(row['p_base'])}; the change is "
+                    f"{_pts(row['change'])} ({conf} CI {_pts(row['change_low'])} to "
+                    f"{_pts(row['change_high'])}), a relative rise of "
+                    f"{100 * row['rel_change']:.2f} %")
+        else:
+            what = (f"{y0} would have been {_pct(row['p_base'])}; the rate rose by "
+                    f"{100 * row['rel_change']:.2f} % of its {y0} level ({conf} CI "
+                    f"{100 * row['rel_change_low']:.2f} % to {100 * row['rel_change_high']:.2f} %), "
+                    f"which is {_pts(row['change'])} ({conf} CI {_pts(row['change_low'])} to "
+                    f"{_pts(row['change_high'])})")
+        verdict = "a real rise" if sig and row["change"] > 0 else \
+            "a real fall" if sig else "not distinguishable from no change"
+        lines.append(f"- **Read as {reading}:** {what}. This is {verdict} under the assumed "
+                     f"{y0} sample size and design effect; {how}.")
+    gap = abs(readings["p_base"].iloc[0] - readings["p_base"].iloc[1])
+    all_sig = bool(readings["interval_excludes_zero"].all())
+    lines.append(
+        "- **Which reading?** The published figures cannot tell: both readings "
+        + ("describe a statistically significant rise" if all_sig else "are tested above")
+        + f"; they differ only in the {y0} level ({_pct(readings['p_base'].iloc[0])} against "
+        f"{_pct(readings['p_base'].iloc[1])}, {100 * gap:.2f} points apart)."
+    )
+    if base_estimate is not None:
+        est = pd.Series(base_estimate)
+        low, high = float(est["ci_low"]), float(est["ci_high"])
+        inside = [r for r, row in readings.iterrows() if low <= row["p_base"] <= high]
+        fits = ("only the " + inside[0] + " reading" if len(inside) == 1 else
+                "both readings" if len(inside) == 2 else "neither reading")
+        lines.append(
+            f"- **What the {y0} microdata say:** the {y0} rate estimated from its own survey is "
+            f"{_pct(float(est['estimate']))} ({conf} CI {_pct(low)} to {_pct(high)}); its "
+            f"interval is consistent with {fits}."
+        )
+        if base_synthetic:
+            lines.append(
+                f"- **Caution:** the {y0} microdata in this repository are synthetic, generated "
+                f"to reproduce a {y0} rate chosen from one of the readings, so this check is "
+                f"circular. It becomes evidence only when the real {y0} survey file arrives."
+            )
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- multiple testing
+
+
+def adjust_pvalues(p_values: Any, method: str = "holm") -> np.ndarray:
+    """Multiple-testing adjusted p-values; NaN entries are not tested and stay NaN.
+
+    Args:
+        p_values: raw p-values.
+        method: ``"holm"`` (family-wise error, Holm 1979) or ``"bh"`` (false discovery
+            rate, Benjamini and Hochberg 1995).
+
+    Returns:
+        Adjusted p-values, same shape, capped at 1.
+
+    Examples:
+        >>> adjust_pvalues([0.01, 0.04, 0.03, np.nan], "holm").round(3).tolist()
+        [0.03, 0.06, 0.06, nan]
+        >>> adjust_pvalues([0.01, 0.04, 0.03], "bh").round(3).tolist()
+        [0.03, 0.04, 0.04]
+    """
+    key = str(method).lower().replace("-", "_")
+    if key not in ("holm", "bh", "fdr_bh", "benjamini_hochberg"):
+        raise ValueError(f"unknown adjustment {method!r}; use 'holm' or 'bh'")
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    flat = p.ravel()
+    if np.any((flat < 0) | (flat > 1)):
+        raise ValueError("p-values must lie in [0, 1]")
+    idx = np.flatnonzero(~np.isnan(flat))
+    m = idx.size
+    if m == 0:
+        return out
+    order = idx[np.argsort(flat[idx], kind="mergesort")]
+    ranked = flat[order]
+    ranks = np.arange(1, m + 1)
+    if key == "holm":
+        adj = np.maximum.accumulate((m - ranks + 1) * ranked)
+    else:
+        adj = np.minimum.accumulate((m / ranks * ranked)[::-1])[::-1]
+    result = out.ravel()
+    result[order] = np.minimum(adj, 1.0)
+    return result.reshape(p.shape)
+
+
+def add_multiple_testing(
+    changes: pd.DataFrame, *, alpha: float = 0.05, family: str | None = "domain_type",
+    p_column: str = "p_value",
+) -> pd.DataFrame:
+    """Add Holm and Benjamini-Hochberg adjusted p-values and verdicts within each family.
+
+    Args:
+        changes: a change table (e.g. from :func:`compare_domains`).
+        alpha: the family-wise error rate (Holm) and false discovery rate (BH).
+        family: column defining the families of tests (None: one family).
+        p_column: the raw p-value column.
+
+    Returns:
+        A copy with ``p_holm``, ``p_bh``, ``significant_holm``, ``significant_bh`` and
+        ``direction`` (``up``/``down``/``""``).
+    """
+    out = changes.copy()
+    p = out[p_column].to_numpy(float)
+    keys = out[family] if family is not None else pd.Series(0, index=out.index)
+    holm = np.full(len(out), np.nan)
+    bh = np.full(len(out), np.nan)
+    for pos in keys.groupby(keys, sort=False).indices.values():  # one pass per family
+        holm[pos] = adjust_pvalues(p[pos], "holm")
+        bh[pos] = adjust_pvalues(p[pos], "bh")
+    out["p_holm"] = holm
+    out["p_bh"] = bh
+    out["significant_holm"] = np.nan_to_num(holm, nan=1.0) < alpha
+    out["significant_bh"] = np.nan_to_num(bh, nan=1.0) < alpha
+    change = out["change"].to_numpy(float) if "change" in out else np.zeros(len(out))
+    out["direction"] = np.where(np.isnan(change), "", np.where(change > 0, "up",
+                                np.where(change < 0, "down", "")))
+    return out
+
+
+def moved_summary(changes: pd.DataFrame, *, alpha: float = 0.05, family: str = "domain_type",
+                  storey_lambda: float = 0.5) -> pd.DataFrame:
+    """How many domains truly moved, per family of tests.
+
+    Args:
+        changes: a table from :func:`add_multiple_testing` (or :func:`compare_domains`).
+        alpha: significance level used for the raw count.
+        family: the family column.
+        storey_lambda: lambda of Storey's (2002) estimate of the share of true nulls.
+
+    Returns:
+        Per family: ``domains``, ``tested`` (in both years), ``not_tested``,
+        ``significant_raw``, ``expected_false_raw`` (``tested x alpha``: how many raw
+        "significant" changes chance alone would give), ``significant_holm``,
+        ``significant_bh`` (with ``up_bh``/``down_bh``) and ``estimated_true_moves``
+        (``tested x (1 - pi0)``, Storey's estimate of how many domains changed at all,
+        detected or not).
+    """
+    df = changes.copy()
+    tested = df["p_value"].notna()
+    df["_tested"] = tested
+    df["_raw"] = tested & (df["p_value"] < alpha)
+    df["_holm"] = df["significant_holm"].astype(bool)
+    df["_bh"] = df["significant_bh"].astype(bool)
+    df["_up_bh"] = df["_bh"] & (df["change"] > 0)
+    df["_down_bh"] = df["_bh"] & (df["change"] < 0)
+    df["_big_p"] = tested & (df["p_value"] > storey_lambda)
+    g = df.groupby(family, sort=False)
+    out = pd.DataFrame({
+        "domains": g.size(),
+        "tested": g["_tested"].sum(),
+        "significant_raw": g["_raw"].sum(),
+        "significant_holm": g["_holm"].sum(),
+        "significant_bh": g["_bh"].sum(),
+        "up_bh": g["_up_bh"].sum(),
+        "down_bh": g["_down_bh"].sum(),
+    })
+    out.insert(2, "not_tested", out["domains"] - out["tested"])
+    out.insert(4, "expected_false_raw", out["tested"] * alpha)
+    big = g["_big_p"].sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pi0 = np.clip(big / (out["tested"] * (1 - storey_lambda)), 0, 1)
+    out["estimated_true_moves"] = np.round(out["tested"] * (1 - pi0.fillna(1.0)), 1)
+    return out
+
+
+# --------------------------------------------------------------------------- power
+
+
+def _sample_size_unit(p: np.ndarray, diff: np.ndarray, ratio: float, za: float,
+                      zb: float) -> np.ndarray:
+    """Effective size of sample 1 (sample 2 = ratio x it) to detect p -> p + diff.
+
+    Normal approximation with the pooled variance under the null and the unpooled one under
+    the alternative (as statsmodels' samplesize_proportions_2indep_onetail).
+    """
+    p_alt = p + diff
+    pooled = (p_alt + ratio * p) / (1 + ratio)
+    sd_null = np.sqrt(pooled * (1 - pooled) * (1 + 1 / ratio))
+    sd_alt = np.sqrt(p_alt * (1 - p_alt) + p * (1 - p) / ratio)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return ((za * sd_null + zb * sd_alt) / diff) ** 2
+
+
+def _direction_sign(p: np.ndarray, direction: str) -> np.ndarray:
+    if direction == "decrease":
+        return -np.ones_like(p)
+    if direction == "increase":
+        return np.ones_like(p)
+    if direction == "conservative":  # towards 1/2, where the variance is larger
+        return np.where(p >= 0.5, -1.0, 1.0)
+    raise ValueError(f"direction must be 'decrease', 'increase' or 'conservative', got {direction!r}")
+
+
+def required_sample_size(
+    p: Any, mde: Any, deff: Any = 1.0, *, alpha: float = 0.05, power: float = 0.8,
+    ratio: float = 1.0, direction: str = "conservative",
+) -> np.ndarray:
+    """Respondents needed in the next survey to detect a change of ``mde`` from ``p``.
+
+    Two-sided test at ``alpha`` with the given power, the new survey's size ``n`` and the
+    reference's ``ratio x n``, both with design effect ``deff``: the simple-random-sample
+    size times ``deff``.
+
+    Args:
+        p: the current (reference) proportion, per domain.
+        mde: the change to detect, in proportion units (0.02 = 2 points), > 0.
+        deff: design effect of the planned survey (per domain).
+        alpha: two-sided significance level.
+        power: the power wanted.
+        ratio: reference size / new size.
+        direction: ``"decrease"``, ``"increase"`` or ``"conservative"`` (towards 1/2).
+
+    Returns:
+        Respondents needed (float array; ceil for planning). NaN where the change is
+        impossible (e.g. a 5-point rise from 97 %).
+
+    Examples:
+        >>> required_sample_size(0.9645, 0.02, deff=2.0).round(1).tolist()
+        [3406.4]
+    """
+    p = np.atleast_1d(np.asarray(p, dtype=float))
+    mde = np.atleast_1d(np.asarray(mde, dtype=float))
+    if np.any(~(mde > 0)):
+        raise ValueError("the minimum detectable change must be > 0 (a fraction: 0.02 = 2 points)")
+    if not 0 < alpha < 1 or not 0 < power < 1:
+        raise ValueError("alpha and power must lie strictly between 0 and 1")
+    p, mde, deff = np.broadcast_arrays(p, mde, np.asarray(deff, dtype=float))
+    sign = _direction_sign(p, direction)
+    diff = sign * mde
+    za, zb = stats.norm.isf(alpha / 2), stats.norm.isf(1 - power)
+    n = _sample_size_unit(p, diff, ratio, za, zb) * deff
+    possible = (p + diff > 0) & (p + diff < 1)
+    return np.where(possible, n, np.nan)
+
+
+def minimum_detectable_change(
+    p: Any, n: Any, deff: Any = 1.0, *, alpha: float = 0.05, power: float = 0.8,
+    ratio: float = 1.0, direction: str = "conservative",
+) -> np.ndarray:
+    """The smallest change a survey of ``n`` respondents (design effect ``deff``) detects.
+
+    Solves :func:`required_sample_size` ``= n`` for the change (vectorised bisection).
+
+    Args:
+        p: the reference proportion, per domain.
+        n: respondents per survey, per domain.
+        deff: design effect, per domain.
+        alpha: two-sided significance level.
+        power: the power wanted.
+        ratio: reference size / new size.
+        direction: ``"decrease"``, ``"increase"`` or ``"conservative"`` (towards 1/2).
+
+    Returns:
+        The minimum detectable change (proportion units); NaN when even the largest
+        possible change in that direction is not detectable.
+
+    Examples:
+        >>> minimum_detectable_change([0.9645, 0.8669], 22250, 2.0).round(4).tolist()
+        [0.0073, 0.013]
+    """
+    p = np.atleast_1d(np.asarray(p, dtype=float))
+    p, n, deff = np.broadcast_arrays(p, np.asarray(n, dtype=float), np.asarray(deff, dtype=float))
+    if np.any(~(n > 0)) or np.any(~(deff > 0)):
+        raise ValueError("sample sizes and design effects must be > 0")
+    sign = _direction_sign(p, direction)
+    za, zb = stats.norm.isf(alpha / 2), stats.norm.isf(1 - power)
+    neff = n / deff
+    room = np.where(sign > 0, 1 - p, p)  # largest possible change in that direction
+    lo = np.zeros_like(p)
+    hi = room * (1 - 1e-12)
+    need_hi = _sample_size_unit(p, sign * hi, ratio, za, zb)
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        need = _sample_size_unit(p, sign * mid, ratio, za, zb)
+        too_small = need > neff  # change too small to detect with neff
+        lo = np.where(too_small, mid, lo)
+        hi = np.where(too_small, hi, mid)
+    mde = (lo + hi) / 2
+    return np.where(need_hi <= neff, mde, np.nan)
+
+
+def power_table(
+    estimates: pd.DataFrame, *, alpha: float = 0.05, power: float = 0.8,
+    mde: float | None = None, direction: str = "conservative",
+) -> pd.DataFrame:
+    """Minimum detectable change of a design, per domain, and the size needed for ``mde``.
+
+    Uses each domain's estimate, respondents and design effect (``deff``; 1 where it is
+    undefined). ``mde_se`` is the quick rule ``(z_alpha/2 + z_power) x sqrt(2) x se``: the
+    change detectable against a repeat survey with the same standard error.
+
+    Args:
+        estimates: a ``SurveyDesign.proportion`` table (``estimate``, ``se``, ``n``,
+            ``deff``).
+        alpha: two-sided significance level.
+        power: the power wanted.
+        mde: a change to plan for (e.g. 0.02); adds ``n_needed`` and ``n_needed_ratio``.
+        direction: see :func:`minimum_detectable_change`.
+
+    Returns:
+        Per domain: ``estimate``, ``n``, ``deff``, ``n_eff``, ``se``, ``mde``, ``mde_se`` and,
+        with ``mde``, ``n_needed`` (respondents per survey) and ``n_needed_ratio`` (to the
+        current n).
+    """
+    p = estimates["estimate"].to_numpy(float)
+    n = estimates["n"].to_numpy(float)
+    deff = estimates["deff"].to_numpy(float) if "deff" in estimates else np.ones_like(p)
+    deff = np.where(np.isfinite(deff) & (deff > 0), deff, 1.0)
+    za, zb = stats.norm.isf(alpha / 2), stats.norm.isf(1 - power)
+    out = pd.DataFrame({
+        "estimate": p, "n": n, "deff": deff, "n_eff": n / deff,
+        "se": estimates["se"].to_numpy(float),
+    }, index=estimates.index)
+    out["mde"] = minimum_detectable_change(p, n, deff, alpha=alpha, power=power,
+                                           direction=direction)
+    out["mde_se"] = (za + zb) * np.sqrt(2) * out["se"]
+    if mde is not None:
+        out["n_needed"] = np.ceil(required_sample_size(p, mde, deff, alpha=alpha, power=power,
+                                                       direction=direction))
+        out["n_needed_ratio"] = out["n_needed"] / out["n"]
+    return out
+
+
+def format_power(table: pd.DataFrame, mde: float | None = None) -> pd.DataFrame:
+    """A :func:`power_table` for reading: rates in %, detectable changes in points.
+
+    Args:
+        table: the output of :func:`power_table`.
+        mde: the planned change used for ``n_needed`` (for the column name).
+
+    Returns:
+        A rounded copy with readable column names.
+    """
+    out = pd.DataFrame(index=table.index)
+    out["rate, %"] = (100 * table["estimate"]).round(2)
+    out["respondents"] = table["n"].astype("Int64")
+    out["design effect"] = table["deff"].round(2)
+    out["effective n"] = table["n_eff"].round(0).astype("Int64")
+    out["smallest detectable change, points"] = (100 * table["mde"]).round(2)
+    out["from the se alone (repeat survey), points"] = (100 * table["mde_se"]).round(2)
+    if "n_needed" in table:
+        label = f"{100 * mde:g} points" if mde is not None else "the planned change"
+        out[f"respondents needed for {label}"] = table["n_needed"].astype("Int64")
+        out["x current n"] = table["n_needed_ratio"].round(2)
+    return out
