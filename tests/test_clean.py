@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from satisfaction.clean import CleanError, clean_file, clean_survey, parse_likert
+from satisfaction.codebook import fold
 
 SALT = b"test-salt"
 
@@ -200,3 +201,33 @@ def test_clean_plus_quarantined_always_equals_input(raw_rows, codebook, offices,
     assert result.quarantine["row"].is_unique
     assert result.quarantine["reason"].notna().all()
     assert np.isin(result.quarantine["row"], np.arange(1, len(rows) + 1)).all()
+
+
+def test_spss_user_missing_codes_and_ranges_are_missing_not_answers(codebook):
+    values, status = parse_likert(pd.Series(["3", "97", "98", "9", "5", "0"]), codebook,
+                                  user_missing=["0", "97..99"])
+    assert values.tolist()[0] == 3 and values.tolist()[4] == 5
+    assert status.tolist() == ["ok", "user_missing", "user_missing", "refused", "ok",
+                               "user_missing"]
+
+
+def test_spss_file_with_value_labels_and_user_missing(raw_rows, tmp_path, codebook, offices):
+    pyreadstat = pytest.importorskip("pyreadstat")
+    rows = raw_rows.copy()
+    level_code = {"Trung ương": 1, "Tỉnh": 2, "Huyện": 3, "Xã": 4}
+    rows["cap"] = rows["cap"].map(level_code).astype(float)
+    for item in ("a1", "hai_long_chung"):
+        rows[item] = rows[item].astype(float)
+    rows.loc[0, "a1"] = 98.0
+    path = tmp_path / "survey.sav"
+    pyreadstat.write_sav(rows, path,
+                         variable_value_labels={"cap": {v: k for k, v in level_code.items()}},
+                         missing_ranges={"a1": [{"lo": 97.0, "hi": 99.0}]})
+    from satisfaction.io import read_raw
+
+    result = clean_survey(read_raw(path), 2020, codebook=codebook, offices=offices, salt=SALT)
+    assert len(result.data) == 40 and len(result.quarantine) == 0
+    level = codebook.category_map("level")
+    assert result.data["level"].astype(str).tolist() == [level[fold(v)] for v in raw_rows["cap"]]
+    assert pd.isna(result.data.loc[0, "a1"])
+    assert result.item_missing.set_index("item").loc["a1", "user_missing"] == 1

@@ -223,7 +223,8 @@ def parse_likert(series: pd.Series, codebook: Codebook,
 
     Returns:
         ``(values, status)``: ``values`` nullable Int8 in 1-5; ``status`` per cell one of
-        ``ok``, ``word``, ``blank``, ``dont_know``, ``refused``, ``out_of_range``,
+        ``ok``, ``word``, ``blank``, ``dont_know``, ``refused``, ``user_missing`` (an SPSS
+        user-missing code or range the codebook does not name), ``out_of_range``,
         ``unreadable``.
 
     Examples:
@@ -235,21 +236,40 @@ def parse_likert(series: pd.Series, codebook: Codebook,
     low, high = codebook.scale
     missing = codebook.missing_codes
     words = codebook.likert_words
-    user = {str(v).strip() for v in (user_missing or [])}
+    user: set[str] = set()
+    ranges: list[tuple[float, float]] = []
+    for code in user_missing or []:        # SPSS user-missing: single codes and "lo..hi"
+        text = str(code).strip()
+        low_high = text.split("..")
+        if len(low_high) == 2:
+            ranges.append((float(low_high[0]), float(low_high[1])))
+        else:
+            user.add(text)
+
+    def user_missing_code(text: str) -> bool:
+        if text in user:
+            return True
+        try:
+            value = float(text)
+        except ValueError:
+            return False
+        return any(lo <= value <= hi for lo, hi in ranges)
 
     def read(value: Any) -> tuple[float, str]:
         text = str(value).strip()
         if text == "":
             return np.nan, "blank"
-        if text in user:
-            return np.nan, "dont_know"
         if _INT_CODE.match(text):
             code = int(float(text))
-            if low <= code <= high:
-                return code, "ok"
             if code in missing:
                 return np.nan, missing[code]
+            if user_missing_code(text):
+                return np.nan, "user_missing"
+            if low <= code <= high:
+                return code, "ok"
             return np.nan, "out_of_range"
+        if user_missing_code(text):
+            return np.nan, "user_missing"
         code = words.get(fold(text))
         if code is None:
             return np.nan, "unreadable"
@@ -504,7 +524,8 @@ def clean_survey(raw: RawFile | pd.DataFrame, year: int, *, codebook: Codebook |
         k = status[kept]
         vc = k.value_counts()
         item_rows.append({"item": item, **{s: int(vc.get(s, 0)) for s in (
-            "dont_know", "refused", "blank", "out_of_range", "unreadable", "word")},
+            "dont_know", "refused", "user_missing", "blank", "out_of_range", "unreadable",
+            "word")},
             "valid": int(data[item].notna().sum()), "n": int(len(k))})
     item_missing = pd.DataFrame(item_rows)
 
