@@ -1,0 +1,98 @@
+"""End to end: `satisfaction run` on a scratch copy of the repository, as `make reports` does."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from satisfaction import config
+
+pytestmark = pytest.mark.slow
+SKIP = {".venv", ".git", ".pytest_cache", ".hypothesis", "__pycache__", ".ipynb_checkpoints"}
+
+
+def _ignore(folder: str, names: list[str]) -> set[str]:
+    out = {n for n in names if n in SKIP or n.endswith(".egg-info")}
+    here = Path(folder)
+    if here.name in ("reports", "processed"):
+        out |= {n for n in names if n != "README.md"}
+    return out
+
+
+def _tree_digest(root: Path) -> dict[str, str]:
+    """Hashes of every file outside the generated folders."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if not path.is_file() or rel.parts[0] == "reports" or rel.parts[:2] == ("data", "processed"):
+            continue
+        if set(rel.parts) & SKIP:
+            continue
+        out[str(rel)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    root = tmp_path_factory.mktemp("repo") / "repo"
+    shutil.copytree(config.ROOT, root, ignore=_ignore)
+    before = _tree_digest(root)
+    env = {**os.environ, "SATISFACTION_ROOT": str(root)}
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "satisfaction.cli", "run"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=1800)
+    elapsed = time.perf_counter() - start
+    print(f"satisfaction run: {elapsed:.1f} s")
+    return root, proc, before, elapsed
+
+
+def test_the_batch_succeeds_and_says_where_the_index_is(pipeline):
+    root, proc, _, _ = pipeline
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "index.html" in proc.stdout + proc.stderr
+
+
+def test_index_links_a_page_per_year_and_notebook(pipeline):
+    root, _, _, _ = pipeline
+    index = (root / "reports" / "index.html").read_text(encoding="utf-8")
+    notebooks = sorted(p.stem for p in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for year in (2019, 2020):
+        for nb in notebooks:
+            page = root / "reports" / str(year) / f"{nb}.html"
+            assert page.exists(), page
+            assert f"{year}/{nb}.html" in index
+    assert index.index("2020") < index.index("2019"), "latest year first"
+
+
+def test_2020_satisfaction_page_shows_the_published_figures(pipeline):
+    root, _, _, _ = pipeline
+    page = (root / "reports" / "2020" / "02_satisfaction.html").read_text(encoding="utf-8")
+    assert "22,250" in page
+    assert "96.45" in page
+    assert re.search(r"[Ss]ynthetic", page), "synthetic-data banner"
+
+
+def test_no_page_shows_code_tracebacks_or_personal_data(pipeline):
+    import pandas as pd
+
+    root, _, _, _ = pipeline
+    raw = pd.read_csv(root / "data" / "raw" / "survey_2020.csv", dtype=str, nrows=2000)
+    personal = set(raw["so_dien_thoai"]) | set(raw["so_cccd"])
+    for page in (root / "reports").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "Traceback" not in text, page
+        found = [v for v in personal if v in text]
+        assert not found, (page, found[:3])
+
+
+def test_the_run_changes_no_file_outside_the_generated_folders(pipeline):
+    root, _, before, _ = pipeline
+    assert _tree_digest(root) == before
