@@ -1,0 +1,403 @@
+"""HTML export of an executed notebook: a page a reviewer can read offline, without code.
+
+:func:`export_html` renders an executed notebook with nbconvert's lab look and the package's
+own template (``satisfaction/templates/satisfaction``): code cells' inputs and prompts hidden,
+images embedded as ``data:`` URIs so a page is one file that can be mailed, no script, font or
+style sheet fetched from anywhere (no require.js, MathJax, mermaid or CDN), a table of
+contents built from the page's headings, a banner when the data are synthetic, and the
+provenance block (:mod:`satisfaction.report.provenance`). Pages are written atomically.
+
+A notebook with an error output is refused (:class:`ReportError`): a traceback never reaches a
+page. Script-like markup that an output lets through unescaped is shown as text
+(:func:`neutralise_active_content`). Standard-error streams (warnings, progress bars) stay in the executed notebook and are
+left off the page.
+
+Not for: executing notebooks (see :mod:`satisfaction.report.runner`) or the index page
+(see :mod:`satisfaction.report.index`).
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import os
+import re
+import tempfile
+import unicodedata
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat import NotebookNode
+
+from ..codebook import fold
+from .provenance import Provenance, provenance_html
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+"""The package's nbconvert templates (``satisfaction``) and the index page template."""
+
+TEMPLATE_NAME = "satisfaction"
+TOC_PLACEHOLDER = "<!--satisfaction:toc-->"
+REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell"})
+REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
+TRACEBACK_MARK = "Traceback (most recent call last)"
+
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+_CSS_ICON_VAR = re.compile(r"^\s*--jp-icon-[\w-]+:\s*url\(data:[^)]*\);\s*$", re.MULTILINE)
+_HEADING = re.compile(r'<h([1-6]) id="([^"]*)"')
+_EXTERNAL_A = re.compile(
+    r'<a\b[^>]*\bhref\s*=\s*["\'](?:https?:)?//[^"\']*["\'][^>]*>(.*?)</a>', re.DOTALL | re.IGNORECASE
+)
+_EXTERNAL_REF = re.compile(
+    r"""(?:\b(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//)"""
+    r"""|(?:url\(\s*["']?\s*(?:https?:)?//)|(?:@import\s+(?:url\()?\s*["']?\s*(?:https?:)?//)"""
+    r"""|(?:\bimport\s*\(\s*["'](?:https?:)?//)""",
+    re.IGNORECASE,
+)
+
+
+_ACTIVE_TAG = re.compile(
+    r"<(?=\s*/?\s*(?:script|iframe|frame|frameset|object|embed|applet|base|form|meta|link|"
+    r"noscript|template)\b)",
+    re.IGNORECASE,
+)
+_ACTIVE_ATTR = re.compile(
+    r"<(?=[a-zA-Z][^<>]*?(?:\son[a-z]+\s*=|(?:href|src|action|formaction|xlink:href)\s*=\s*"
+    r"[\"']?\s*(?:javascript|vbscript|data:text/html)))",
+    re.IGNORECASE,
+)
+
+
+class ReportError(RuntimeError):
+    """A notebook cannot be published as a page (error output, traceback, external resource)."""
+
+
+def strip_css(css: str) -> str:
+    """Drop comments and JupyterLab's icon variables from inlined CSS (size, and no stray URLs).
+
+    Examples:
+        >>> strip_css("a { color: red; } /* see https://example.org */")
+        'a { color: red; } '
+    """
+    return _CSS_ICON_VAR.sub("", _CSS_COMMENT.sub("", str(css)))
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder and a rename.
+
+    A reader never sees a half-written file, and a failure leaves the previous file in place.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.html"
+        >>> atomic_write_text(p, "<p>ok</p>").read_text()
+        '<p>ok</p>'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def notebook_title(nb: NotebookNode, default: str = "Report") -> str:
+    """The text of the first level-1 markdown heading of a notebook (``default`` if none).
+
+    Examples:
+        >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Tỉ lệ hài lòng\\nx")])
+        >>> notebook_title(nb)
+        'Tỉ lệ hài lòng'
+    """
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in str(cell.source).splitlines():
+            if line.startswith("# "):
+                return unicodedata.normalize("NFC", line[2:].strip())
+    return default
+
+
+def check_publishable(nb: NotebookNode, name: str = "notebook") -> None:
+    """Refuse a notebook whose outputs hold an error or a traceback.
+
+    Raises:
+        ReportError: naming the first offending cell.
+
+    Examples:
+        >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1/0", outputs=[
+        ...     nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="x", traceback=[])])])
+        >>> check_publishable(nb, "demo")
+        Traceback (most recent call last):
+        ...
+        satisfaction.report.html.ReportError: demo: cell 0 has an error output (ZeroDivisionError); a failed notebook gets no page
+    """
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                raise ReportError(
+                    f"{name}: cell {index} has an error output ({output.get('ename', '?')}); "
+                    "a failed notebook gets no page"
+                )
+            texts = [output.get("text", "")]
+            texts += [v for v in output.get("data", {}).values() if isinstance(v, str)]
+            if any(TRACEBACK_MARK in str(t) for t in texts):
+                raise ReportError(f"{name}: cell {index} prints a traceback; it cannot be published")
+
+
+def _publishable_copy(nb: NotebookNode) -> NotebookNode:
+    """The notebook as it goes on the page: no removed cells, no stderr, no cell inputs."""
+    page = copy.deepcopy(nb)
+    cells = []
+    for cell in page.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & REMOVE_CELL_TAGS:
+            continue
+        if cell.cell_type == "code":
+            if tags & REMOVE_OUTPUT_TAGS:
+                cell.outputs = []
+            cell.outputs = [
+                o for o in cell.outputs
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
+        cells.append(cell)
+    page.cells = cells
+    return page
+
+
+class _Headings(HTMLParser):
+    """Collect (level, id, text) of the headings of a page, anchor links left out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.headings: list[tuple[int, str, str]] = []
+        self._current: tuple[int, str] | None = None
+        self._text: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if re.fullmatch(r"h[1-6]", tag):
+            ident = dict(attrs).get("id")
+            if ident:
+                self._current, self._text = (int(tag[1]), ident), []
+        elif tag == "a" and self._current and "anchor-link" in (dict(attrs).get("class") or ""):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._skip:
+            self._skip -= 1
+        elif self._current and tag == f"h{self._current[0]}":
+            text = " ".join("".join(self._text).split())
+            self.headings.append((self._current[0], self._current[1], text))
+            self._current = None
+
+    def handle_data(self, data: str) -> None:
+        if self._current and not self._skip:
+            self._text.append(data)
+
+
+def slug(text: str) -> str:
+    """An ASCII anchor for a heading: diacritics dropped, words joined by hyphens.
+
+    Examples:
+        >>> slug("Tỉ lệ hài lòng theo cấp & lĩnh vực")
+        'ti-le-hai-long-theo-cap-linh-vuc'
+        >>> slug("Đắk Lắk"), slug("!!!")
+        ('dak-lak', 'section')
+    """
+    words = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+    return words or "section"
+
+
+def _add_toc(body: str, toc_levels: tuple[int, ...] = (1, 2, 3)) -> str:
+    """Give headings ASCII ids and put a linked table of contents where the placeholder is."""
+    parser = _Headings()
+    parser.feed(body)
+    seen: dict[str, int] = {}
+    renamed: dict[str, str] = {}
+    entries: list[tuple[int, str, str]] = []
+    for level, old_id, text in parser.headings:
+        new_id = slug(text)
+        if new_id in seen:
+            seen[new_id] += 1
+            new_id = f"{new_id}-{seen[new_id]}"
+        seen.setdefault(new_id, 0)
+        renamed.setdefault(old_id, new_id)
+        entries.append((level, renamed[old_id], text))
+
+    def _rename(match: re.Match[str]) -> str:
+        return f'<h{match.group(1)} id="{renamed.get(html.unescape(match.group(2)), match.group(2))}"'
+
+    body = _HEADING.sub(_rename, body)
+    for old_id, new_id in renamed.items():
+        body = body.replace(f'href="#{html.escape(old_id)}"', f'href="#{new_id}"')
+
+    # The first level-1 heading is the page title: the contents list what follows it.
+    if entries and entries[0][0] == 1:
+        entries = entries[1:]
+    items = "".join(
+        f'<li class="sat-toc-h{level}"><a href="#{ident}">{html.escape(text)}</a></li>'
+        for level, ident, text in entries
+        if level in toc_levels
+    )
+    toc = (
+        f'<nav class="sat-toc" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>'
+        if items
+        else ""
+    )
+    return body.replace(TOC_PLACEHOLDER, toc, 1)
+
+
+def _neutralise_external_links(body: str) -> str:
+    """Turn links to other sites into plain text with the address (no request, no tracking)."""
+
+    def _plain(match: re.Match[str]) -> str:
+        address = re.search(r'href\s*=\s*["\']([^"\']*)', match.group(0), re.IGNORECASE)
+        return (
+            f'<span class="sat-extlink">{match.group(1)} '
+            f'[{html.escape(address.group(1) if address else "")}]</span>'
+        )
+
+    return _EXTERNAL_A.sub(_plain, body)
+
+
+def neutralise_active_content(body: str) -> str:
+    """Show as text any script-like markup inside ``<main>`` (defence in depth).
+
+    Text from the data should arrive escaped (:func:`satisfaction.report.format_estimates`,
+    ``DataFrame._repr_html_`` do that; a pandas ``Styler`` does not by default). Whatever slips
+    through -- a ``<script>``, ``<iframe>``, ``<form>``... element, an ``on...=`` event
+    attribute, a ``javascript:`` link -- has its ``<`` escaped, so the browser shows the
+    markup as text instead of running it. The page's own template has none of these.
+
+    Examples:
+        >>> neutralise_active_content("<main><td><script>alert(1)</script></td></main>")
+        '<main><td>&lt;script>alert(1)&lt;/script></td></main>'
+        >>> neutralise_active_content('<main><img src=x onerror="alert(1)"><b>ok</b></main>')
+        '<main>&lt;img src=x onerror="alert(1)"><b>ok</b></main>'
+    """
+    start = body.find("<main>")
+    end = body.rfind("</main>")
+    if start < 0 or end < start:
+        start, end = 0, len(body)
+    inner = body[start:end]
+    inner = _ACTIVE_ATTR.sub("&lt;", _ACTIVE_TAG.sub("&lt;", inner))
+    return body[:start] + inner + body[end:]
+
+
+def external_references(page: str) -> list[str]:
+    """Every place a page would fetch or link something off the machine (should be empty).
+
+    Examples:
+        >>> external_references('<img src="data:image/png;base64,AA"><a href="#x">x</a>')
+        []
+        >>> external_references('<script src="https://cdn.example/x.js"></script>')
+        ['src="https://']
+    """
+    return [m.group(0) for m in _EXTERNAL_REF.finditer(page)]
+
+
+def render_html(
+    nb: NotebookNode,
+    *,
+    title: str | None = None,
+    synthetic: bool = False,
+    provenance: Provenance | dict[str, Any] | None = None,
+    index_href: str | None = "../index.html",
+    name: str = "notebook",
+    year: int | None = None,
+) -> str:
+    """Render an executed notebook as a self-contained reviewer's page.
+
+    Args:
+        nb: the executed notebook.
+        title: the page title (the notebook's first ``#`` heading if None).
+        synthetic: show the synthetic-data banner.
+        provenance: the provenance stamp shown at the foot of the page (omitted if None).
+        index_href: link back to the index page (none if None).
+        name: how the notebook is named in error messages.
+        year: the survey year, stated at the top of the page and in its title.
+
+    Returns:
+        The HTML text.
+
+    Raises:
+        ReportError: the notebook has an error output or a traceback, or the page would
+            reference something off the machine.
+    """
+    from nbconvert import HTMLExporter  # heavy: imported when a page is made
+
+    check_publishable(nb, name)
+    page = _publishable_copy(nb)
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        filters={"strip_css": strip_css},
+    )
+    heading = unicodedata.normalize("NFC", title or notebook_title(nb))
+    resources = {
+        "metadata": {"name": f"{heading} ({int(year)})" if year is not None else heading},
+        "satisfaction": {
+            "year": None if year is None else int(year),
+            "synthetic": bool(synthetic),
+            "index_href": index_href,
+            "provenance_html": provenance_html(provenance) if provenance is not None else "",
+        },
+    }
+    body, _ = exporter.from_notebook_node(page, resources=resources)
+    body = _add_toc(neutralise_active_content(_neutralise_external_links(body)))
+    outside = external_references(body)
+    if outside:
+        raise ReportError(f"{name}: the page would reference resources off the machine: {outside[:3]}")
+    if TRACEBACK_MARK in body:
+        raise ReportError(f"{name}: a traceback would reach the page")
+    return body
+
+
+def export_html(
+    notebook: str | Path | NotebookNode,
+    html_path: str | Path,
+    **options: Any,
+) -> Path:
+    """Render an executed notebook (file or node) to ``html_path``, atomically.
+
+    Args:
+        notebook: the executed ``.ipynb`` (path) or notebook node.
+        html_path: where the page goes; the previous page stays if rendering fails.
+        **options: passed to :func:`render_html` (``title``, ``synthetic``, ``provenance``,
+            ``index_href``, ``name``).
+
+    Returns:
+        ``html_path``.
+
+    Raises:
+        ReportError: see :func:`render_html`.
+    """
+    if isinstance(notebook, (str, Path)):
+        options.setdefault("name", Path(notebook).name)
+        nb = nbformat.read(str(notebook), as_version=4)
+    else:
+        nb = notebook
+    return atomic_write_text(html_path, render_html(nb, **options))
