@@ -152,7 +152,9 @@ def respondent_keys(pii: pd.DataFrame, respondent_id: pd.Series, salt: bytes) ->
         elif norm is None:
             parts.append(name.fillna(""))
         else:
-            parts.append(pii[col].astype("str").fillna("").str.replace(norm, "", regex=True))
+            typed = pii[col].astype("str").fillna("")
+            plain = typed.str.isdigit()            # most numbers are typed as bare digits
+            parts.append(typed.where(plain, typed[~plain].str.replace(norm, "", regex=True)))
     text = parts[0] + "|" + parts[1] + "|" + parts[2]
     no_pii = text == "||"
     if no_pii.any():
@@ -277,11 +279,12 @@ def parse_likert(series: pd.Series, codebook: Codebook,
             return np.nan, missing[code]
         return code, "word"
 
-    uniques = series.dropna().unique()
-    table = {u: read(u) for u in uniques}
-    values = series.map({u: v for u, (v, _) in table.items()})
-    status = series.map({u: s for u, (_, s) in table.items()}).fillna("blank")
-    return values.astype("Int8"), status
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    found = [read(u) for u in uniques] + [(np.nan, "blank")]      # code -1: missing cell
+    values = np.array([v for v, _ in found], dtype="float64")[codes]
+    status = np.array([s for _, s in found], dtype=object)[codes]
+    return (pd.Series(values, index=series.index).astype("Int8"),
+            pd.Series(status, index=series.index))
 
 
 def _duplicated(frame: pd.DataFrame, among: pd.Series) -> pd.Series:

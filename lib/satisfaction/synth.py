@@ -456,7 +456,7 @@ def synthesize_year(year: int, seed: int = DEFAULT_SEED, codebook: Codebook | No
 
     Examples:
         >>> raw, truth = synthesize_year(2020)
-        >>> len(truth), round(100 * (truth.weight * (truth.q_overall >= 4)).sum() / truth.weight.sum(), 2)
+        >>> len(truth), round(float(100 * (truth.weight * (truth.q_overall >= 4)).sum() / truth.weight.sum()), 2)
         (22250, 96.45)
     """
     codebook = codebook or load_codebook()
