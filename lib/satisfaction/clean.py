@@ -529,11 +529,11 @@ def clean_survey(raw: RawFile | pd.DataFrame, year: int, *, codebook: Codebook |
         item_rows.append({"item": item, **{s: int(vc.get(s, 0)) for s in (
             "dont_know", "refused", "user_missing", "blank", "out_of_range", "unreadable",
             "word")},
-            "valid": int(data[item].notna().sum()), "n": int(len(k))})
+            "valid": int(data[item].notna().sum()), "n": len(k)})
     item_missing = pd.DataFrame(item_rows)
 
-    log["rows_clean"] = int(len(data))
-    log["rows_quarantined"] = int(len(quarantined))
+    log["rows_clean"] = len(data)
+    log["rows_quarantined"] = len(quarantined)
     log["quarantine_reasons"] = {r: int(v) for r, v in reason.value_counts().items()}
     log["overall_item"] = {"valid": int(data[overall].notna().sum()),
                            "no_valid_answer": int(data[overall].isna().sum())}

@@ -282,6 +282,17 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     return Path(path)
 
 
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` as UTF-8 with ``\\n`` line ends, atomically (see :func:`atomic_output`).
+
+    Examples:
+        >>> import tempfile
+        >>> write_text_atomic(Path(tempfile.mkdtemp()) / "a.html", "<p>ok</p>").read_text()
+        '<p>ok</p>'
+    """
+    return write_atomic(path, text.encode("utf-8"))
+
+
 def write_parquet_atomic(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write ``df`` as Parquet (pyarrow, index dropped) atomically.
 

@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codebook import Codebook, fold, load_codebook
+from .codebook import Codebook, load_codebook
 
 DEFAULT_SEED = 20201
 
@@ -557,4 +557,4 @@ def write_survey_files(out_dir: str | Path, seed: int = DEFAULT_SEED,
     return written
 
 
-__all__ = ["YEARS", "YearSpec", "build_frame", "synthesize_year", "write_survey_files", "fold"]
+__all__ = ["YEARS", "YearSpec", "build_frame", "synthesize_year", "write_survey_files"]

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import copy
 import html
-import os
 import re
-import tempfile
 import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
@@ -32,6 +30,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from ..codebook import fold
+from ..io import write_text_atomic
 from .provenance import Provenance, provenance_html
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -81,42 +80,6 @@ def strip_css(css: str) -> str:
         'a { color: red; } '
     """
     return _CSS_ICON_VAR.sub("", _CSS_COMMENT.sub("", str(css)))
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _umask()
-
-
-def atomic_write_text(path: str | Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder and a rename.
-
-    A reader never sees a half-written file, and a failure leaves the previous file in place.
-
-    Examples:
-        >>> import tempfile, pathlib
-        >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.html"
-        >>> atomic_write_text(p, "<p>ok</p>").read_text()
-        '<p>ok</p>'
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def notebook_title(nb: NotebookNode, default: str = "Report") -> str:
@@ -400,4 +363,4 @@ def export_html(
         nb = nbformat.read(str(notebook), as_version=4)
     else:
         nb = notebook
-    return atomic_write_text(html_path, render_html(nb, **options))
+    return write_text_atomic(html_path, render_html(nb, **options))

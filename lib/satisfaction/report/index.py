@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..io import write_text_atomic
 from ..params import available_years, load_params, params_path
-from .html import TEMPLATES, atomic_write_text, notebook_title
 from .provenance import git_state
 
 REPORTS_ENV = "SATISFACTION_REPORTS"
@@ -158,7 +158,7 @@ def save_headline(
         else headline_path(year, stem, reports_dir)
     )
     payload = {"year": int(year), "notebook": stem, "figures": clean}
-    written = atomic_write_text(target, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+    written = write_text_atomic(target, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
     return HeadlinePath(written)
 
 
@@ -281,6 +281,8 @@ def _notebook_entry(year_dir: Path, name: str, index_root: Path) -> dict[str, st
         try:
             import nbformat
 
+            from .html import notebook_title
+
             title = notebook_title(nbformat.read(str(source), as_version=4), title)
         except Exception:  # noqa: BLE001, S110 - a damaged notebook must not break the index
             pass
@@ -320,6 +322,8 @@ def render_index(
     """
     import jinja2
     from markupsafe import Markup
+
+    from .html import TEMPLATES
 
     root = Path(reports_dir) if reports_dir is not None else config.REPORTS
     pdir = Path(params_dir) if params_dir is not None else None
@@ -367,4 +371,4 @@ def render_index(
         commit=commit,
         tree="unknown" if dirty is None else ("uncommitted changes" if dirty else "clean"),
     )
-    return atomic_write_text(root / "index.html", page)
+    return write_text_atomic(root / "index.html", page)

@@ -38,8 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..io import write_text_atomic
 from ..params import ParamsError, available_years, load_params, params_path
-from .html import ReportError, atomic_write_text, render_html
+from .html import ReportError, render_html
 from .index import REPORTS_ENV, STAGING_ENV, render_index
 from .provenance import collect_provenance
 
@@ -280,7 +281,7 @@ def _run_job(spec: dict[str, Any]) -> JobResult:
             return JobResult(name, year, False, line, time.monotonic() - started)
         # Publish: executed notebook, page, headline figures; then drop a stale failure.
         os.replace(running, out_dir / f"{name}.ipynb")
-        atomic_write_text(out_dir / f"{name}.html", page)
+        write_text_atomic(out_dir / f"{name}.html", page)
         for staged in sorted((staging / str(year)).glob("*.headline.json")):
             os.replace(staged, out_dir / staged.name)
         failed.unlink(missing_ok=True)
