@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ._diff_intervals import diff_ci, ratio_ci_from_se
+from .intervals import diff_ci, ratio_ci_from_se
 from .params import ParamsError, YearParams, load_params
 
 STATUS_BOTH = "both years"
@@ -252,7 +252,7 @@ def change_table(
             ``SurveyDesign.proportion`` returns).
         base: the same for the base year.
         level: confidence level of the intervals.
-        method: interval for the change, see :func:`satisfaction._diff_intervals.diff_ci`;
+        method: interval for the change, see :func:`satisfaction.intervals.diff_ci`;
             applied to effective counts ``p * n_eff``.
         alpha: significance level of the tests (default ``1 - level``).
 

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from scipy import optimize, stats
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from satisfaction._diff_intervals import (
+from satisfaction.intervals import (
     DIFF_METHODS,
     diff_ci,
     ratio_ci,
