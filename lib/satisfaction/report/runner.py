@@ -240,7 +240,9 @@ def _run_job(spec: dict[str, Any]) -> JobResult:
                 cwd=str(spec["cwd"]),
                 progress_bar=False,
                 log_output=False,
-                request_save_on_cell_execute=True,
+                # papermill writes the notebook when a cell fails, so the partial notebook is kept
+                # without re-writing every page-sized notebook after each cell.
+                request_save_on_cell_execute=False,
                 execution_timeout=spec.get("cell_timeout"),
                 # ipykernel logs its TCP warning at start and an interrupt at shut-down: noise in a batch.
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
