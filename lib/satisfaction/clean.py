@@ -588,14 +588,15 @@ def summary_tables(log: dict[str, Any]) -> dict[str, pd.DataFrame]:
 
     Returns:
         ``{"rows": ..., "reasons": ..., "repairs": ...}``: rows in and out; quarantined rows
-        per reason with their share of the input; cells repaired per column and kind.
+        per reason with their share of the input; cells repaired, one row per column and one
+        count column per kind of repair.
 
     Examples:
         >>> t = summary_tables({"rows_in": 10, "rows_clean": 8, "rows_quarantined": 2,
         ...                     "quarantine_reasons": {"duplicate_exact": 2},
         ...                     "repairs": {"office": {"canonicalised": 3}}})
-        >>> t["rows"]["rows"].tolist(), t["reasons"].values.tolist()
-        ([10, 8, 2], [['duplicate_exact', 2, 20.0]])
+        >>> t["rows"]["rows"].tolist(), t["reasons"].values.tolist(), t["repairs"].values.tolist()
+        ([10, 8, 2], [['duplicate_exact', 2, 20.0]], [['office', 3]])
     """
     n_in = log["rows_in"]
     rows = pd.DataFrame({"stage": ["read from the raw file", "kept (processed table)",
@@ -605,7 +606,10 @@ def summary_tables(log: dict[str, Any]) -> dict[str, pd.DataFrame]:
         [(r, n, round(100 * n / n_in, 2)) for r, n in sorted(
             log["quarantine_reasons"].items(), key=lambda kv: (-kv[1], kv[0]))],
         columns=["reason", "rows", "percent_of_input"])
-    repairs = pd.DataFrame(
+    long = pd.DataFrame(
         [(col, what, n) for col, kinds in log["repairs"].items() for what, n in kinds.items()],
         columns=["column", "repair", "cells"])
+    repairs = (long.pivot_table(index="column", columns="repair", values="cells",
+                                aggfunc="sum", fill_value=0, sort=False)
+               .rename_axis(columns=None).reset_index())
     return {"rows": rows, "reasons": reasons, "repairs": repairs}
