@@ -482,3 +482,113 @@ def test_bad_estimation_arguments() -> None:
         d.proportion("y", level=95)
     with pytest.raises(ValueError, match="two different columns"):
         d.crosstab("y", "lv", "lv")
+
+
+# ------------------------------------------------------------------------------------------
+# Covariance between domain means of one design
+# ------------------------------------------------------------------------------------------
+DOMAIN_CASES = [
+    c
+    for c in CASES
+    if c["stat"] in ("proportion", "mean") and c["by"] is not None and len(c["by"]) == 1
+]
+
+
+@pytest.mark.parametrize("case", DOMAIN_CASES, ids=case_id)
+def test_domain_covariance_diagonal_is_mean_se_squared_and_r(case: dict) -> None:
+    """Each domain's variance equals ``mean(by=...)`` and R's svyby se**2; with overlapping
+    domains (the whole sample added) too."""
+    d = design_for(case)
+    by = case["by"][0]
+    data = d.data
+    table = d.mean(case["var"], by=by)
+    labels = [lab for lab in table.index if table.loc[lab, "n"] > 0]
+    domains = {str(lab): (data[by] == lab).to_numpy() for lab in labels}
+    domains["whole sample"] = np.ones(d.n, dtype=bool)
+    est, cov, n = d.domain_covariance(case["var"], domains)
+    diag = np.diag(cov.to_numpy())
+    np.testing.assert_allclose(est.iloc[:-1], table.loc[labels, "estimate"], rtol=1e-12)
+    np.testing.assert_allclose(diag[:-1], table.loc[labels, "se"] ** 2, rtol=1e-10, atol=1e-300)
+    whole = d.mean(case["var"]).iloc[0]
+    assert diag[-1] == pytest.approx(whole["se"] ** 2, rel=1e-10)
+    assert n.tolist() == [*table.loc[labels, "n"].tolist(), whole["n"]]
+    r = golden_results()
+    r = r[r["case"] == case["case"]].set_index("domain_1")
+    r_se = r.loc[[str(lab) for lab in labels], "se"].to_numpy()
+    scale = np.nanmax(r_se) or 1.0
+    close(np.sqrt(diag[:-1]), r_se, RTOL, atol=1e-12 * scale)
+    np.testing.assert_allclose(cov.to_numpy(), cov.to_numpy().T, rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("policy", ["adjust", "certainty", "average", "remove"])
+def test_domain_covariance_of_two_disjoint_domains_equals_r_svycontrast(policy: str) -> None:
+    """R survey 4.1.1 svytotal + svycontrast values kept in tests/test_instrument.py."""
+    from test_instrument import R_COEF, R_VCOV, design_frame
+
+    df = design_frame()
+    d = SurveyDesign(df, weights="w", strata="stratum", psu="psu", lonely_psu=policy)
+    est, cov, n = d.domain_covariance("y", {"a": df.g == "online", "b": df.g == "in_person"})
+    np.testing.assert_allclose(est.to_numpy(), R_COEF, rtol=1e-12)
+    vaa, vab, vbb = R_VCOV[policy]
+    np.testing.assert_allclose(cov.to_numpy(), [[vaa, vab], [vab, vbb]], rtol=1e-10)
+    by = d.mean("y", by="g")
+    np.testing.assert_allclose(
+        np.diag(cov.to_numpy()), by.loc[["online", "in_person"], "se"] ** 2, rtol=1e-12
+    )
+    assert n.tolist() == by.loc[["online", "in_person"], "n"].tolist()
+
+
+def test_domain_covariance_with_fpc_equals_r_svycontrast() -> None:
+    from test_instrument import R_VCOV_FPC, design_frame
+
+    df = design_frame()
+    d = SurveyDesign(df, weights="w", strata="stratum", psu="psu", fpc="fpc", lonely_psu="adjust")
+    _, cov, _ = d.domain_covariance("y", {"a": df.g == "online", "b": df.g == "in_person"})
+    vaa, vab, vbb = R_VCOV_FPC
+    np.testing.assert_allclose(cov.to_numpy(), [[vaa, vab], [vab, vbb]], rtol=1e-10)
+
+
+def test_domain_covariance_of_a_difference_is_the_variance_of_the_difference() -> None:
+    """Var(a) + Var(b) - 2 Cov(a, b) from the matrix equals the variance of the contrast's
+    own linearised variable (z_a - z_b), from mean's code path on the whole sample."""
+    data = golden_data("lonely")
+    for policy in ("certainty", "adjust"):
+        d = SurveyDesign(data, weights="weight", strata="stratum", psu="office", lonely_psu=policy)
+        a, b = (data["dom"] == data["dom"].iloc[0]), (data["dom"] != data["dom"].iloc[0])
+        est, cov, _ = d.domain_covariance("score", {"a": a, "b": b})
+        y = data["score"].to_numpy(dtype=float)
+        w = data["weight"].to_numpy()
+        valid = ~np.isnan(y)
+        za = np.where(a & valid, w * (y - est["a"]), 0.0) / (w * (a & valid)).sum()
+        zb = np.where(b & valid, w * (y - est["b"]), 0.0) / (w * (b & valid)).sum()
+        contrast = SurveyDesign(
+            data.assign(z=za - zb), weights=None, strata="stratum", psu="office", lonely_psu=policy
+        ).total("z")
+        var = cov.loc["a", "a"] + cov.loc["b", "b"] - 2 * cov.loc["a", "b"]
+        assert var == pytest.approx(contrast["se"].iloc[0] ** 2, rel=1e-10)
+
+
+def test_domain_covariance_empty_domain_and_missing_mask_values() -> None:
+    df = pd.DataFrame({"y": [1.0, 0, np.nan, 1], "psu": [1, 1, 2, 2]})
+    d = SurveyDesign(df, psu="psu")
+    mask = pd.Series([True, None, True, False], dtype=object)
+    est, cov, n = d.domain_covariance("y", {"a": mask, "none": [False, False, True, False]})
+    assert est["a"] == 1.0 and n.tolist() == [1, 0]
+    assert np.isnan(est["none"]) and cov.loc["none"].isna().all() and cov["none"].isna().all()
+
+
+def test_domain_covariance_bad_arguments() -> None:
+    df = pd.DataFrame({"y": [1.0, 0, 1, 1], "g": list("abab"), "psu": [1, 1, 2, 2]})
+    d = SurveyDesign(df, psu="psu")
+    with pytest.raises(ValueError, match="non-empty mapping"):
+        d.domain_covariance("y", {})
+    with pytest.raises(ValueError, match="one value per row"):
+        d.domain_covariance("y", {"a": [True, False]})
+    with pytest.raises(ValueError, match="True/False"):
+        d.domain_covariance("y", {"a": [1, 2, 0, 1]})
+    with pytest.raises(ValueError, match="index"):
+        d.domain_covariance("y", {"a": pd.Series([True] * 4, index=[5, 6, 7, 8])})
+    with pytest.raises(ValueError, match="not in the data"):
+        d.domain_covariance("nope", {"a": df.g == "a"})
+    with pytest.raises(ValueError, match="numeric"):
+        d.domain_covariance("g", {"a": df.g == "a"})

@@ -4,7 +4,10 @@ What this module is for: describing how the respondents were sampled (weights, s
 sampling units, finite population correction, a policy for strata with a single PSU) and
 estimating proportions, means and totals -- overall and for domains -- with standard errors,
 design effects, effective sample sizes and confidence intervals that equal R's ``survey``
-package (``svydesign`` + ``svymean`` / ``svytotal`` / ``svyby`` / ``svyciprop``).
+package (``svydesign`` + ``svymean`` / ``svytotal`` / ``svyby`` / ``svyciprop``); and the
+covariance matrix of several (possibly overlapping) domain means of the one design
+(:meth:`SurveyDesign.domain_covariance`, R's ``vcov`` of ``svycontrast`` on ``svytotal``), which
+a difference of two domains of one survey needs.
 
 What it is NOT for: interval formulas (:mod:`satisfaction.intervals`), publication rules
 (:mod:`satisfaction.reliability`), comparisons between years (``satisfaction.compare``),
@@ -58,22 +61,25 @@ NFC, so "Hà Nội" typed in two Unicode forms is one domain.
 
 Speed: every statistic is one vectorised pass over the rows sorted by domain and PSU (the sort
 is cached per ``by``), then passes over the (domain, PSU) cells and (domain, stratum) groups --
-no Python loop over domains, strata or PSUs.
+no Python loop over domains, strata or PSUs. ``domain_covariance`` works on a matrix of
+influence columns (one per domain): PSU and stratum totals by ``np.add.reduceat``, then one
+matrix product.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from .intervals import SURVEY_METHODS, effective_sample_size, survey_proportion_ci, t_interval
 
-__all__ = ["ALL_LABEL", "COLUMNS", "LONELY_PSU_POLICIES", "SurveyDesign"]
+__all__ = ["ALL_LABEL", "COLUMNS", "LONELY_PSU_POLICIES", "FirstStage", "SurveyDesign"]
 
 LONELY_PSU_POLICIES: Final = ("fail", "certainty", "remove", "adjust", "average")
 #: Columns of every estimate table, in order.
@@ -85,6 +91,27 @@ _CENSUS_F: Final = 1e-7  # R's onestrat: a stratum with f below this adds no var
 By = str | Sequence[str] | None
 IntArray = NDArray[np.intp]
 FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class FirstStage:
+    """A design's first stage as arrays: what :meth:`SurveyDesign.first_stage` returns.
+
+    Attributes:
+        weights: sampling weight per row, in data order.
+        psu: PSU code per row (0 .. PSUs - 1, nested in strata, numbered by stratum).
+        psu_stratum: stratum code of each PSU (0 .. strata - 1, nondecreasing).
+        n_psu: PSUs in the sample per stratum.
+        fpc_factor: ``(N_h - n_h) / N_h`` per stratum (1 without an FPC).
+        strata: stratum labels, by stratum code.
+    """
+
+    weights: FloatArray
+    psu: IntArray
+    psu_stratum: IntArray
+    n_psu: FloatArray
+    fpc_factor: FloatArray
+    strata: list[str]
 
 
 def _segment_sums(x: FloatArray, starts: NDArray[np.intp], n_seg: int) -> FloatArray:
@@ -491,27 +518,43 @@ class SurveyDesign:
         dev = t - np.repeat(tbar, reached_i)
         centred = np.add.reduceat(dev * dev, gs)
         centred += (n_h - reached) * tbar * tbar  # the PSUs of the stratum it does not reach
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scale = np.where(n_h > 1, f_h * n_h / (n_h - 1), f_h)
-        contrib = scale * centred  # a stratum with one PSU gives 0 here: certainty, remove
-        policy = self.lonely_psu
-        if policy in ("adjust", "average"):
-            lonely = n_h == 1
-            if self.adjust_domain_lonely:
-                lonely = lonely | (reached == 1)
-            # adjust: the PSU total centred at 0 (the grand mean), unscaled when n_h = 1;
-            # average: left out, and the sum rescaled below.
-            fill = scale * s1 * s1 if policy == "adjust" else np.nan
-            contrib = np.where(lonely, fill, contrib)
-        contrib = np.where(f_h < _CENSUS_F, 0.0, contrib)  # census strata add no variance
-        ok = ~np.isnan(contrib)
-        total = np.bincount(gg, weights=np.where(ok, contrib, 0.0), minlength=n_dom)
+        scale, uncentred, left_out, census = self._stratum_rule(n_h, f_h, reached)
+        # A stratum with one PSU gives 0 when centred: certainty, remove.
+        contrib = np.where(uncentred, scale * s1 * s1, scale * centred)
+        contrib = np.where(census, 0.0, contrib)
+        total = np.bincount(gg, weights=np.where(left_out, 0.0, contrib), minlength=n_dom)
         n_str = np.bincount(gg, minlength=n_dom).astype(float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if policy == "average":
-                n_ok = np.bincount(gg, weights=ok.astype(float), minlength=n_dom)
+        if self.lonely_psu == "average":
+            n_ok = np.bincount(gg, weights=(~left_out).astype(float), minlength=n_dom)
+            with np.errstate(invalid="ignore", divide="ignore"):
                 total = total * n_str / n_ok
         return np.where(n_str > 0, total, np.nan), cells_per_dom - n_str
+
+    def _stratum_rule(
+        self, n_h: FloatArray, f_h: FloatArray, reached: FloatArray
+    ) -> tuple[FloatArray, NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+        """How a stratum enters a domain's variance: FPC scale and lonely-PSU policy.
+
+        Arguments broadcast against each other: ``n_h`` the stratum's PSUs in the sample,
+        ``f_h`` its finite population correction, ``reached`` the PSUs of it the domain reaches.
+
+        Returns:
+            ``scale`` (``f_h n_h / (n_h - 1)``, ``f_h`` for a single PSU); ``uncentred``: use the
+            PSU totals centred at 0 (``adjust``); ``left_out``: drop the stratum and rescale by
+            strata reached / strata kept (``average``); ``census``: the stratum adds no variance.
+        """
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.where(n_h > 1, f_h * n_h / (n_h - 1), f_h)
+        census = f_h < _CENSUS_F
+        policy = self.lonely_psu
+        lonely = n_h == 1
+        if self.adjust_domain_lonely and policy in ("adjust", "average"):
+            lonely = lonely | (reached == 1)
+        lonely = lonely & ~census
+        none = np.zeros_like(lonely)
+        uncentred = lonely if policy == "adjust" else none
+        left_out = lonely if policy == "average" else none
+        return scale, uncentred, left_out, census
 
     def _table(self, index: pd.Index, r: dict, low, high, n_eff) -> pd.DataFrame:
         se = np.sqrt(r["var"])
@@ -678,3 +721,143 @@ class SurveyDesign:
         table["n"] = table["n"].fillna(0).astype(np.int64)
         table["df"] = table["df"].fillna(0).astype(np.int64)
         return table
+
+    def domain_covariance(
+        self, var: str, domains: Mapping[str, ArrayLike]
+    ) -> tuple[pd.Series, pd.DataFrame, pd.Series]:
+        """Weighted means of ``var`` in several domains and their design covariance matrix.
+
+        The domains may overlap (a subset and the whole sample) or be disjoint; each is a mask
+        over the rows of the design. Every mean is linearised as in :meth:`mean` (influence
+        column ``w d (y - estimate) / sum(w d)``), the columns' PSU totals are centred within
+        strata and crossed with the same FPC and lonely-PSU rules, so the diagonal is the
+        ``se**2`` of :meth:`mean` on each domain and the matrix equals R's ``vcov`` of
+        ``svycontrast`` on ``svytotal`` of the domain totals (when every domain reaches every
+        stratum; under ``average`` each domain's rescaling is by the strata it reaches, and a
+        covariance is rescaled by the geometric mean of the two factors). This is what a
+        difference of two domain means of ONE design needs:
+        ``Var(a - b) = Var(a) + Var(b) - 2 Cov(a, b)``.
+
+        Args:
+            var: numeric column; rows where it is missing are outside every domain (R's
+                ``na.rm = TRUE``) but keep their PSUs in the design.
+            domains: domain name -> boolean mask with one value per row, by position (a
+                pandas Series must carry the data's index); a missing value means "not in
+                the domain".
+
+        Returns:
+            ``(estimates, covariance, n)``: the mean per domain (a Series named by domain), its
+            covariance matrix (a DataFrame, domains by domains) and the respondents with a
+            valid ``var`` per domain. A domain without such respondents has a NaN estimate and
+            NaN row and column.
+
+        Raises:
+            ValueError: unknown or non-numeric ``var``, no domains, a mask of the wrong length,
+                with an index other than the data's, or with values other than True/False.
+
+        Examples:
+            >>> df = pd.DataFrame({"y": [1., 0., 1., 1., 0., 1.], "g": list("aabbab"),
+            ...                    "w": [1., 2., 1., 1., 1., 2.], "psu": [1, 1, 2, 2, 3, 3]})
+            >>> d = SurveyDesign(df, weights="w", psu="psu")
+            >>> est, cov, n = d.domain_covariance("y", {"a": df.g == "a", "all": df.g.notna()})
+            >>> est.round(4).tolist(), n.tolist()
+            ([0.25, 0.625], [3, 6])
+            >>> cov.round(6)  # doctest: +NORMALIZE_WHITESPACE
+                           a       all
+            domain
+            a       0.011719 -0.011719
+            all    -0.011719  0.031494
+            >>> bool(np.isclose(cov.loc["a", "a"], d.mean("y", by="g").loc["a", "se"] ** 2))
+            True
+        """
+        if not isinstance(domains, Mapping) or not domains:
+            raise ValueError("domains must be a non-empty mapping of name -> boolean mask")
+        y = self._variable(var, binary=False)[self._perm]
+        names = [str(k) for k in domains]
+        masks = np.column_stack([self._domain_mask(str(k), m) for k, m in domains.items()])
+        perm, w, n_psu = self._perm, self._w_sorted, self._n_psu
+        member = masks[perm] & ~np.isnan(y)[:, None]  # rows sorted by PSU, then by stratum
+        wd = w[:, None] * member
+        w_d = wd.sum(axis=0)
+        n_d = member.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            estimate = (wd * np.where(member, y[:, None], 0.0)).sum(axis=0) / w_d
+        # Influence columns w d (y - estimate); the 1 / sum(w d) factor is applied at the end.
+        z = np.where(member, wd * (y[:, None] - estimate[None, :]), 0.0)
+        starts = np.searchsorted(self._psu_sorted, np.arange(n_psu))
+        t = np.add.reduceat(z, starts, axis=0)  # PSU totals, PSUs sorted by stratum
+        hits = np.add.reduceat(member.astype(np.int64), starts, axis=0) > 0
+        h = self._h_of_psu
+        hs = np.searchsorted(h, np.arange(len(self._n_psu_h)))
+        s1 = np.add.reduceat(t, hs, axis=0)  # stratum totals
+        reached = np.add.reduceat(hits.astype(float), hs, axis=0)
+        n_h = self._n_psu_h[:, None]
+        scale, uncentred, left_out, census = self._stratum_rule(n_h, self._f_h[:, None], reached)
+        x = np.where(uncentred[h], t, t - (s1 / n_h)[h])
+        x = np.where(left_out[h] | census[h], 0.0, x)
+        cov = (x * scale[h]).T @ x
+        cov = (cov + cov.T) / 2  # exactly symmetric (the diagonal is unchanged)
+        n_str = (reached > 0).sum(axis=0).astype(float)
+        if self.lonely_psu == "average":
+            n_ok = ((reached > 0) & ~left_out).sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                k = np.sqrt(n_str / n_ok)
+            cov = cov * np.outer(k, k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cov = cov / np.outer(w_d, w_d)
+        empty = n_str == 0
+        cov[empty, :] = np.nan
+        cov[:, empty] = np.nan
+        estimate = np.where(n_d > 0, estimate, np.nan)
+        index = pd.Index(names, name="domain", dtype=object)
+        return (
+            pd.Series(estimate, index=index, name="estimate"),
+            pd.DataFrame(cov, index=index, columns=pd.Index(names, dtype=object)),
+            pd.Series(n_d.astype(np.int64), index=index, name="n"),
+        )
+
+    def _domain_mask(self, name: str, mask: ArrayLike) -> NDArray[np.bool_]:
+        """A domain's mask as a boolean array in data order (missing = not in the domain)."""
+        if isinstance(mask, pd.Series):
+            if not mask.index.equals(self._data.index):
+                raise ValueError(f"domain {name!r}: the mask's index is not the data's index")
+            values = mask.to_numpy()
+        else:
+            values = np.asarray(mask)
+        if values.shape != (self._n,):
+            raise ValueError(
+                f"domain {name!r}: mask must have one value per row ({self._n}), "
+                f"got shape {values.shape}"
+            )
+        s = pd.Series(values)
+        s = s.where(s.notna(), False)
+        if not s.isin([True, False]).all():
+            raise ValueError(f"domain {name!r}: mask must hold True/False (missing = False)")
+        return s.astype(bool).to_numpy()
+
+    def first_stage(self) -> FirstStage:
+        """The design's first stage as arrays (for estimators written on PSU totals).
+
+        Returns:
+            A :class:`FirstStage`: weights and PSU code per row (data order), the stratum of
+            each PSU, PSUs per stratum, the FPC factor ``(N_h - n_h) / N_h`` per stratum.
+
+        Examples:
+            >>> df = pd.DataFrame({"s": list("aabb"), "psu": [1, 2, 1, 1], "w": [1., 2, 3, 4]})
+            >>> fs = SurveyDesign(df, weights="w", strata="s", psu="psu",
+            ...                   lonely_psu="certainty").first_stage()
+            >>> fs.psu.tolist(), fs.psu_stratum.tolist(), fs.n_psu.tolist(), fs.strata
+            ([0, 1, 2, 2], [0, 0, 1], [2.0, 1.0], ['a', 'b'])
+        """
+        w = np.empty(self._n)
+        w[self._perm] = self._w_sorted
+        psu = np.empty(self._n, dtype=np.intp)
+        psu[self._perm] = self._psu_sorted
+        return FirstStage(
+            weights=w,
+            psu=psu,
+            psu_stratum=self._h_of_psu.copy(),
+            n_psu=self._n_psu_h.copy(),
+            fpc_factor=self._f_h.copy(),
+            strata=[str(v) for v in self._strata_labels],
+        )

@@ -46,18 +46,15 @@ with a single PSU cannot be jackknifed: with ``lonely_psu="fail"`` that is an er
 ``"average"`` the variance is scaled up by strata / strata-with-replicates, otherwise they
 contribute no variance (as ``"certainty"``). Missing answers: listwise within a component.
 
-Why the mode difference is computed here. :class:`~satisfaction.design.SurveyDesign` gives
-each domain's variance but not the covariance between domains, so it is linearised here on
-the same design columns. The difference of two domain means estimated from
+How the mode difference is computed. The difference of two domain means estimated from
 ONE design is not the difference of two independent samples: both share strata and PSUs
 (an office serves people in person and online), so ``Var(a - b) = Var(a) + Var(b) - 2 Cov(a, b)``.
-:func:`domain_contrasts` linearises every domain ratio mean (influence value
-``w_i d_i (y_i - R_d) / W_d``), takes PSU totals within strata and forms the full covariance
-matrix with R ``survey``'s formula (``svyrecvar``: with-replacement PSU variance, finite
-population correction ``(N_h - n_h)/N_h``, the same lonely-PSU policies). The tests match R's
-``svycontrast`` of the two domain ratios (built from ``svytotal``) to 1e-10 under every
-lonely-PSU policy and with an FPC, and each domain's variance to ``SurveyDesign``'s. The
-interval is Wald with normal quantiles, as R's ``confint`` on a contrast.
+:func:`domain_contrasts` takes the covariance matrix of the domain means from
+:meth:`satisfaction.design.SurveyDesign.domain_covariance` (Taylor linearisation with R
+``survey``'s formula: with-replacement PSU variance, finite population correction
+``(N_h - n_h)/N_h``, the lonely-PSU policies). The tests match R's ``svycontrast`` of the two
+domain ratios (built from ``svytotal``) to 1e-10 under every lonely-PSU policy and with an
+FPC. The interval is Wald with normal quantiles, as R's ``confint`` on a contrast.
 
 The very-fast threshold: 2 seconds per questionnaire item (Huang, Curran, Keeney, Poposki and
 DeShon 2012, "Detecting and deterring insufficient effort responding to surveys", J. Business
@@ -85,6 +82,7 @@ import pandas as pd
 from scipy import stats
 
 from . import config
+from .design import LONELY_PSU_POLICIES, SurveyDesign
 
 ANSWERS = ("1", "2", "3", "4", "5", "missing")
 """Answer categories of :func:`item_distribution`, in plotting order."""
@@ -96,8 +94,6 @@ OPTIONAL_REASONS = ("unreadable",)
 """Further reasons counted as unusable when ``item_missing.csv`` has them."""
 
 ESTIMATE_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "deff", "n", "n_eff", "df")
-
-LONELY_PSU_POLICIES = ("fail", "certainty", "remove", "adjust", "average")
 
 FIGURES = {
     "distribution": "Figure 1",
@@ -288,27 +284,8 @@ def _z(level: float) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-# The design, as the variance formulas need it
+# The design: satisfaction.design.SurveyDesign, its errors as InstrumentError
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Design:
-    w: np.ndarray              # weights per row
-    psu: np.ndarray            # PSU index per row (unique within stratum), 0..G-1
-    psu_stratum: np.ndarray    # stratum index per PSU, 0..H-1
-    n_h: np.ndarray            # PSUs per stratum
-    f_h: np.ndarray            # (N_h - n_h) / N_h per stratum (1 without fpc)
-    lonely: str
-    stratum_names: np.ndarray
-
-
-def _labels(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Codes and sorted labels, strings compared in Unicode NFC (normalised once per label)."""
-    codes, uniques = pd.factorize(values)
-    normal = pd.Index([_nfc(u) for u in np.asarray(uniques, dtype=object)])
-    recode, names = pd.factorize(normal, sort=True)
-    return recode[codes], np.asarray(names, dtype=object)
-
-
 def _design_spec(design: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(design, Mapping) or "weights" not in design:
         raise InstrumentError("design must be a mapping with at least 'weights' "
@@ -326,119 +303,32 @@ def _design_spec(design: Mapping[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def _design(df: pd.DataFrame, design: Mapping[str, Any]) -> _Design:
+def _survey_design(frame: pd.DataFrame, design: Mapping[str, Any]) -> SurveyDesign:
+    """The :class:`~satisfaction.design.SurveyDesign` of ``frame``; bad designs raise
+    :class:`InstrumentError` (a ``ValueError``)."""
     spec = _design_spec(design)
-    _require(df, [spec["weights"], spec["strata"], spec["psu"], spec["fpc"]])
-    n = len(df)
-    if n == 0:
+    _require(frame, [spec["weights"], spec["strata"], spec["psu"], spec["fpc"]])
+    if len(frame) == 0:
         raise InstrumentError("no rows")
-    w = _weights(df, spec["weights"])
-    if spec["strata"] is None:
-        strata = pd.Series(np.zeros(n, dtype=int), index=df.index)
-    else:
-        strata = df[spec["strata"]]
-        if strata.isna().any():
-            raise InstrumentError(f"strata column {spec['strata']!r} has missing values")
-    if spec["psu"] is None:
-        psu = pd.Series(np.arange(n), index=df.index)
-    else:
-        psu = df[spec["psu"]]
-        if psu.isna().any():
-            raise InstrumentError(f"PSU column {spec['psu']!r} has missing values")
-    h_row, h_names = _labels(strata)
-    p_row, p_names = _labels(psu)
-    # PSUs are nested in strata (R: nest=TRUE): the same code in two strata is two PSUs.
-    g_row, g_keys = pd.factorize(h_row.astype(np.int64) * len(p_names) + p_row, sort=True)
-    psu_stratum = (np.asarray(g_keys) // len(p_names)).astype(int)
-    n_h = np.bincount(psu_stratum, minlength=len(h_names))
-    if spec["fpc"] is None:
-        f_h = np.ones(len(h_names))
-    else:
-        fpc = pd.to_numeric(df[spec["fpc"]], errors="coerce").to_numpy(dtype=float)
-        if np.isnan(fpc).any() or (fpc <= 0).any():
-            raise InstrumentError(f"fpc column {spec['fpc']!r} must be > 0 for every row")
-        per_h = pd.Series(fpc).groupby(h_row).agg(["min", "max"])
-        if (per_h["min"] != per_h["max"]).any():
-            raise InstrumentError(f"fpc column {spec['fpc']!r} varies within a stratum")
-        value = per_h["min"].to_numpy()
-        if (value > 1).any() and (value < 1).any():
-            raise InstrumentError("fpc must be all sampling fractions (<= 1) or all "
-                                  "population PSU counts (>= 1)")
-        popsize = value if (value > 1).any() else n_h / value
-        if (popsize < n_h).any():
-            raise InstrumentError("fpc implies more PSUs sampled than exist in a stratum")
-        f_h = (popsize - n_h) / popsize
-    return _Design(w=w, psu=g_row, psu_stratum=psu_stratum, n_h=n_h, f_h=f_h,
-                   lonely=spec["lonely_psu"], stratum_names=np.asarray(h_names))
-
-
-def _psu_totals(values: np.ndarray, d: _Design) -> np.ndarray:
-    """Sum of each column of ``values`` (rows) within each PSU: (G, m)."""
-    G = len(d.psu_stratum)
-    out = np.zeros((G, values.shape[1]))
-    np.add.at(out, d.psu, values)
-    return out
-
-
-def _lonely_check(d: _Design) -> np.ndarray:
-    lonely_h = d.n_h == 1
-    if lonely_h.any() and d.lonely == "fail":
-        name = d.stratum_names[int(np.flatnonzero(lonely_h)[0])]
-        raise InstrumentError(f"stratum {name!r} has only one PSU (lonely PSU); choose a "
-                              "lonely_psu policy other than 'fail'")
-    return lonely_h
-
-
-def _linearised_vcov(z: np.ndarray, d: _Design) -> np.ndarray:
-    """Design covariance of the totals of the influence columns ``z`` (n, m), as R svyrecvar.
-
-    Per stratum h: ``f_h n_h/(n_h-1) sum_j (t_hj - tbar_h)(t_hj - tbar_h)'`` over PSU totals
-    ``t_hj``. A lonely PSU: ``certainty``/``remove`` add nothing; ``adjust`` centres it on the
-    mean PSU total of the whole sample; ``average`` gives it the mean of the other strata.
-    """
-    lonely_h = _lonely_check(d)
-    T = _psu_totals(z, d)
-    H = len(d.n_h)
-    sums = np.zeros((H, T.shape[1]))
-    np.add.at(sums, d.psu_stratum, T)
-    centred = T - (sums / d.n_h[:, None])[d.psu_stratum]
-    lonely_g = lonely_h[d.psu_stratum]
-    nh_g = d.n_h[d.psu_stratum]
-    scale = d.f_h[d.psu_stratum] * np.where(nh_g > 1, nh_g / np.maximum(nh_g - 1, 1), 1.0)
-    expand = 1.0
-    if lonely_g.any():
-        if d.lonely == "adjust":
-            centred[lonely_g] = T[lonely_g] - T.sum(axis=0) / len(T)
-        elif d.lonely == "average":
-            scale = np.where(lonely_g, 0.0, scale)
-            ok = int((~lonely_h).sum())
-            expand = H / ok if ok else 0.0
-        # certainty / remove: a lonely PSU is its own stratum mean: contributes zero
-    return (centred * scale[:, None]).T @ centred * expand
-
-
-def _domain_influence(y: np.ndarray, masks: np.ndarray, w: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ratio means of ``y`` over each domain column of ``masks`` and their influence values."""
-    valid = ~np.isnan(y)
-    m = masks & valid[:, None]
-    y0 = np.where(valid, y, 0.0)
-    wm = w[:, None] * m
-    W = wm.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        est = (wm * y0[:, None]).sum(axis=0) / W
-        z = wm * (y0[:, None] - est[None, :]) / W
-    z[:, W == 0] = 0.0
-    return est, z, m.sum(axis=0)
+    _weights(frame, spec["weights"])
+    for role in ("strata", "psu"):
+        if spec[role] is not None and frame[spec[role]].isna().any():
+            raise InstrumentError(f"{role} column {spec[role]!r} has missing values")
+    try:
+        return SurveyDesign(frame, weights=spec["weights"], strata=spec["strata"],
+                            psu=spec["psu"], fpc=spec["fpc"], lonely_psu=spec["lonely_psu"])
+    except ValueError as err:
+        raise InstrumentError(str(err)) from err
 
 
 def domain_contrasts(df: pd.DataFrame, y: str, domains: Mapping[str, Any],
                      design: Mapping[str, Any]) -> tuple[pd.Series, pd.DataFrame, pd.Series]:
     """Weighted means of ``y`` in several domains of ONE design, with their covariance matrix.
 
-    Domains may overlap (a subset and the whole sample) or be disjoint; each is a boolean
-    mask over the rows. Rows where ``y`` is missing are outside every domain (as R's
-    ``na.rm=TRUE``) but keep their PSUs in the design.
+    A thin wrapper of :meth:`satisfaction.design.SurveyDesign.domain_covariance` taking the
+    params' design mapping. Domains may overlap (a subset and the whole sample) or be
+    disjoint; each is a boolean mask over the rows. Rows where ``y`` is missing are outside
+    every domain (as R's ``na.rm=TRUE``) but keep their PSUs in the design.
 
     Args:
         df: the respondent table of one survey year.
@@ -449,6 +339,11 @@ def domain_contrasts(df: pd.DataFrame, y: str, domains: Mapping[str, Any],
     Returns:
         (estimates, covariance, n): estimate per domain, its design covariance matrix
         (Taylor linearisation, as R ``survey``), respondents with a valid ``y`` per domain.
+
+    Raises:
+        InstrumentError: no domains, a bad design (missing columns, weights not > 0, missing
+            strata or PSU labels, a lonely PSU under ``"fail"``, ...), a mask of the wrong
+            length or a non-numeric ``y``.
 
     Examples:
         >>> df = pd.DataFrame({"y": [1., 0., 1., 1., 0., 1.], "g": list("aabbab"),
@@ -463,21 +358,11 @@ def domain_contrasts(df: pd.DataFrame, y: str, domains: Mapping[str, Any],
     _require(df, [y])
     if not domains:
         raise InstrumentError("no domains given")
-    d = _design(df, design)
-    yv = pd.to_numeric(df[y], errors="coerce").astype("Float64").to_numpy(
-        dtype=float, na_value=np.nan)
-    names = [str(k) for k in domains]
-    cols = []
-    for name, mask in domains.items():
-        arr = np.asarray(mask)
-        if arr.shape != (len(df),):
-            raise InstrumentError(f"domain {name!r}: mask must have one value per row")
-        cols.append(pd.Series(arr).fillna(False).astype(bool).to_numpy())
-    masks = np.column_stack(cols)
-    est, z, n = _domain_influence(yv, masks, d.w)
-    vcov = _linearised_vcov(z, d)
-    return (pd.Series(est, index=names), pd.DataFrame(vcov, index=names, columns=names),
-            pd.Series(n.astype(int), index=names))
+    sd = _survey_design(df, design)
+    try:
+        return sd.domain_covariance(y, domains)
+    except ValueError as err:
+        raise InstrumentError(str(err)) from err
 
 
 def _difference_row(est: pd.Series, cov: pd.DataFrame, n: pd.Series, a: str, b: str,
@@ -526,14 +411,6 @@ def domain_difference(df: pd.DataFrame, y: str, domain_a: Any, domain_b: Any,
 # ---------------------------------------------------------------------------------------------
 # Proportions through SurveyDesign (the project's design-based estimator)
 # ---------------------------------------------------------------------------------------------
-def _survey_design(frame: pd.DataFrame, design: Mapping[str, Any]):
-    from .design import SurveyDesign
-
-    spec = _design_spec(design)
-    return SurveyDesign(frame, weights=spec["weights"], strata=spec["strata"], psu=spec["psu"],
-                        fpc=spec["fpc"], lonely_psu=spec["lonely_psu"])
-
-
 def _design_columns(design: Mapping[str, Any]) -> list[str]:
     spec = _design_spec(design)
     return [c for c in (spec["weights"], spec["strata"], spec["psu"], spec["fpc"]) if c]
@@ -939,23 +816,25 @@ def alpha_jackknife(df: pd.DataFrame, items: Sequence[str], design: Mapping[str,
     """
     items = list(items)
     x = _likert(df, items)
-    d = _design(df, design)
-    lonely_h = _lonely_check(d)
+    sd = _survey_design(df, design)  # raises under "fail" when a stratum has one PSU
+    fs = sd.first_stage()
+    lonely_h = fs.n_psu == 1  # cannot be jackknifed
     keep = ~np.isnan(x).any(axis=1)
     k = len(items)
     if keep.sum() < 2:
         raise InstrumentError(f"items {items}: fewer than two complete answers")
-    w = np.where(keep, d.w, 0.0)
+    w = np.where(keep, fs.weights, 0.0)
     xc = np.where(keep[:, None], x, 0.0)
     centre = (w[:, None] * xc).sum(axis=0) / w.sum()
     xc = np.where(keep[:, None], xc - centre, 0.0)
     moments = np.column_stack([w, w[:, None] * xc,
                                (w[:, None, None] * xc[:, :, None] * xc[:, None, :]).reshape(
                                    len(xc), k * k)])
-    T = _psu_totals(moments, d)
-    H = len(d.n_h)
+    H = len(fs.n_psu)
+    T = np.zeros((len(fs.psu_stratum), moments.shape[1]))  # PSU totals
+    np.add.at(T, fs.psu, moments)
     T_h = np.zeros((H, T.shape[1]))
-    np.add.at(T_h, d.psu_stratum, T)
+    np.add.at(T_h, fs.psu_stratum, T)
     total = T.sum(axis=0)
 
     def alpha_of(M: np.ndarray) -> np.ndarray:
@@ -965,19 +844,19 @@ def alpha_jackknife(df: pd.DataFrame, items: Sequence[str], design: Mapping[str,
         return _alpha_from_cov(C)
 
     alpha = float(alpha_of(total[None, :])[0])
-    jk = ~lonely_h[d.psu_stratum]
+    jk = ~lonely_h[fs.psu_stratum]
     g = np.flatnonzero(jk)
-    h = d.psu_stratum[g]
-    nh = d.n_h[h].astype(float)
+    h = fs.psu_stratum[g]
+    nh = fs.n_psu[h]
     reps = total[None, :] - T_h[h] + (nh / (nh - 1))[:, None] * (T_h[h] - T[g])
     theta = alpha_of(reps) if len(g) else np.array([])
-    factor = d.f_h[h] * (nh - 1) / nh
+    factor = fs.fpc_factor[h] * (nh - 1) / nh
     var = float((factor * (theta - alpha) ** 2).sum())
-    if d.lonely == "average" and lonely_h.any():
+    if sd.lonely_psu == "average" and lonely_h.any():
         ok = int((~lonely_h).sum())
         var = var * H / ok if ok else 0.0
     se = math.sqrt(var)
-    dof = max(len(d.psu_stratum) - H, 1)
+    dof = max(sd.degf, 1)
     _z(level)  # checks the level
     t = float(stats.t.ppf(0.5 + level / 2, dof))
     if alpha < 1 and np.isfinite(alpha):
