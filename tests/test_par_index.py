@@ -587,15 +587,13 @@ def test_par_vs_satisfaction_bad_input(shipped):
         par.par_vs_satisfaction(units.drop(columns="province"), _satisfaction_table(units))
 
 
-def test_par_vs_satisfaction_with_the_survey_design():
-    """With the processed survey and SurveyDesign (skipped until both exist)."""
-    pytest.importorskip("satisfaction.design")
-    p = load_params(2020)
-    if not p.processed_file.exists():
-        pytest.skip("processed survey not built")
-    from satisfaction import SurveyDesign
+def test_par_vs_satisfaction_with_the_survey_design(tmp_path):
+    """With the cleaned 2020 survey and SurveyDesign."""
+    from satisfaction import SurveyDesign, config
+    from satisfaction.clean import clean_file
 
-    survey = pd.read_parquet(p.processed_file)
+    p = load_params(2020)
+    survey = clean_file(config.RAW / "survey_2020.csv", 2020, tmp_path / "2020").data
     sat = SurveyDesign(survey, **p.design).proportion("satisfied", by="province")
     units = par.unit_scores(par.load_par(p.par_file, year=2020))
     r = par.par_vs_satisfaction(units, sat)

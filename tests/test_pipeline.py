@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from satisfaction import config
+from test_browser import browser, check, open_page  # noqa: F401 - browser is a fixture
 
 pytestmark = pytest.mark.slow
 SKIP = {".venv", ".git", ".pytest_cache", ".hypothesis", "__pycache__", ".ipynb_checkpoints"}
@@ -96,3 +97,13 @@ def test_no_page_shows_code_tracebacks_or_personal_data(pipeline):
 def test_the_run_changes_no_file_outside_the_generated_folders(pipeline):
     root, _, before, _ = pipeline
     assert _tree_digest(root) == before
+
+
+def test_the_2020_pages_and_the_index_in_chromium(pipeline, browser):
+    """The real pages, opened offline as a reviewer would (screenshots in tests/artifacts/)."""
+    root, _, _, _ = pipeline
+    pages = sorted((root / "reports" / "2020").glob("*.html"))
+    assert len(pages) >= 4
+    for page in [*pages, root / "reports" / "index.html"]:
+        seen = open_page(browser, page)
+        check(seen, expect_images=page.name != "index.html")
