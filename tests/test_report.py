@@ -30,6 +30,7 @@ import pandas as pd
 import pytest
 
 from satisfaction import config
+from satisfaction.io import sha256_file
 from satisfaction.report import (
     ReportError,
     external_references,
@@ -42,7 +43,7 @@ from satisfaction.report import (
     save_headline,
 )
 from satisfaction.report.html import strip_css
-from satisfaction.report.provenance import file_sha256, git_state, package_versions
+from satisfaction.report.provenance import git_state, package_versions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 import report_site
@@ -476,12 +477,12 @@ def test_index_without_reports_escapes_and_says_so(tmp_path):
 
 # --- provenance ------------------------------------------------------------------------------
 
-def test_file_sha256_matches_hashlib(tmp_path):
+def test_data_file_hash_matches_hashlib(tmp_path):
     data = bytes(range(256)) * 5000
     (tmp_path / "f").write_bytes(data)
-    assert file_sha256(tmp_path / "f", chunk_size=1000) == hashlib.sha256(data).hexdigest()
+    assert sha256_file(tmp_path / "f") == hashlib.sha256(data).hexdigest()
     with pytest.raises(FileNotFoundError):
-        file_sha256(tmp_path / "missing")
+        sha256_file(tmp_path / "missing")
 
 
 def test_git_state_outside_git_is_unknown(tmp_path):

@@ -82,6 +82,7 @@ import pandas as pd
 from scipy import stats
 
 from . import config
+from .compare import adjust_pvalues
 from .design import LONELY_PSU_POLICIES, SurveyDesign
 
 ANSWERS = ("1", "2", "3", "4", "5", "missing")
@@ -1322,20 +1323,9 @@ def mode_effects(df: pd.DataFrame, design: Mapping[str, Any], y: str = "satisfie
             row.update(_difference_row(est, cov, n, ka, kb, zq))
             rows.append(row)
         table = pd.DataFrame(rows)
-        table["p_holm"] = _holm(table["p_value"].to_numpy(float))
+        table["p_holm"] = adjust_pvalues(table["p_value"].to_numpy(float), "holm")
         parts.append(_with_by(table, by, key))
     return _concat(parts)
-
-
-def _holm(p: np.ndarray) -> np.ndarray:
-    """Holm's step-down adjusted p-values (NaN kept out of the family)."""
-    from statsmodels.stats.multitest import multipletests
-
-    out = np.full(len(p), np.nan)
-    ok = np.isfinite(p)
-    if ok.any():
-        out[ok] = multipletests(p[ok], method="holm")[1]
-    return out
 
 
 def group_rates(df: pd.DataFrame, design: Mapping[str, Any], variables: Sequence[str],

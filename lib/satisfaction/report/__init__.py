@@ -31,7 +31,6 @@ _EXPORTS = {
     "render_index": "index",
     "collect_provenance": "provenance",
     "provenance_html": "provenance",
-    "file_sha256": "provenance",
     "git_state": "provenance",
     "Provenance": "provenance",
     "format_estimates": "tables",
@@ -40,7 +39,7 @@ _EXPORTS = {
 __all__ = [  # noqa: RUF022 - the order of _EXPORTS
     "run_batch", "plan_jobs", "list_notebooks", "export_html", "render_html", "ReportError",
     "external_references", "save_headline", "load_headlines", "render_index",
-    "collect_provenance", "provenance_html", "file_sha256", "git_state", "Provenance",
+    "collect_provenance", "provenance_html", "git_state", "Provenance",
     "format_estimates",
 ]
 

@@ -12,7 +12,6 @@ Not for: running notebooks (see :mod:`satisfaction.report.runner`) or rendering 
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import platform
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..io import sha256_file
 from ..params import load_params
 
 KEY_PACKAGES: tuple[str, ...] = (
@@ -73,34 +73,6 @@ class Provenance:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy (for the executed notebook's metadata and for tests)."""
         return asdict(self)
-
-
-def file_sha256(path: str | Path, chunk_size: int = 1 << 20) -> str:
-    """SHA-256 of a file's bytes, read in chunks (raw survey files can be large).
-
-    Args:
-        path: the file.
-        chunk_size: bytes read at a time.
-
-    Returns:
-        The hex digest.
-
-    Raises:
-        FileNotFoundError: ``path`` does not exist.
-
-    Examples:
-        >>> import tempfile, os
-        >>> with tempfile.NamedTemporaryFile(delete=False) as f:
-        ...     _ = f.write(b"abc")
-        >>> file_sha256(f.name)
-        'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
-        >>> os.remove(f.name)
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(chunk_size), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def git_state(root: str | Path | None = None) -> tuple[str, bool | None]:
@@ -194,7 +166,7 @@ def collect_provenance(
     """
     params = load_params(year, params_file)
     try:
-        digest = file_sha256(params.raw_file)
+        digest = sha256_file(params.raw_file)
     except OSError:
         digest = UNKNOWN
     commit, dirty = git_state(root)
