@@ -683,13 +683,13 @@ def test_mode_effects_differences_and_errors(two_years):
         ins.mode_effects(part, DESIGN, level=1.5, by=None)
 
 
-def test_required_sample_size_formula():
+def test_sample_size_for_half_width_formula():
     z = stats.norm.ppf(0.975)
-    got = ins.required_sample_size([0.96, 0.5], [2.5, 1.0], 0.01)
+    got = ins.sample_size_for_half_width([0.96, 0.5], [2.5, 1.0], 0.01)
     assert got.tolist() == [int(np.ceil(2.5 * z * z * 0.96 * 0.04 / 1e-4)),
                             int(np.ceil(z * z * 0.25 / 1e-4))]
     with pytest.raises(InstrumentError, match="half_width"):
-        ins.required_sample_size(0.5, 1, 0.7)
+        ins.sample_size_for_half_width(0.5, 1, 0.7)
 
 
 @needs_design
@@ -699,7 +699,7 @@ def test_sample_size_for_precision_uses_the_least_favourable_end(survey):
     for r in prec.itertuples():
         end = r.ci_low if r.ci_low > 0.5 else min(0.5, r.ci_high)
         assert r.p_plan == end
-        assert r.n_required == ins.required_sample_size(end, r.deff, 0.03)
+        assert r.n_required == ins.sample_size_for_half_width(end, r.deff, 0.03)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1363,11 +1363,11 @@ def group_rates(df: pd.DataFrame, design: Mapping[str, Any], variables: Sequence
 # ---------------------------------------------------------------------------------------------
 # Precision next year
 # ---------------------------------------------------------------------------------------------
-def required_sample_size(p: Any, deff: Any, half_width: float, level: float = 0.95) -> np.ndarray:
+def sample_size_for_half_width(p: Any, deff: Any, half_width: float, level: float = 0.95) -> np.ndarray:
     """Respondents needed for a ``half_width`` interval: ``ceil(deff z^2 p(1-p) / h^2)``.
 
     Examples:
-        >>> required_sample_size([0.5, 0.9], [1.0, 2.0], 0.05).tolist()
+        >>> sample_size_for_half_width([0.5, 0.9], [1.0, 2.0], 0.05).tolist()
         [385, 277]
     """
     if not 0 < half_width < 0.5:
@@ -1414,7 +1414,7 @@ def sample_size_for_precision(df: pd.DataFrame, design: Mapping[str, Any],
         lo, hi = t["ci_low"].to_numpy(float), t["ci_high"].to_numpy(float)
         t["p_plan"] = np.where(hi < 0.5, hi, np.where(lo > 0.5, lo, 0.5))
         deff = t["deff"].to_numpy(float)
-        t["n_required"] = required_sample_size(t["p_plan"], np.where(np.isfinite(deff), deff, 1.0),
+        t["n_required"] = sample_size_for_half_width(t["p_plan"], np.where(np.isfinite(deff), deff, 1.0),
                                                half_width, level)
         t["target_half_width"] = half_width
         keep = [domain, "estimate", "ci_low", "ci_high", "half_width_now", "deff", "n", "n_eff",
@@ -1695,13 +1695,38 @@ def load_years(params: Any, with_baseline: bool = True) -> tuple[pd.DataFrame, p
 
 
 __all__ = [
-    "ANSWERS", "DEFAULT_CONTRASTS", "FIGURES", "ITEM_MISSING_COLUMNS", "InstrumentError",
-    "InstrumentReview", "InstrumentSettings", "alpha_jackknife", "ceiling_effects",
-    "check_item_missing", "components_from_codebook", "cronbach_alpha", "domain_contrasts",
-    "domain_difference", "feldt_interval", "group_rates", "item_distribution",
-    "item_nonresponse", "item_rest_statistics", "item_statistics", "load_years",
-    "mode_effects", "near_constant_items", "overall_agreement", "quality_sensitivity",
-    "quality_summary", "read_item_missing", "recommendations", "reliability",
-    "required_sample_size", "response_flags", "review_instrument", "sample_size_for_precision",
+    "ANSWERS",
+    "DEFAULT_CONTRASTS",
+    "FIGURES",
+    "ITEM_MISSING_COLUMNS",
+    "InstrumentError",
+    "InstrumentReview",
+    "InstrumentSettings",
+    "alpha_jackknife",
+    "ceiling_effects",
+    "check_item_missing",
+    "components_from_codebook",
+    "cronbach_alpha",
+    "domain_contrasts",
+    "domain_difference",
+    "feldt_interval",
+    "group_rates",
+    "item_distribution",
+    "item_nonresponse",
+    "item_rest_statistics",
+    "item_statistics",
+    "load_years",
+    "mode_effects",
+    "near_constant_items",
+    "overall_agreement",
+    "quality_sensitivity",
+    "quality_summary",
+    "read_item_missing",
+    "recommendations",
+    "reliability",
+    "response_flags",
+    "review_instrument",
+    "sample_size_for_half_width",
+    "sample_size_for_precision",
     "weighted_spearman",
 ]
