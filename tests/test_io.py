@@ -639,3 +639,18 @@ def test_property_named_encoding_round_trip(tmp_path, rows):
         path.write_bytes(ENCODERS[encoding](text))
         frame = read_raw(path, encoding=encoding).frame
         assert frame.to_numpy().tolist() == rows
+
+
+def test_excel_column_mixing_booleans_and_numbers_keeps_each(tmp_path):
+    import openpyxl
+
+    from satisfaction.io import read_raw
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["flag"])
+    for value in (True, 1, 1.0, False, 0, 2.5):
+        ws.append([value])
+    path = tmp_path / "mixed.xlsx"
+    wb.save(path)
+    assert read_raw(path).frame["flag"].tolist() == ["TRUE", "1", "1", "FALSE", "0", "2.5"]

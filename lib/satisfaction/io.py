@@ -805,22 +805,28 @@ def _read_xlsx(path: Path, data: bytes, sheet: str | None) -> tuple[pd.DataFrame
         cells = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception as exc:
         raise RawFileError(path, f"not a readable Excel workbook ({exc})") from None
-    rows = [[None if v == "" else _format_scalar(v, excel=True) for v in row] for row in cells]
-    while rows and all(v is None for v in rows[-1]):
-        rows.pop()
-    if not rows:
+    grid = pd.DataFrame(cells, dtype=object)
+    # Format each distinct cell value once (a Likert column holds a handful), not every cell.
+    for col in grid.columns:
+        codes, uniques = pd.factorize(grid[col], use_na_sentinel=True)
+        if any(isinstance(u, bool) for u in uniques):  # True == 1 == 1.0 for factorize
+            grid[col] = [None if v == "" else _format_scalar(v, excel=True) for v in grid[col]]
+            continue
+        text = [None if u == "" else _format_scalar(u, excel=True) for u in uniques]
+        grid[col] = np.array([*text, None], dtype=object)[codes]
+    filled = grid.notna().to_numpy()
+    if not filled.any():
         raise RawFileError(path, f"sheet '{name}' is empty")
-    width = max(len(r) for r in rows)
-    rows = [r + [None] * (width - len(r)) for r in rows]
-    header, body = rows[0], rows[1:]
+    grid = grid.iloc[: int(np.flatnonzero(filled.any(axis=1))[-1]) + 1]  # trailing empty rows
+    header, body = grid.iloc[0], grid.iloc[1:]
     # trailing columns with neither a header nor a value are formatting, not data
-    while width > 1 and header[width - 1] is None and all(r[width - 1] is None for r in body):
+    width = grid.shape[1]
+    while width > 1 and header.iloc[width - 1] is None and body.iloc[:, width - 1].isna().all():
         width -= 1
-    header = header[:width]
     names = _dedupe(
-        [_nfc_name(h) if h is not None else f"Unnamed: {i}" for i, h in enumerate(header)]
+        [_nfc_name(h) if h is not None else f"Unnamed: {i}" for i, h in enumerate(header.iloc[:width])]
     )
-    frame = pd.DataFrame([r[:width] for r in body], columns=names, dtype=object)
+    frame = pd.DataFrame(body.iloc[:, :width].to_numpy(), columns=names, dtype=object)
     if frame.empty:
         frame = pd.DataFrame({n: pd.Series([], dtype=TEXT_DTYPE) for n in names})
     frame = frame.astype(TEXT_DTYPE).apply(lambda s: s.str.normalize("NFC"))
