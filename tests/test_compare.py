@@ -508,3 +508,15 @@ def test_change_table_single_psu_domain_uses_the_binomial_test():
     t2 = cmp.change_table(cur.assign(df=5, se=0.02), base.assign(df=5, se=0.04))
     assert t2.loc["office B", "test"] == cmp.TEST_DESIGN
     assert t2.loc["office B", "z"] == pytest.approx(0.1 / np.hypot(0.02, 0.04))
+
+
+def test_relative_change_of_a_domain_at_100_percent_in_both_years_has_a_proper_interval():
+    from satisfaction.intervals import ratio_ci_mover
+
+    cur = pd.DataFrame({"estimate": [1.0], "se": [0.0], "n": [50], "n_eff": [50.0], "df": [0]},
+                       index=pd.Index(["office A"], name="office"))
+    base = cur.assign(n=44, n_eff=44.0)
+    row = cmp.change_table(cur, base).iloc[0]
+    low, high = ratio_ci_mover(50, 50, 44, 44)
+    assert row["ratio_low"] == pytest.approx(low) and row["ratio_high"] == pytest.approx(high)
+    assert row["ratio_low"] < 1 < row["ratio_high"]

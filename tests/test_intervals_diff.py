@@ -257,3 +257,25 @@ def test_ratio_from_se_rejects_percentages():
         ratio_ci_from_se(96.45, 0.2, 86.69, 0.3)
     with pytest.raises(ValueError, match="standard errors"):
         ratio_ci_from_se(0.9, -0.1, 0.8, 0.01)
+
+
+def test_ratio_mover_at_100_percent_is_proper_and_follows_wilson():
+    """p1 = p0 = 1: MOVER-R gives [l1, 1 / l0] with statsmodels' Wilson lower limits."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    from satisfaction.intervals import ratio_ci_mover
+
+    low, high = ratio_ci_mover(50, 50, 44, 44)
+    l1 = proportion_confint(50, 50, method="wilson")[0]
+    l0 = proportion_confint(44, 44, method="wilson")[0]
+    assert low == pytest.approx(l1, rel=1e-9) and high == pytest.approx(1 / l0, rel=1e-9)
+    assert low < 1 < high
+
+
+def test_ratio_mover_agrees_with_the_delta_method_away_from_the_edges():
+    from satisfaction.intervals import ratio_ci_from_se, ratio_ci_mover
+
+    low, high = ratio_ci_mover(900, 1000, 800, 1000)
+    d_low, d_high = ratio_ci_from_se(0.9, np.sqrt(0.09 / 1000), 0.8, np.sqrt(0.16 / 1000))
+    assert low == pytest.approx(d_low, abs=2e-3) and high == pytest.approx(d_high, abs=2e-3)
+    assert np.isnan(ratio_ci_mover(5, 10, 0, 10)[0])

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .intervals import diff_ci, ratio_ci_from_se
+from .intervals import diff_ci, ratio_ci_from_se, ratio_ci_mover
 from .params import ParamsError, YearParams, load_params
 
 STATUS_BOTH = "both years"
@@ -199,8 +199,14 @@ def _change_arrays(
         )
         se_log = np.sqrt((se1_used / p1) ** 2 + (se0_used / p0) ** 2)
         z_ratio = np.where(se_log > 0, np.log(ratio) / se_log, np.nan)
-    r_low = np.where(ok, r_low, np.nan)
-    r_high = np.where(ok, r_high, np.nan)
+        # At 0 % or 100 % the log-ratio variance is 0 and the delta interval has no width:
+        # there the ratio comes from each year's Wilson limits on its effective n (MOVER-R).
+        edge = ok & (p0 > 0) & ~(se_log > 0)
+        m_low, m_high = ratio_ci_mover(np.where(edge, x1, 1.0), np.where(edge, neff1, 2.0),
+                                       np.where(edge, x0, 1.0), np.where(edge, neff0, 2.0),
+                                       level=level)
+    r_low = np.where(ok, np.where(edge, m_low, r_low), np.nan)
+    r_high = np.where(ok, np.where(edge, m_high, r_high), np.nan)
     z_ratio = np.where(ok & (p1 > 0) & (p0 > 0), z_ratio, np.nan)
     p_ratio = 2 * stats.norm.sf(np.abs(z_ratio))
 
