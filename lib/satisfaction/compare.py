@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .intervals import diff_ci, ratio_ci_from_se, ratio_ci_mover
+from .intervals import diff_ci, ratio_ci_from_se, ratio_ci_mover, z_quantile
 from .params import ParamsError, YearParams, load_params
 
 STATUS_BOTH = "both years"
@@ -69,12 +69,6 @@ class CompareError(ValueError):
 
 def _nfc(text: Any) -> Any:
     return unicodedata.normalize("NFC", text) if isinstance(text, str) else text
-
-
-def _z_crit(level: float) -> float:
-    if not isinstance(level, (int, float, np.floating)) or not 0 < float(level) < 1:
-        raise ValueError(f"level must be strictly between 0 and 1, got {level!r}")
-    return float(stats.norm.isf((1 - float(level)) / 2))
 
 
 # --------------------------------------------------------------------------- base year
@@ -157,7 +151,7 @@ def _change_arrays(
     ``usable*`` mark design SEs that can be used (False where the domain has no design
     degrees of freedom, e.g. an office that is itself one PSU: its linearised SE is 0).
     """
-    _z_crit(level)
+    z_quantile(level)
     p1, se1, neff1, p0, se0, neff0, u1, u0 = np.broadcast_arrays(
         *(np.asarray(v, dtype=float) for v in (p1, se1, neff1, p0, se0, neff0)),
         np.asarray(usable1, dtype=bool), np.asarray(usable0, dtype=bool),
@@ -704,7 +698,7 @@ def tipping_point(
         raise ValueError(f"criterion must be 'interval' or 'z', got {criterion!r}")
     if not (0 <= p1 <= 1 and 0 <= p0 <= 1):
         raise ValueError("rates must be proportions in [0, 1] (pass 0.9645, not 96.45)")
-    z_crit = _z_crit(level)
+    z_crit = z_quantile(level)
     change = p1 - p0
     se1_sq = deff1 * p1 * (1 - p1) / n1
     if change == 0:

@@ -84,6 +84,7 @@ from scipy import stats
 from . import config
 from .compare import adjust_pvalues
 from .design import LONELY_PSU_POLICIES, SurveyDesign
+from .intervals import z_quantile
 
 ANSWERS = ("1", "2", "3", "4", "5", "missing")
 """Answer categories of :func:`item_distribution`, in plotting order."""
@@ -279,9 +280,11 @@ def _weights(df: pd.DataFrame, weights: str | None) -> np.ndarray:
 
 
 def _z(level: float) -> float:
-    if not 0 < level < 1:
-        raise InstrumentError(f"level={level}: need 0 < level < 1")
-    return float(stats.norm.ppf(0.5 + level / 2))
+    """:func:`satisfaction.intervals.z_quantile`, its error as an InstrumentError."""
+    try:
+        return z_quantile(level)
+    except ValueError as exc:
+        raise InstrumentError(f"level={level}: need 0 < level < 1") from exc
 
 
 # ---------------------------------------------------------------------------------------------

@@ -407,10 +407,20 @@ def _method(method: str) -> str:
     return _ALIASES[key]
 
 
-def _z(level: float) -> float:
+def z_quantile(level: float) -> float:
+    """The two-sided normal quantile of a confidence level (1.96 for 0.95).
+
+    Raises:
+        ValueError: ``level`` is not a number strictly between 0 and 1.
+
+    Examples:
+        >>> round(z_quantile(0.95), 6)
+        1.959964
+    """
     if not isinstance(level, (int, float, np.floating)) or not 0 < float(level) < 1:
         raise ValueError(f"level must be a number strictly between 0 and 1, got {level!r}")
     return float(stats.norm.isf((1 - float(level)) / 2))
+
 
 
 def _counts(x: Any, n: Any, name: str) -> tuple[Array, Array]:
@@ -548,7 +558,7 @@ def diff_ci(
         ([0.0875, 0.1705], [0.108, 0.809])
     """
     name = _method(method)
-    z = _z(level)
+    z = z_quantile(level)
     scalar = all(np.ndim(v) == 0 for v in (x1, n1, x2, n2))
     x1a, n1a = _counts(x1, n1, "n1")
     x2a, n2a = _counts(x2, n2, "n2")
@@ -604,7 +614,7 @@ def ratio_ci(x1: Any, n1: Any, x0: Any, n0: Any, level: float = 0.95) -> tuple[A
         >>> round(low, 4), round(high, 4)
         (1.1059, 1.1193)
     """
-    z = _z(level)
+    z = z_quantile(level)
     scalar = all(np.ndim(v) == 0 for v in (x1, n1, x0, n0))
     x1a, n1a = _counts(x1, n1, "n1")
     x0a, n0a = _counts(x0, n0, "n0")
@@ -643,7 +653,7 @@ def ratio_ci_from_se(
         >>> round(low, 4), round(high, 4)
         (1.0993, 1.126)
     """
-    z = _z(level)
+    z = z_quantile(level)
     scalar = all(np.ndim(v) == 0 for v in (p1, se1, p0, se0))
     p1a, se1a, p0a, se0a = (np.asarray(v, dtype=float) for v in (p1, se1, p0, se0))
     with np.errstate(invalid="ignore"):
@@ -687,7 +697,7 @@ def ratio_ci_mover(x1: Any, n1: Any, x0: Any, n0: Any, level: float = 0.95) -> t
         Donner A, Zou GY (2012). Closed-form confidence intervals for functions of the normal
         mean and standard deviation. Statistical Methods in Medical Research 21:347-359.
     """
-    z = _z(level)
+    z = z_quantile(level)
     scalar = all(np.ndim(v) == 0 for v in (x1, n1, x0, n0))
     x1a, n1a, x0a, n0a = (np.asarray(v, dtype=float) for v in (x1, n1, x0, n0))
     p1, p0 = x1a / n1a, x0a / n0a
