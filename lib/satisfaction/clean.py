@@ -316,8 +316,11 @@ def _parse_number(series: pd.Series) -> pd.Series:
 def _parse_dates(series: pd.Series) -> pd.Series:
     text = series.astype("string").str.strip()
     out = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
-    iso = pd.to_datetime(text.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
-    return out.fillna(iso)
+    retry = out.isna() & text.notna()          # ISO dates (Excel, SPSS) only where needed
+    if retry.any():
+        iso = pd.to_datetime(text[retry].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+        out = out.where(~retry, iso.reindex(out.index))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,10 +360,9 @@ def clean_survey(raw: RawFile | pd.DataFrame, year: int, *, codebook: Codebook |
     log: dict[str, Any] = {
         "year": int(year), "rows_in": n_in,
         "source": {"file": str(path) if path else None,
-                   "sha256": raw.sha256 if isinstance(raw, RawFile) else None,
-                   "format": raw.format if isinstance(raw, RawFile) else None,
-                   "encoding": raw.encoding if isinstance(raw, RawFile) else None},
-        "headers": {raw_name: canon for raw_name, canon in headers.items()},
+                   **{k: getattr(raw, k) if isinstance(raw, RawFile) else None
+                      for k in ("sha256", "format", "encoding")}},
+        "headers": dict(headers),
         "unmapped_columns": [str(c) for c in frame.columns if str(c) not in headers],
         "repairs": {},
     }
@@ -377,8 +379,7 @@ def clean_survey(raw: RawFile | pd.DataFrame, year: int, *, codebook: Codebook |
         s = src[raw_name].astype("str")
         labels = value_labels.get(raw_name)
         if labels and codebook.columns[canon].kind == "category":
-            s = s.map(lambda v, lab=labels: lab.get(str(v), v) if isinstance(v, str) else v)
-            s = s.astype("str")
+            s = map_distinct(s, lambda v, lab=labels: lab.get(v, v))
         if canon in pii_or_id:         # read only for the respondent key: folded there
             cols[canon] = s.where(s.str.strip() != "")
             continue
