@@ -9,7 +9,6 @@ frames and the project's SurveyDesign when it is available.
 from __future__ import annotations
 
 import importlib.util
-import textwrap
 
 import numpy as np
 import pandas as pd
@@ -25,7 +24,6 @@ from statsmodels.stats.proportion import (
 )
 
 from satisfaction import compare as cmp
-from satisfaction.params import ParamsError, load_params
 
 # ------------------------------------------------------------------ helpers
 
@@ -226,29 +224,6 @@ def test_readings_verdict_words():
 # ------------------------------------------------------------------ multiple testing
 
 
-@pytest.mark.parametrize(("ours", "theirs"), [("holm", "holm"), ("bh", "fdr_bh")])
-def test_adjust_pvalues_matches_statsmodels(ours, theirs):
-    rng = np.random.default_rng(7)
-    p = np.concatenate([rng.uniform(0, 1, 40), rng.uniform(0, 0.01, 10), [0.03, 0.03, 1.0]])
-    expected = multipletests(p, method=theirs)[1]
-    assert cmp.adjust_pvalues(p, ours) == pytest.approx(expected, abs=1e-12)
-
-
-def test_adjust_pvalues_skips_nan():
-    p = np.array([0.01, np.nan, 0.04, 0.03])
-    got = cmp.adjust_pvalues(p, "holm")
-    expected = multipletests(p[~np.isnan(p)], method="holm")[1]
-    assert np.isnan(got[1])
-    assert got[[0, 2, 3]] == pytest.approx(expected)
-
-
-def test_adjust_pvalues_bad_input():
-    with pytest.raises(ValueError, match="unknown adjustment"):
-        cmp.adjust_pvalues([0.1], "bonferroni-ish")
-    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
-        cmp.adjust_pvalues([1.5], "holm")
-
-
 def test_add_multiple_testing_per_family_and_moved_summary():
     rng = np.random.default_rng(3)
     p_prov = np.concatenate([rng.uniform(0, 1e-4, 5), rng.uniform(0.05, 1, 15)])
@@ -338,23 +313,6 @@ def test_power_bad_input():
 
 
 # ------------------------------------------------------------------ base year, schema
-
-
-def test_load_baseline_of_shipped_years():
-    assert cmp.load_baseline(load_params(2020)).year == 2019
-    assert cmp.load_baseline(load_params(2019)) is None
-
-
-def test_missing_baseline_year_is_a_clear_error(tmp_path):
-    (tmp_path / "2021.yaml").write_text(textwrap.dedent("""\
-        year: 2021
-        raw_file: data/raw/survey_2021.csv
-        baseline_year: 2018
-        design: {weights: weight, strata: stratum, psu: office_code, lonely_psu: adjust}
-    """), encoding="utf-8")
-    params = load_params(2021, tmp_path / "2021.yaml")
-    with pytest.raises(ParamsError, match=r"year 2021 is compared with baseline year 2018"):
-        cmp.load_baseline(params)
 
 
 def test_schema_differences_reports_columns_of_one_year_and_type_changes():

@@ -594,7 +594,7 @@ def test_par_vs_satisfaction_with_the_survey_design(tmp_path):
 
     p = load_params(2020)
     survey = clean_file(config.RAW / "survey_2020.csv", 2020, tmp_path / "2020").data
-    sat = SurveyDesign(survey, **p.design).proportion("satisfied", by="province")
+    sat = p.design.build(survey).proportion("satisfied", by="province")
     units = par.unit_scores(par.load_par(p.par_file, year=2020))
     r = par.par_vs_satisfaction(units, sat)
     # Every province is either in the correlation or listed (suppressed or not surveyed).

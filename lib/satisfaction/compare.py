@@ -37,7 +37,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .intervals import diff_ci, ratio_ci_from_se, ratio_ci_mover, z_quantile
-from .params import ParamsError, YearParams, load_params
+from .multitest import adjust_pvalues
 
 STATUS_BOTH = "both years"
 STATUS_CURRENT_ONLY = "current year only"
@@ -69,67 +69,6 @@ class CompareError(ValueError):
 
 def _nfc(text: Any) -> Any:
     return unicodedata.normalize("NFC", text) if isinstance(text, str) else text
-
-
-# --------------------------------------------------------------------------- base year
-
-
-def load_baseline(params: YearParams) -> YearParams | None:
-    """The parameters of the year ``params`` is compared with, or None when it has none.
-
-    Args:
-        params: the current year's parameters (``baseline_year`` may be None).
-
-    Returns:
-        The baseline year's :class:`YearParams`, or None when ``baseline_year`` is null.
-
-    Raises:
-        ParamsError: the baseline year has no (valid) params file; the message names both
-            years.
-
-    Examples:
-        >>> load_baseline(load_params(2020)).year
-        2019
-        >>> load_baseline(load_params(2019)) is None
-        True
-    """
-    base = params.baseline_year
-    if base is None:
-        return None
-    if int(base) == int(params.year):
-        raise ParamsError(f"year {params.year} names itself as its baseline year")
-    try:
-        folder = params.source.parent if params.source is not None else None
-        path = folder / f"{int(base)}.yaml" if folder is not None else None
-        return load_params(int(base), path if path is not None and path.exists() else None)
-    except ParamsError as exc:
-        raise ParamsError(
-            f"year {params.year} is compared with baseline year {base}, but the parameters "
-            f"of {base} cannot be loaded: {exc}"
-        ) from exc
-
-
-def load_design(params: YearParams) -> Any:
-    """The :class:`~satisfaction.design.SurveyDesign` of a year's processed table.
-
-    Args:
-        params: the year's parameters (``processed_file`` and ``design``).
-
-    Returns:
-        The design over the cleaned respondent table.
-
-    Raises:
-        CompareError: the processed table does not exist yet (names the year and the file).
-    """
-    path = params.processed_file
-    if not path.exists():
-        raise CompareError(
-            f"year {params.year}: no processed survey table at {path}; run "
-            f"`satisfaction clean` for {params.year} first"
-        )
-    from .design import SurveyDesign
-
-    return SurveyDesign(pd.read_parquet(path), **params.design)
 
 
 # --------------------------------------------------------------------------- core
@@ -957,47 +896,6 @@ def readings_verdict(
 
 
 # --------------------------------------------------------------------------- multiple testing
-
-
-def adjust_pvalues(p_values: Any, method: str = "holm") -> np.ndarray:
-    """Multiple-testing adjusted p-values; NaN entries are not tested and stay NaN.
-
-    Args:
-        p_values: raw p-values.
-        method: ``"holm"`` (family-wise error, Holm 1979) or ``"bh"`` (false discovery
-            rate, Benjamini and Hochberg 1995).
-
-    Returns:
-        Adjusted p-values, same shape, capped at 1.
-
-    Examples:
-        >>> adjust_pvalues([0.01, 0.04, 0.03, np.nan], "holm").round(3).tolist()
-        [0.03, 0.06, 0.06, nan]
-        >>> adjust_pvalues([0.01, 0.04, 0.03], "bh").round(3).tolist()
-        [0.03, 0.04, 0.04]
-    """
-    key = str(method).lower().replace("-", "_")
-    if key not in ("holm", "bh", "fdr_bh", "benjamini_hochberg"):
-        raise ValueError(f"unknown adjustment {method!r}; use 'holm' or 'bh'")
-    p = np.asarray(p_values, dtype=float)
-    out = np.full(p.shape, np.nan)
-    flat = p.ravel()
-    if np.any((flat < 0) | (flat > 1)):
-        raise ValueError("p-values must lie in [0, 1]")
-    idx = np.flatnonzero(~np.isnan(flat))
-    m = idx.size
-    if m == 0:
-        return out
-    order = idx[np.argsort(flat[idx], kind="mergesort")]
-    ranked = flat[order]
-    ranks = np.arange(1, m + 1)
-    if key == "holm":
-        adj = np.maximum.accumulate((m - ranks + 1) * ranked)
-    else:
-        adj = np.minimum.accumulate((m / ranks * ranked)[::-1])[::-1]
-    result = out.ravel()
-    result[order] = np.minimum(adj, 1.0)
-    return result.reshape(p.shape)
 
 
 def add_multiple_testing(

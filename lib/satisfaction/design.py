@@ -70,8 +70,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Final, Literal
+from dataclasses import asdict, dataclass
+from typing import Any, Final, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -79,10 +79,21 @@ from numpy.typing import ArrayLike, NDArray
 
 from .intervals import SURVEY_METHODS, effective_sample_size, survey_proportion_ci, t_interval
 
-__all__ = ["ALL_LABEL", "COLUMNS", "LONELY_PSU_POLICIES", "FirstStage", "SurveyDesign"]
+__all__ = [
+    "ALL_LABEL",
+    "COLUMNS",
+    "LONELY_PSU_POLICIES",
+    "DesignSpec",
+    "FirstStage",
+    "LonelyPsu",
+    "SurveyDesign",
+    "check_lonely_psu",
+]
 
-LONELY_PSU_POLICIES: Final = ("fail", "certainty", "remove", "adjust", "average")
-#: Columns of every estimate table, in order.
+LonelyPsu = Literal["fail", "certainty", "remove", "adjust", "average"]
+"""A policy for strata with a single PSU, as R's ``options(survey.lonely.psu)``."""
+LONELY_PSU_POLICIES: Final = get_args(LonelyPsu)
+#: Columns of every estimate table, in order (the domain is the index).
 COLUMNS: Final = ("estimate", "se", "ci_low", "ci_high", "deff", "n", "n_eff", "df")
 #: Index label of the single row returned when ``by=None``; the index is named ``"domain"``.
 ALL_LABEL: Final = "all"
@@ -112,6 +123,107 @@ class FirstStage:
     n_psu: FloatArray
     fpc_factor: FloatArray
     strata: list[str]
+
+
+def check_lonely_psu(policy: Any) -> LonelyPsu:
+    """``policy`` if it is one of :data:`LONELY_PSU_POLICIES`, else a ValueError naming them.
+
+    The one place a lonely-PSU policy is checked (the design, its spec and the params use it).
+
+    Examples:
+        >>> check_lonely_psu("adjust")
+        'adjust'
+        >>> check_lonely_psu("drop")
+        Traceback (most recent call last):
+        ValueError: lonely_psu must be one of fail, certainty, remove, adjust, average, got 'drop'
+    """
+    if policy not in LONELY_PSU_POLICIES:
+        raise ValueError(
+            f"lonely_psu must be one of {', '.join(LONELY_PSU_POLICIES)}, got {policy!r}"
+        )
+    return policy
+
+
+@dataclass(frozen=True)
+class DesignSpec:
+    """How a survey year was sampled, by column name: what ``params/<year>.yaml`` ``design:`` says.
+
+    The one description of a design that notebooks, modules and tests pass around; the
+    :class:`SurveyDesign` itself is built from it over a data frame with :meth:`build`
+    (or, for a year's processed table, :func:`satisfaction.years.load_design`).
+
+    Attributes:
+        weights: column of sampling weights (None: from ``fpc``, or 1).
+        strata: column of strata (None: one stratum).
+        psu: column of primary sampling units, nested in strata (None: each row).
+        fpc: column of population sizes or sampling fractions (None: with replacement).
+        lonely_psu: the policy for strata with a single PSU (R's ``survey.lonely.psu``).
+        adjust_domain_lonely: R's ``survey.adjust.domain.lonely``.
+
+    Examples:
+        >>> spec = DesignSpec(weights="w", strata="s", psu="psu", lonely_psu="adjust")
+        >>> spec.columns
+        ['w', 's', 'psu']
+        >>> df = pd.DataFrame({"w": [1.0, 2, 1, 3], "s": list("aabb"), "psu": [1, 2, 3, 4],
+        ...                    "y": [1, 0, 1, 1]})
+        >>> spec.build(df)
+        SurveyDesign(n=4, strata=2, psu=4, degf=2, weights='w', fpc=None, lonely_psu='adjust')
+    """
+
+    weights: str | None = None
+    strata: str | None = None
+    psu: str | None = None
+    fpc: str | None = None
+    lonely_psu: LonelyPsu = "fail"
+    adjust_domain_lonely: bool = False
+
+    def __post_init__(self) -> None:
+        for role in ("weights", "strata", "psu", "fpc"):
+            value = getattr(self, role)
+            if value is not None and not (isinstance(value, str) and value):
+                raise ValueError(f"design {role} must be a column name or null, got {value!r}")
+        check_lonely_psu(self.lonely_psu)
+        if not isinstance(self.adjust_domain_lonely, bool):
+            raise ValueError(
+                f"design adjust_domain_lonely must be true or false, got {self.adjust_domain_lonely!r}"
+            )
+
+    @classmethod
+    def from_mapping(cls, spec: Mapping[str, Any]) -> DesignSpec:
+        """A spec from a mapping such as the ``design:`` section of a params file.
+
+        Raises:
+            ValueError: not a mapping, an unknown key, or a bad value (the message names it).
+
+        Examples:
+            >>> DesignSpec.from_mapping({"weights": "w", "lonely_psu": "average"}).lonely_psu
+            'average'
+        """
+        if isinstance(spec, DesignSpec):
+            return spec
+        if not isinstance(spec, Mapping):
+            raise ValueError(f"design must be a mapping of column names, got {type(spec).__name__}")
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = sorted(str(k) for k in spec if k not in known)
+        if unknown:
+            raise ValueError(
+                f"unknown design key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
+        defaults = ("lonely_psu", "adjust_domain_lonely")  # null there means the default
+        return cls(**{k: v for k, v in spec.items() if not (v is None and k in defaults)})
+
+    @property
+    def columns(self) -> list[str]:
+        """The data columns the design reads (weights, strata, PSU, FPC), in that order."""
+        return [c for c in (self.weights, self.strata, self.psu, self.fpc) if c is not None]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The spec as keyword arguments of :class:`SurveyDesign`."""
+        return asdict(self)
+
+    def build(self, data: pd.DataFrame) -> SurveyDesign:
+        """The :class:`SurveyDesign` of ``data`` under this spec."""
+        return SurveyDesign(data, **self.as_dict())
 
 
 def _segment_sums(x: FloatArray, starts: NDArray[np.intp], n_seg: int) -> FloatArray:
@@ -187,7 +299,7 @@ class SurveyDesign:
         strata: str | None = None,
         psu: str | None = None,
         fpc: str | None = None,
-        lonely_psu: Literal["fail", "certainty", "remove", "adjust", "average"] = "fail",
+        lonely_psu: LonelyPsu = "fail",
         *,
         adjust_domain_lonely: bool = False,
     ) -> None:
@@ -195,10 +307,7 @@ class SurveyDesign:
             raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
         if len(data) == 0:
             raise ValueError("data has no rows")
-        if lonely_psu not in LONELY_PSU_POLICIES:
-            raise ValueError(
-                f"lonely_psu must be one of {', '.join(LONELY_PSU_POLICIES)}, got {lonely_psu!r}"
-            )
+        check_lonely_psu(lonely_psu)
         for role, col in (("weights", weights), ("strata", strata), ("psu", psu), ("fpc", fpc)):
             if col is not None and col not in data.columns:
                 raise ValueError(f"{role} column {col!r} is not in the data")
@@ -861,3 +970,36 @@ class SurveyDesign:
             fpc_factor=self._f_h.copy(),
             strata=[str(v) for v in self._strata_labels],
         )
+
+    def within_psu(self) -> SurveyDesign:
+        """The design for estimates of single PSUs: each PSU a stratum, its respondents the units.
+
+        A PSU of the national design (an office) has no design-based variance of its own there
+        (one PSU, df 0). Within a PSU the respondents are the sample: this design takes every
+        PSU as a stratum and every respondent as a unit, with the same weights and no FPC, so
+        that ``within_psu().proportion(y, by=psu_column)`` gives each PSU's rate with an interval
+        that treats its respondents as a with-replacement sample (R: ``svydesign(ids = ~1,
+        strata = ~psu, weights = ~w)``). A PSU with a single respondent follows the design's
+        lonely-PSU policy.
+
+        Raises:
+            ValueError: the design has no PSU column.
+
+        Examples:
+            >>> df = pd.DataFrame({"s": list("aaabb"), "office": list("xxyzz"),
+            ...                    "w": [1., 1, 2, 1, 3], "y": [1, 0, 1, 1, 0]})
+            >>> d = SurveyDesign(df, weights="w", strata="s", psu="office", lonely_psu="adjust")
+            >>> d.within_psu().proportion("y", by="office")[["estimate", "n", "df"]]  # doctest: +NORMALIZE_WHITESPACE
+                    estimate  n  df
+            office
+            x           0.50  2   1
+            y           1.00  1   0
+            z           0.25  2   1
+        """
+        if self.psu is None:
+            raise ValueError("the design has no PSU column: every row is its own PSU already")
+        psu_code = np.empty(self._n, dtype=np.int64)
+        psu_code[self._perm] = self._psu_sorted
+        column = "__psu_within__"
+        data = self._data.assign(**{column: psu_code})
+        return SurveyDesign(data, weights=self.weights, strata=column, lonely_psu=self.lonely_psu)

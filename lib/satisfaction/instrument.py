@@ -82,8 +82,8 @@ import pandas as pd
 from scipy import stats
 
 from . import config
-from .compare import adjust_pvalues
-from .design import LONELY_PSU_POLICIES, SurveyDesign
+from .multitest import adjust_pvalues
+from .design import LONELY_PSU_POLICIES, DesignSpec, SurveyDesign
 from .intervals import z_quantile
 
 ANSWERS = ("1", "2", "3", "4", "5", "missing")
@@ -290,7 +290,9 @@ def _z(level: float) -> float:
 # ---------------------------------------------------------------------------------------------
 # The design: satisfaction.design.SurveyDesign, its errors as InstrumentError
 # ---------------------------------------------------------------------------------------------
-def _design_spec(design: Mapping[str, Any]) -> dict[str, Any]:
+def _design_spec(design: Mapping[str, Any] | DesignSpec) -> dict[str, Any]:
+    if isinstance(design, DesignSpec):
+        design = design.as_dict()
     if not isinstance(design, Mapping) or "weights" not in design:
         raise InstrumentError("design must be a mapping with at least 'weights' "
                               "(as params design: weights, strata, psu, fpc, lonely_psu)")

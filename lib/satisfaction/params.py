@@ -19,9 +19,9 @@ from typing import Any
 import yaml
 
 from . import config
+from .design import DesignSpec
 
 REQUIRED_KEYS = ("year", "raw_file", "design")
-LONELY_PSU_POLICIES = ("fail", "certainty", "remove", "adjust", "average")
 
 
 class ParamsError(ValueError):
@@ -34,7 +34,7 @@ class YearParams:
 
     year: int
     raw_file: Path
-    design: dict[str, Any]
+    design: DesignSpec
     synthetic: bool = False
     encoding: str | None = None
     sheet: str | None = None
@@ -45,6 +45,7 @@ class YearParams:
     disclosure_threshold: int = 10
     published: dict[str, Any] = field(default_factory=dict)
     par_bands: dict[str, float] = field(default_factory=dict)
+    instrument: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -96,7 +97,7 @@ def load_params(year: int, params_file: str | Path | None = None) -> YearParams:
 
     Examples:
         >>> p = load_params(2020)
-        >>> p.raw_file.name, p.design["psu"], p.baseline_year
+        >>> p.raw_file.name, p.design.psu, p.baseline_year
         ('survey_2020.csv', 'office_code', 2019)
     """
     path = Path(params_file) if params_file else params_path(year)
@@ -113,10 +114,10 @@ def load_params(year: int, params_file: str | Path | None = None) -> YearParams:
         raise ParamsError(f"{path}: missing key(s) {', '.join(missing)}")
     if int(data["year"]) != int(year):
         raise ParamsError(f"{path}: says year {data['year']}, asked for {year}")
-    design = dict(data["design"] or {})
-    policy = design.get("lonely_psu", "fail")
-    if policy not in LONELY_PSU_POLICIES:
-        raise ParamsError(f"{path}: lonely_psu {policy!r} is not one of {LONELY_PSU_POLICIES}")
+    try:
+        design = DesignSpec.from_mapping(data["design"] or {})
+    except ValueError as exc:
+        raise ParamsError(f"{path}: design: {exc}") from exc
 
     def _path(value: str | None) -> Path | None:
         return None if value in (None, "") else (config.ROOT / value).resolve()
@@ -135,6 +136,7 @@ def load_params(year: int, params_file: str | Path | None = None) -> YearParams:
         disclosure_threshold=int(data.get("disclosure_threshold", 10)),
         published=dict(data.get("published") or {}),
         par_bands={str(k): float(v) for k, v in (data.get("par_bands") or {}).items()},
+        instrument=dict(data.get("instrument") or {}),
         source=path.resolve(),
         raw=data,
     )

@@ -1,0 +1,129 @@
+"""A survey year as the analyses see it: its processed table, its design, its baseline year.
+
+Every notebook, module and test that needs "the 2020 survey" gets it here, one way:
+
+* :func:`load_survey` -- the cleaned respondent table of a year (``data/processed/<year>/``),
+  with the per-respondent component indicators (``sat_<component>``) added;
+* :func:`load_design` -- the :class:`~satisfaction.design.SurveyDesign` of that table under
+  the year's ``design:`` parameters (a :class:`~satisfaction.design.DesignSpec`: every design
+  setting lives there and nowhere else);
+* :func:`load_baseline` -- the parameters of the year a year is compared with;
+* :func:`trend` -- one statistic for every year processed so far, each from its own design.
+
+Examples:
+    >>> from satisfaction.params import load_params
+    >>> P = load_params(2020)
+    >>> load_baseline(P).year
+    2019
+
+Not for: reading raw files or cleaning them (:mod:`satisfaction.clean`), the parameters
+themselves (:mod:`satisfaction.params`) or estimation (:mod:`satisfaction.design`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .codebook import Codebook
+from .design import SurveyDesign
+from .params import ParamsError, YearParams, available_years, load_params
+from .scores import component_indicators
+
+__all__ = ["MissingDataError", "load_baseline", "load_design", "load_survey", "trend"]
+
+
+class MissingDataError(FileNotFoundError):
+    """A year's processed table does not exist yet (the cleaning step has not run)."""
+
+
+def load_survey(params: YearParams, codebook: Codebook | None = None) -> pd.DataFrame:
+    """The cleaned respondent table of a year, with its component indicators.
+
+    Args:
+        params: the year's parameters (its ``processed_file``).
+        codebook: the questionnaire that defines the components (loaded if omitted).
+
+    Returns:
+        One row per respondent: the processed columns plus ``score_<component>`` and
+        ``sat_<component>`` (:func:`satisfaction.scores.component_indicators`).
+
+    Raises:
+        MissingDataError: the processed table does not exist (names the year and the fix).
+    """
+    path = params.processed_file
+    if not path.exists():
+        raise MissingDataError(
+            f"year {params.year}: no processed survey table at {path}; run "
+            f"`satisfaction clean` for {params.year} (or `make reports`) first"
+        )
+    return component_indicators(pd.read_parquet(path), codebook)
+
+
+def load_design(params: YearParams, data: pd.DataFrame | None = None) -> SurveyDesign:
+    """The survey design of a year: its respondents under its ``design:`` parameters.
+
+    Args:
+        params: the year's parameters.
+        data: the respondent table to use (default: :func:`load_survey` of the year), for
+            example a copy with derived columns added.
+
+    Returns:
+        A :class:`~satisfaction.design.SurveyDesign` built by ``params.design``.
+
+    Raises:
+        MissingDataError: ``data`` is omitted and the year has no processed table yet.
+    """
+    return params.design.build(load_survey(params) if data is None else data)
+
+
+def load_baseline(params: YearParams) -> YearParams | None:
+    """The parameters of the year ``params`` is compared with, or None when it has none.
+
+    The baseline's params file is looked for beside the current year's (so a scratch copy of
+    ``params/`` stays self-contained).
+
+    Raises:
+        ParamsError: the year names itself, or the baseline's params cannot be loaded (the
+            message names both years).
+
+    Examples:
+        >>> from satisfaction.params import load_params
+        >>> load_baseline(load_params(2019)) is None
+        True
+    """
+    base = params.baseline_year
+    if base is None:
+        return None
+    if int(base) == int(params.year):
+        raise ParamsError(f"year {params.year} names itself as its baseline year")
+    try:
+        folder = params.source.parent if params.source is not None else None
+        path = folder / f"{int(base)}.yaml" if folder is not None else None
+        return load_params(int(base), path if path is not None and path.exists() else None)
+    except ParamsError as exc:
+        raise ParamsError(
+            f"year {params.year} is compared with baseline year {base}, but the parameters "
+            f"of {base} cannot be loaded: {exc}"
+        ) from exc
+
+
+def trend(up_to: int, var: str = "satisfied") -> pd.DataFrame:
+    """The proportion ``var`` of every year of ``params/`` up to ``up_to`` that has been processed.
+
+    Each year is estimated from its own design with its own interval method and confidence
+    level; a year not processed yet is left out (the batch cleans every year first).
+
+    Args:
+        up_to: the last year to include (the page's year).
+        var: a 0/1 column of the processed tables.
+
+    Returns:
+        An estimate table (``estimate, se, ci_low, ci_high, deff, n, n_eff, df``) indexed by year.
+    """
+    rows = []
+    for year in available_years():
+        p = load_params(year)
+        if year <= up_to and p.processed_file.exists():
+            table = load_design(p).proportion(var, ci_method=p.ci_method, level=p.confidence)
+            rows.append(table.set_axis([year]))
+    return pd.concat(rows) if rows else pd.DataFrame()
