@@ -19,7 +19,6 @@ import re
 import shutil
 import subprocess
 import sys
-import types
 import unicodedata
 from importlib import metadata
 from pathlib import Path
@@ -559,8 +558,9 @@ def test_format_estimates_calls_nchs_flags_with_the_threshold(monkeypatch):
         return table.assign(suppressed=n < disclosure_threshold, flagged=False,
                             flag_reason=np.where(n < disclosure_threshold, "too few", ""))
 
-    monkeypatch.setitem(sys.modules, "satisfaction.reliability",
-                        types.SimpleNamespace(nchs_flags=fake))
+    from satisfaction import reliability
+
+    monkeypatch.setattr(reliability, "nchs_flags", fake)
     html = format_estimates(estimate_table(), disclosure_threshold=500)
     assert seen["threshold"] == 500
     assert cells_of(html, 1)[1] == "—" and cells_of(html, 1)[5] == "&lt; 500"

@@ -18,7 +18,18 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_ABS_WIDTH", "MAX_REL_WIDTH", "MIN_DF", "MIN_N_EFF", "SMALL_WIDTH", "nchs_flags"]
+from .design import COLUMNS
+
+__all__ = [
+    "FLAG_COLUMNS",
+    "MAX_ABS_WIDTH",
+    "MAX_REL_WIDTH",
+    "MIN_DF",
+    "MIN_N_EFF",
+    "SMALL_WIDTH",
+    "nchs_flags",
+    "with_flags",
+]
 
 MIN_N_EFF: Final = 30  # effective sample size below this: suppress
 MAX_ABS_WIDTH: Final = 0.30  # absolute CI width at or above this: suppress
@@ -27,6 +38,9 @@ MAX_REL_WIDTH: Final = 1.30  # relative CI width above this (when width > 0.05):
 MIN_DF: Final = 8  # degrees of freedom below this: statistical review
 
 _REQUIRED: Final = ("estimate", "ci_low", "ci_high", "n", "n_eff")
+FLAG_COLUMNS: Final = ("suppressed", "flagged", "flag_reason")
+#: The columns of an estimate table that :func:`with_flags` needs (``df`` is optional).
+REQUIRED_ESTIMATE_COLUMNS: Final = tuple(c for c in COLUMNS if c != "df")
 
 
 def _pct(v: pd.Series) -> pd.Series:
@@ -161,3 +175,42 @@ def nchs_flags(table: pd.DataFrame, disclosure_threshold: int = 10) -> pd.DataFr
     out["flagged"] = flagged.to_numpy()
     out["flag_reason"] = np.where(suppressed, s_text, np.where(flagged, f_text, "")).astype(object)
     return out
+
+
+def with_flags(
+    table: pd.DataFrame, disclosure_threshold: int = 10, *, proportions: bool = True
+) -> pd.DataFrame:
+    """The table with the columns ``suppressed``, ``flagged``, ``flag_reason``.
+
+    Uses the columns when the table already has them. Otherwise proportions get
+    :func:`satisfaction.reliability.nchs_flags` (the NCHS standard); other estimates (means,
+    which the standard does not cover) get the disclosure rule only: fewer than
+    ``disclosure_threshold`` respondents are suppressed.
+
+    Raises:
+        ValueError: a column of the estimate table is missing.
+
+    Examples:
+        >>> t = pd.DataFrame({"estimate": [3.9, 4.2], "se": [0.1, 0.5], "ci_low": [3.7, 3.2],
+        ...     "ci_high": [4.1, 5.0], "deff": [1.0, 1.0], "n": [300, 4], "n_eff": [300.0, 4.0]})
+        >>> with_flags(t, proportions=False)[["suppressed", "flag_reason"]].values.tolist()
+        [[False, ''], [True, 'fewer than 10 respondents (disclosure)']]
+    """
+    missing = [c for c in REQUIRED_ESTIMATE_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(
+            f"not an estimate table: missing column(s) {', '.join(missing)} "
+            f"(expected {', '.join(REQUIRED_ESTIMATE_COLUMNS)})"
+        )
+    if all(c in table.columns for c in FLAG_COLUMNS):
+        return table
+    if not proportions:
+        small = (pd.to_numeric(table["n"], errors="coerce") < disclosure_threshold).fillna(True)
+        reason = f"fewer than {int(disclosure_threshold)} respondents (disclosure)"
+        return table.assign(suppressed=small.to_numpy(), flagged=False,
+                            flag_reason=np.where(small, reason, "").astype(object))
+    flagged = nchs_flags(table, disclosure_threshold)
+    absent = [c for c in FLAG_COLUMNS if c not in flagged.columns]
+    if absent:
+        raise ValueError(f"nchs_flags did not return column(s) {', '.join(absent)}")
+    return flagged

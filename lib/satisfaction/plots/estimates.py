@@ -25,7 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ..report.tables import with_flags
+from ..reliability import with_flags
 
 __all__ = ["bar_counts", "components_plot", "estimates_plot", "forest_plot", "trend_plot"]
 

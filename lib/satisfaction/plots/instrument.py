@@ -5,7 +5,7 @@ Each function takes a table from :mod:`satisfaction.instrument` and returns a
 with its number from :data:`satisfaction.instrument.FIGURES` so that every recommendation can
 point at it. Proportions are drawn with their interval and their ``n``; a cell the NCHS
 standard flags is hollow and a suppressed one is left out and named in a note
-(:func:`satisfaction.report.tables.with_flags`). Years are told apart by colour.
+(:func:`satisfaction.reliability.with_flags`). Years are told apart by colour.
 
 Not for: computing anything (see :mod:`satisfaction.instrument`) or the headline estimate
 figures (see :mod:`satisfaction.plots.estimates`).
@@ -73,7 +73,7 @@ def _dodge(n: int, width: float = 0.5) -> np.ndarray:
 
 
 def _flags(table: pd.DataFrame, disclosure_threshold: int) -> pd.DataFrame:
-    from ..report.tables import with_flags
+    from ..reliability import with_flags
 
     out = table.reset_index(drop=True)
     return with_flags(out, disclosure_threshold).reset_index(drop=True)

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-ESTIMATE_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "deff", "n", "n_eff")
-FLAG_COLUMNS = ("suppressed", "flagged", "flag_reason")
+from ..reliability import with_flags
+
 SUPPRESSED = "—"
 _MARKERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -36,47 +36,6 @@ class EstimatesHTML(str):
 
 def _escape(value: Any) -> str:
     return html.escape(unicodedata.normalize("NFC", str(value)), quote=True)
-
-
-def with_flags(
-    table: pd.DataFrame, disclosure_threshold: int = 10, *, proportions: bool = True
-) -> pd.DataFrame:
-    """The table with the columns ``suppressed``, ``flagged``, ``flag_reason``.
-
-    Uses the columns when the table already has them. Otherwise proportions get
-    :func:`satisfaction.reliability.nchs_flags` (the NCHS standard); other estimates (means,
-    which the standard does not cover) get the disclosure rule only: fewer than
-    ``disclosure_threshold`` respondents are suppressed.
-
-    Raises:
-        ValueError: a column of the estimate table is missing.
-
-    Examples:
-        >>> t = pd.DataFrame({"estimate": [3.9, 4.2], "se": [0.1, 0.5], "ci_low": [3.7, 3.2],
-        ...     "ci_high": [4.1, 5.0], "deff": [1.0, 1.0], "n": [300, 4], "n_eff": [300.0, 4.0]})
-        >>> with_flags(t, proportions=False)[["suppressed", "flag_reason"]].values.tolist()
-        [[False, ''], [True, 'fewer than 10 respondents (disclosure)']]
-    """
-    missing = [c for c in ESTIMATE_COLUMNS if c not in table.columns]
-    if missing:
-        raise ValueError(
-            f"not an estimate table: missing column(s) {', '.join(missing)} "
-            f"(expected {', '.join(ESTIMATE_COLUMNS)})"
-        )
-    if all(c in table.columns for c in FLAG_COLUMNS):
-        return table
-    if not proportions:
-        small = (pd.to_numeric(table["n"], errors="coerce") < disclosure_threshold).fillna(True)
-        reason = f"fewer than {int(disclosure_threshold)} respondents (disclosure)"
-        return table.assign(suppressed=small.to_numpy(), flagged=False,
-                            flag_reason=np.where(small, reason, "").astype(object))
-    from ..reliability import nchs_flags
-
-    flagged = nchs_flags(table, disclosure_threshold)
-    absent = [c for c in FLAG_COLUMNS if c not in flagged.columns]
-    if absent:
-        raise ValueError(f"nchs_flags did not return column(s) {', '.join(absent)}")
-    return flagged
 
 
 def _fixed(values: pd.Series, decimals: int) -> pd.Series:
@@ -118,7 +77,7 @@ def format_estimates(
         disclosure_threshold: cells with fewer respondents are suppressed and their count
             hidden (passed to :func:`satisfaction.reliability.nchs_flags`; with
             ``percent=False`` the estimates are not proportions and only this rule applies,
-            see :func:`with_flags`).
+            see :func:`satisfaction.reliability.with_flags`).
         labels: display labels for domain values (e.g. ``{"central": "Trung ương"}``).
         caption: a caption above the table (escaped).
         confidence: the confidence level of the intervals, for the header.
