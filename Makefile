@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.setup-stamp
 KERNEL := satisfaction
 
-.PHONY: setup reports test lab synth clean-reports help
+.PHONY: setup reports test lab synth messages clean-reports help
 .DEFAULT_GOAL := help
 
 help:
@@ -14,6 +14,7 @@ help:
 	@echo "make test      set up, run the whole test suite"
 	@echo "make lab       set up, open JupyterLab on notebooks/"
 	@echo "make synth     rewrite the shipped synthetic raw files (same seed, same bytes)"
+	@echo "make messages  add new texts to the Vietnamese catalogue (then translate them)"
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +35,10 @@ lab: setup
 
 synth: setup
 	$(BIN)/satisfaction synth --out data/raw
+
+messages: setup
+	$(BIN)/python -m satisfaction.messages update
+	$(BIN)/python -m satisfaction.messages check
 
 clean-reports:
 	rm -rf reports/20* reports/index.html data/processed/20*

@@ -32,6 +32,7 @@ from nbformat import NotebookNode
 from ..codebook import fold
 from ..io import write_text_atomic
 from .provenance import Provenance, provenance_html
+from .show import language_of
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 """The package's nbconvert templates (``satisfaction``) and the index page template."""
@@ -91,11 +92,13 @@ def notebook_title(nb: NotebookNode, default: str = "Report") -> str:
         'Tỉ lệ hài lòng'
     """
     for cell in nb.cells:
-        if cell.cell_type != "markdown":
-            continue
-        for line in str(cell.source).splitlines():
-            if line.startswith("# "):
-                return unicodedata.normalize("NFC", line[2:].strip())
+        texts = [cell.source] if cell.cell_type == "markdown" else [
+            o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])
+        ]
+        for text in texts:
+            for line in str(text).splitlines():
+                if line.startswith("# "):
+                    return unicodedata.normalize("NFC", line[2:].strip())
     return default
 
 
@@ -126,8 +129,12 @@ def check_publishable(nb: NotebookNode, name: str = "notebook") -> None:
                 raise ReportError(f"{name}: cell {index} prints a traceback; it cannot be published")
 
 
-def _publishable_copy(nb: NotebookNode) -> NotebookNode:
-    """The notebook as it goes on the page: no removed cells, no stderr, no cell inputs."""
+def _publishable_copy(nb: NotebookNode, lang: str | None = None) -> NotebookNode:
+    """The notebook as it goes on the page: no removed cells, no stderr, no cell inputs.
+
+    With ``lang``, the outputs displayed in another language
+    (:func:`satisfaction.report.show.language_of`) are left out: one edition of the page.
+    """
     page = copy.deepcopy(nb)
     cells = []
     for cell in page.cells:
@@ -140,6 +147,7 @@ def _publishable_copy(nb: NotebookNode) -> NotebookNode:
             cell.outputs = [
                 o for o in cell.outputs
                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                and (lang is None or language_of(o) in (None, lang))
             ]
         cells.append(cell)
     page.cells = cells
@@ -287,6 +295,7 @@ def render_html(
     index_href: str | None = "../index.html",
     name: str = "notebook",
     year: int | None = None,
+    lang: str | None = None,
 ) -> str:
     """Render an executed notebook as a self-contained reviewer's page.
 
@@ -298,6 +307,8 @@ def render_html(
         index_href: link back to the index page (none if None).
         name: how the notebook is named in error messages.
         year: the survey year, stated at the top of the page and in its title.
+        lang: the edition: keep the outputs displayed in this language (and those in none);
+            None keeps every output.
 
     Returns:
         The HTML text.
@@ -309,7 +320,7 @@ def render_html(
     from nbconvert import HTMLExporter  # heavy: imported when a page is made
 
     check_publishable(nb, name)
-    page = _publishable_copy(nb)
+    page = _publishable_copy(nb, lang)
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATES)],
@@ -319,7 +330,7 @@ def render_html(
         embed_images=True,
         filters={"strip_css": strip_css},
     )
-    heading = unicodedata.normalize("NFC", title or notebook_title(nb))
+    heading = unicodedata.normalize("NFC", title or notebook_title(page))
     resources = {
         "metadata": {"name": f"{heading} ({int(year)})" if year is not None else heading},
         "satisfaction": {

@@ -1,0 +1,78 @@
+"""Showing text, tables and figures in every edition's language from one notebook run.
+
+A notebook runs once for both editions of its page. Each function here displays one output
+per language of the run (:func:`satisfaction.i18n.output_languages`: Vietnamese and English in
+the batch, the default language in JupyterLab), tagged in the output's metadata
+(``{"satisfaction": {"lang": "vi"}}``); the page exporter keeps one language per edition
+(:func:`language_of`).
+
+* :func:`markdown` -- a message (or several) as Markdown: headings, narrative, verdicts;
+* :func:`html` -- HTML built per language (a reviewer table);
+* :func:`figure` -- a matplotlib figure built per language, with its alt text.
+
+Not for: wording (the messages, :mod:`satisfaction.i18n`), number formats
+(:mod:`satisfaction.report.formats`) or drawing (:mod:`satisfaction.plots`).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from ..i18n import Language, Renderable, output_languages, render
+
+__all__ = ["META_KEY", "figure", "html", "language_of", "markdown"]
+
+META_KEY: Final = "satisfaction"
+"""The key of an output's metadata that holds its language (and a figure's alt text)."""
+
+
+def _display(data: Mapping[str, Any], metadata: Mapping[str, Any]) -> None:
+    from IPython.display import display
+
+    display(dict(data), raw=True, metadata={META_KEY: dict(metadata)})
+
+
+def language_of(output: Mapping[str, Any]) -> str | None:
+    """The language an output was displayed in (None: the same in every language).
+
+    Examples:
+        >>> language_of({"metadata": {"satisfaction": {"lang": "en"}}}), language_of({})
+        ('en', None)
+    """
+    meta = output.get("metadata") or {}
+    return (meta.get(META_KEY) or {}).get("lang")
+
+
+def markdown(*parts: Renderable | str, sep: str = "\n\n") -> None:
+    """Display messages as Markdown, once per language (parts joined by blank lines).
+
+    Text from the data inside a message must already be escaped for Markdown/HTML by the
+    caller's formatting (the messages themselves are the project's own words).
+    """
+    for lang in output_languages():
+        text = sep.join(render(p, lang) for p in parts)
+        _display({"text/markdown": text, "text/plain": text}, {"lang": lang})
+
+
+def html(build: Callable[[Language], str]) -> None:
+    """Display the HTML that ``build(lang)`` returns, once per language."""
+    for lang in output_languages():
+        content = str(build(lang))
+        _display({"text/html": content, "text/plain": "(table)"}, {"lang": lang})
+
+
+def figure(build: Callable[[Language], Any], alt: Renderable | str) -> None:
+    """Display the figure that ``build(lang)`` returns as a PNG, once per language.
+
+    Args:
+        build: draws the figure with its labels in ``lang`` (a matplotlib Figure).
+        alt: what the figure shows, in words: the image's alt text on the page.
+    """
+    for lang in output_languages():
+        fig = build(lang)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=fig.dpi, bbox_inches="tight")
+        _display({"image/png": buffer.getvalue(), "text/plain": render(alt, lang)},
+                 {"lang": lang, "alt": render(alt, lang)})
