@@ -1,29 +1,29 @@
-"""Year-over-year comparison: satisfaction.compare (and its figures, satisfaction.plots.change).
+"""Year-over-year comparison: the statistics of satisfaction.compare.
 
 Independent checks: statsmodels (confint_proportions_2indep, test_proportions_2indep,
-multipletests, samplesize_proportions_2indep_onetail, power_proportions_2indep), and
-hand arithmetic from the published figures (96.45 %, +9.76 %). Microdata tests use small
-frames and the project's SurveyDesign when it is available.
+multipletests), and hand arithmetic from the published figures (96.45 %, +9.76 %). Microdata
+tests use small frames, a stand-in simple-random-sampling design and the project's
+SurveyDesign. Power is tested in test_power.py, the reviewer's text in test_report_change.py,
+the figures in test_plots_change.py.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import dataclasses
+import unicodedata
 
 import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import (
-    confint_proportions_2indep,
-    power_proportions_2indep,
-    samplesize_proportions_2indep_onetail,
-)
+from statsmodels.stats.proportion import confint_proportions_2indep
 from statsmodels.stats.proportion import (
     test_proportions_2indep as sm_test_2indep,
 )
 
 from satisfaction import compare as cmp
+from satisfaction.design import SurveyDesign
+from satisfaction.params import load_params
 
 # ------------------------------------------------------------------ helpers
 
@@ -207,18 +207,44 @@ def test_two_readings_implied_base_rates_and_tests():
         assert row.interval_excludes_zero and row.significant
 
 
-def test_readings_verdict_words():
-    r = cmp.two_readings(0.9645, 0.0976, 22250, 20000, 1.0, 2.0)
-    text = cmp.readings_verdict(
-        r, base_estimate={"estimate": 0.867, "ci_low": 0.861, "ci_high": 0.873},
-        base_synthetic=True, years=(2020, 2019),
-    )
-    assert "86.69 %" in text and "87.87 %" in text
-    assert "only the percentage points reading" in text
-    assert "circular" in text
-    assert "real rise" in text
-    plain = cmp.readings_verdict(r, years=(2020, 2019))
-    assert "circular" not in plain and "microdata" not in plain
+def test_readings_sensitivity_is_the_grid_of_each_reading():
+    r = cmp.two_readings(0.9645, "+9.76 %", 22250, 20000, 1.7, 2.0)
+    grids = cmp.readings_sensitivity(r, [50, 500, 5000], [1.0, 10.0])
+    assert list(grids) == [cmp.READING_POINTS, cmp.READING_RELATIVE]
+    for reading, p0 in cmp.implied_base_rates(0.9645, 0.0976).items():
+        expected = cmp.sensitivity_grid(0.9645, 22250, p0, [50, 500, 5000], [1.0, 10.0],
+                                        deff1=1.7)
+        pd.testing.assert_frame_equal(grids[reading], expected, check_exact=False, rtol=1e-12)
+    # the current year's design effect is used: with deff1 = 1 the limits differ
+    plain = cmp.sensitivity_grid(0.9645, 22250, 0.8669, [50, 500, 5000], [1.0, 10.0])
+    assert not np.allclose(grids[cmp.READING_POINTS]["change_low"], plain["change_low"])
+
+
+_OVERALL = pd.DataFrame({"n": [21000], "deff": [3.5]}, index=["all"])
+
+
+def test_published_setup_takes_what_was_published_and_assumes_the_rest():
+    P, B = load_params(2020), load_params(2019)
+    s = cmp.published_setup(P, B, _OVERALL)
+    assert s.reported == P.published["change_reported"] == "+9.76 %"
+    assert s.rate == 96.45 and s.p1 == pytest.approx(0.9645, abs=1e-15)
+    assert s.n1 == 22250  # published, not the survey's own 21,000
+    assert s.deff1 == 3.5 and s.deff0 == 3.5  # the survey's own design effect, both years
+    assert s.n0 == 22250  # 2019 respondents were never published: as many as 2020
+    # unpublished current respondents: the survey's own count
+    unpublished = dataclasses.replace(P, published={**P.published, "respondents": None})
+    assert cmp.published_setup(unpublished, B, _OVERALL).n1 == 21000
+    # a published base-year count is used as published
+    counted = dataclasses.replace(B, published={**B.published, "respondents": 18000})
+    assert cmp.published_setup(P, counted, _OVERALL).n0 == 18000
+
+
+@pytest.mark.parametrize("missing", ["satisfaction_rate", "change_reported"])
+def test_published_setup_without_a_published_change_or_baseline_is_none(missing):
+    P, B = load_params(2020), load_params(2019)
+    assert cmp.published_setup(P, None, _OVERALL) is None
+    partial = dataclasses.replace(P, published={**P.published, missing: None})
+    assert cmp.published_setup(partial, B, _OVERALL) is None
 
 
 # ------------------------------------------------------------------ multiple testing
@@ -252,64 +278,17 @@ def test_add_multiple_testing_per_family_and_moved_summary():
     big = int((p_prov > 0.5).sum())
     assert s.loc["province", "estimated_true_moves"] == pytest.approx(
         round(20 * (1 - min(1, big / 10)), 1))
+    # level: 3 tested, one p above 0.5: pi0 = 1 / 1.5, 3 x (1 - 2/3) = 1 domain moved
+    assert s.loc["level", "estimated_true_moves"] == pytest.approx(1.0)
 
 
-# ------------------------------------------------------------------ power
-
-
-@pytest.mark.parametrize("direction", ["decrease", "increase"])
-@pytest.mark.parametrize("p", [0.9645, 0.8669, 0.5, 0.2])
-def test_required_sample_size_matches_statsmodels(p, direction):
-    mde = 0.03
-    sign = -1 if direction == "decrease" else 1
-    n = cmp.required_sample_size(p, mde, deff=2.5, direction=direction, ratio=1.5)[0]
-    expected = samplesize_proportions_2indep_onetail(
-        sign * mde, p, 0.8, ratio=1.5, alpha=0.05, alternative="two-sided")
-    assert n == pytest.approx(2.5 * expected, rel=1e-9)
-
-
-def test_minimum_detectable_change_inverts_statsmodels_sample_size():
-    p = np.array([0.9645, 0.8669, 0.95, 0.7])
-    n = np.array([22250, 20000, 800, 150])
-    deff = np.array([2.0, 1.0, 3.0, 1.5])
-    mde = cmp.minimum_detectable_change(p, n, deff, direction="decrease")
-    for pi, ni, di, mi in zip(p, n, deff, mde, strict=True):
-        need = samplesize_proportions_2indep_onetail(-mi, pi, 0.8, alpha=0.05)
-        assert need == pytest.approx(ni / di, rel=1e-8)
-        power = power_proportions_2indep(-mi, pi, ni / di, alpha=0.05, return_results=False)
-        assert power == pytest.approx(0.8, abs=1e-3)  # statsmodels adds the far tail
-
-
-def test_minimum_detectable_change_conservative_and_impossible():
-    up = cmp.minimum_detectable_change(0.9645, 22250, 2.0, direction="increase")[0]
-    down = cmp.minimum_detectable_change(0.9645, 22250, 2.0, direction="decrease")[0]
-    cons = cmp.minimum_detectable_change(0.9645, 22250, 2.0)[0]
-    assert cons == down and down > up
-    # ten respondents cannot detect any rise from 99 %
-    assert np.isnan(cmp.minimum_detectable_change(0.99, 10, direction="increase")[0])
-    assert np.isnan(cmp.required_sample_size(0.97, 0.05, direction="increase")[0])
-
-
-def test_power_table_per_domain():
-    est = _srs_table(CUR)
-    est["deff"] = [1.0, 2.0, np.nan, 1.2]
-    t = cmp.power_table(est, mde=0.05)
-    assert t.loc["district", "deff"] == 1.0  # undefined deff treated as 1
-    mde = cmp.minimum_detectable_change(est["estimate"], est["n"], [1.0, 2.0, 1.0, 1.2])
-    assert t["mde"].to_numpy() == pytest.approx(mde)
-    assert t.loc["central", "mde_se"] == pytest.approx(
-        (1.959963984540054 + 0.8416212335729143) * np.sqrt(2) * est.loc["central", "se"])
-    expected = np.ceil(2.0 * samplesize_proportions_2indep_onetail(-0.05, 0.93, 0.8))
-    assert t.loc["province", "n_needed"] == expected
-
-
-def test_power_bad_input():
-    with pytest.raises(ValueError, match="must be > 0"):
-        cmp.required_sample_size(0.9, 0.0)
-    with pytest.raises(ValueError, match="direction"):
-        cmp.required_sample_size(0.9, 0.02, direction="sideways")
-    with pytest.raises(ValueError, match="must be > 0"):
-        cmp.minimum_detectable_change(0.9, 0)
+def test_moved_summary_family_with_nothing_tested_moved_nowhere():
+    df = pd.DataFrame({"domain_type": ["office", "office", "level"],
+                       "p_value": [np.nan, np.nan, 0.9], "change": [np.nan, np.nan, 0.01]})
+    s = cmp.moved_summary(cmp.add_multiple_testing(df))
+    assert s.loc["office", "tested"] == 0 and s.loc["office", "estimated_true_moves"] == 0.0
+    assert s.loc["level", "estimated_true_moves"] == 0.0  # pi0 = 1 / 0.5 clipped to 1
+    assert not s["significant_holm"].any()
 
 
 # ------------------------------------------------------------------ base year, schema
@@ -377,6 +356,29 @@ def test_compare_designs_and_domains_with_a_stand_in_design():
         multipletests(tested.to_numpy(), method="holm")[1])
 
 
+def test_compare_domains_writes_domain_names_in_nfc():
+    decomposed = unicodedata.normalize("NFD", "Công an Huế")
+    assert decomposed != "Công an Huế"
+    cur = _SrsDesign(_frame({decomposed: (45, 50), "other": (40, 50)}, "office", 1))
+    base = _SrsDesign(_frame({decomposed: (40, 50), "other": (41, 50)}, "office", 2))
+    long = cmp.compare_domains(cur, base, domains=("office",), include_overall=False)
+    assert list(long["domain"]) == ["Công an Huế", "other"]
+    assert long["status"].eq(cmp.STATUS_BOTH).all()
+
+
+def test_coverage_summary_counts_domains_by_status():
+    cur = _SrsDesign(_frame(CUR, "level", 1))
+    base = _SrsDesign(_frame(BASE, "level", 2))
+    long = cmp.compare_domains(cur, base, domains=("level", "field"), years=(2020, 2019))
+    cov = cmp.coverage_summary(long)
+    assert cov.loc["level", cmp.STATUS_BOTH] == 3  # central, province, district
+    assert cov.loc["level", cmp.STATUS_CURRENT_ONLY] == 1  # commune
+    assert cov.loc["level", cmp.STATUS_BASE_ONLY] == 1  # weapons_office
+    assert cov.loc["field", "column missing in 2020 and 2019"] == 1
+    assert cov.loc["overall", cmp.STATUS_BOTH] == 1
+    assert cov.to_numpy().sum() == len(long)
+
+
 def test_compare_designs_names_the_year_missing_a_column():
     cur = _SrsDesign(_frame(CUR, "level", 1))
     base = _SrsDesign(_frame(BASE, "level", 2).rename(columns={"level": "cap"}))
@@ -384,11 +386,7 @@ def test_compare_designs_names_the_year_missing_a_column():
         cmp.compare_designs(cur, base, "satisfied", "level", years=(2020, 2019))
 
 
-@pytest.mark.skipif(importlib.util.find_spec("satisfaction.design") is None,
-                    reason="satisfaction.design not written yet")
 def test_compare_designs_with_survey_design():
-    from satisfaction.design import SurveyDesign
-
     def design(counts, seed):
         df = _frame(counts, "level", seed)
         df["office"] = [f"o{i % 7}" for i in range(len(df))]
@@ -409,35 +407,6 @@ def test_compare_designs_with_survey_design():
     low, high = confint_proportions_2indep(e1.loc[dom, "estimate"] * n1, n1,
                                            e0.loc[dom, "estimate"] * n0, n0, method="newcomb")
     assert (t.loc[dom, "change_low"], t.loc[dom, "change_high"]) == pytest.approx((low, high))
-
-
-# ------------------------------------------------------------------ figures
-
-
-def test_change_plot_footnotes_hidden_domains():
-    from satisfaction.plots.change import change_plot
-
-    t = cmp.change_table(_srs_table(CUR), _srs_table(BASE))
-    t = cmp.add_multiple_testing(t.assign(fam=1), family="fam")
-    fig = change_plot(t, label="index", min_n=100)
-    labels = [tl.get_text() for tl in fig.axes[0].get_yticklabels()]
-    # sorted: 0.95 - 0.80 (central) on top, 0.93 - 0.85 (province) at the bottom
-    assert [lab.split()[0] for lab in labels] == ["province", "district", "central"]
-    note = fig._supxlabel.get_text()
-    assert "2 domain(s) not in both years" in note
-    with pytest.raises(ValueError, match="significant_bh"):
-        change_plot(t.drop(columns="significant_bh"), significant="significant_bh")
-
-
-def test_sensitivity_heatmap_panels():
-    from satisfaction.plots.change import sensitivity_heatmap
-
-    grids = {r: cmp.sensitivity_grid(0.9645, 22250, p0, [50, 1000], [1.0, 20.0])
-             for r, p0 in cmp.implied_base_rates(0.9645, 0.0976).items()}
-    fig = sensitivity_heatmap(grids)
-    assert len(fig.axes) == 4  # two panels, two colour bars
-    with pytest.raises(ValueError, match="lacks column"):
-        sensitivity_heatmap(grids[cmp.READING_POINTS].drop(columns="interval_excludes_zero"))
 
 
 def test_change_table_domain_without_valid_answers_says_so():

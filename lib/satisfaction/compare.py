@@ -1,4 +1,4 @@
-"""Is the change real? Year-over-year comparison of satisfaction rates.
+"""Is the change real? Year-over-year comparison of satisfaction rates: the statistics.
 
 Two independent survey years, each analysed with its own design (strata, PSUs, weights), give
 for every domain (overall, level, field, province, office) a current and a base estimate with
@@ -8,36 +8,42 @@ design-based standard errors. This module turns them into changes a reviewer can
   sizes (or another method of :func:`diff_ci`) and a design-based z test;
 * the relative change (ratio) with a log-ratio delta-method interval and its z test;
 * domains found in one year only are kept with a ``status`` column, never dropped;
-* per-domain p-values corrected for multiple testing (Holm; Benjamini-Hochberg), with a count
-  of the domains that moved;
+* per-domain p-values corrected for multiple testing within each family of domains (Holm;
+  Benjamini-Hochberg, from :mod:`satisfaction.multitest`), with a count of the domains that
+  moved;
 * the same test from published figures only (a rate, a sample size and an assumed design
-  effect), a sensitivity grid over the unknown base-year sample size and design effect, and
-  the tipping point at which the change would stop being significant (solved, not scanned);
-* both readings of a reported change such as "+9.76 %" (percentage points or relative), with
-  a plain-words verdict;
-* power: the minimum detectable change of a design and the sample size needed for a chosen one.
+  effect; :func:`published_setup` reads them from the parameters), a sensitivity grid over
+  the unknown base-year sample size and design effect, and the tipping point at which the
+  change would stop being significant (solved, not scanned);
+* both readings of a reported change such as "+9.76 %" (percentage points or relative).
 
 Proportions are fractions (0.9645, not 96.45); changes are in proportion units (0.0976 is
 9.76 percentage points). Every computation is vectorised over domains.
 
 Not for: estimating the proportions themselves (:class:`satisfaction.design.SurveyDesign`),
-intervals of a single proportion (``satisfaction.intervals``) or figures
-(:mod:`satisfaction.plots.change`).
+intervals of a single proportion (:mod:`satisfaction.intervals`), the power of a future
+survey (:mod:`satisfaction.power`), tables and sentences for a reviewer
+(:mod:`satisfaction.report.change`) or figures (:mod:`satisfaction.plots.change`).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .codebook import nfc
 from .intervals import diff_ci, ratio_ci_from_se, ratio_ci_mover, z_quantile
-from .multitest import adjust_pvalues
+from .multitest import adjust_pvalues, storey_pi0
+
+if TYPE_CHECKING:
+    from .design import SurveyDesign
+    from .params import YearParams
 
 STATUS_BOTH = "both years"
 STATUS_CURRENT_ONLY = "current year only"
@@ -65,10 +71,6 @@ CHANGE_COLUMNS = [
 
 class CompareError(ValueError):
     """The two years cannot be compared as asked (a missing column, variable or year)."""
-
-
-def _nfc(text: Any) -> Any:
-    return unicodedata.normalize("NFC", text) if isinstance(text, str) else text
 
 
 # --------------------------------------------------------------------------- core
@@ -260,22 +262,9 @@ def change_table(
 # --------------------------------------------------------------------------- microdata
 
 
-def _frame_of(design: Any) -> pd.DataFrame | None:
-    for attr in ("data", "frame", "df"):
-        value = getattr(design, attr, None)
-        if isinstance(value, pd.DataFrame):
-            return value
-    return None
-
-
-def _columns_of(design: Any) -> set[str] | None:
-    frame = _frame_of(design)
-    return None if frame is None else set(map(str, frame.columns))
-
-
 def compare_designs(
-    current: Any,
-    base: Any,
+    current: SurveyDesign,
+    base: SurveyDesign,
     var: str = "satisfied",
     by: str | Sequence[str] | None = None,
     *,
@@ -306,10 +295,7 @@ def compare_designs(
     """
     wanted = [var] + ([] if by is None else [by] if isinstance(by, str) else list(by))
     for design, label in ((current, years[0]), (base, years[1])):
-        cols = _columns_of(design)
-        if cols is None:
-            continue
-        missing = [c for c in wanted if c not in cols]
+        missing = [c for c in wanted if c not in design.data.columns]
         if missing:
             raise CompareError(
                 f"year {label}: column(s) {', '.join(missing)} not in the survey table, so "
@@ -326,8 +312,8 @@ def compare_designs(
 
 
 def compare_domains(
-    current: Any,
-    base: Any,
+    current: SurveyDesign,
+    base: SurveyDesign,
     var: str = "satisfied",
     domains: Sequence[str] = ("level", "field", "province", "office"),
     *,
@@ -367,11 +353,10 @@ def compare_domains(
     if include_overall:
         t = compare_designs(current, base, var, None, **kwargs)
         parts.append(t.assign(domain_type="overall", domain="all").reset_index(drop=True))
-    cols_cur, cols_base = _columns_of(current), _columns_of(base)
     for column in domains:
         lacking = [
-            str(label) for cols, label in ((cols_cur, years[0]), (cols_base, years[1]))
-            if cols is not None and column not in cols
+            str(label) for design, label in ((current, years[0]), (base, years[1]))
+            if column not in design.data.columns
         ]
         if lacking:
             row = pd.DataFrame({c: [np.nan] for c in CHANGE_COLUMNS})
@@ -382,7 +367,7 @@ def compare_domains(
             continue
         t = compare_designs(current, base, var, column, **kwargs)
         t = t.rename_axis("domain").reset_index()
-        t["domain"] = t["domain"].map(_nfc)
+        t["domain"] = t["domain"].map(lambda v: nfc(v) if isinstance(v, str) else v)
         parts.append(t.assign(domain_type=column))
     out = pd.concat(parts, ignore_index=True)
     out = out[["domain_type", "domain", *CHANGE_COLUMNS]]
@@ -425,66 +410,6 @@ def schema_differences(current: pd.DataFrame, base: pd.DataFrame,
                      f"dtype_{y0}": tb, "difference": diff})
     columns = ["column", f"in_{y1}", f"in_{y0}", f"dtype_{y1}", f"dtype_{y0}", "difference"]
     return pd.DataFrame(rows, columns=columns)
-
-
-def format_changes(
-    changes: pd.DataFrame, *, min_n: int | None = None, years: tuple[Any, Any] = ("current", "base"),
-    level: float = 0.95,
-) -> pd.DataFrame:
-    """A change table for reading: rates and changes in percent/points, rounded.
-
-    Domains with fewer than ``min_n`` respondents in either year (the disclosure threshold)
-    keep their row but show no figures, and say so in ``status``.
-
-    Args:
-        changes: a change table (:func:`change_table` or :func:`compare_domains`).
-        min_n: the disclosure threshold (None: show every domain).
-        years: labels of the current and base years (column names).
-        level: confidence level (column names).
-
-    Returns:
-        Columns: status, n per year, rate per year (%), change (points) and its interval,
-        relative change (%) and its interval, p-value and (if present) Holm / BH p-values.
-
-    Examples:
-        >>> cur = pd.DataFrame({"estimate": [0.96], "se": [0.004], "n": [9000]}, index=["x"])
-        >>> base = pd.DataFrame({"estimate": [0.87], "se": [0.007], "n": [8]}, index=["x"])
-        >>> format_changes(change_table(cur, base), min_n=10, years=(2020, 2019))["status"].iloc[0]
-        'suppressed: fewer than 10 respondents'
-    """
-    y1, y0 = (str(y) for y in years)
-    ci = f"{100 * level:g} % CI"
-    df = changes.copy()
-    out = pd.DataFrame(index=df.index)
-    for col in ("domain_type", "domain"):
-        if col in df.columns:
-            out[col] = df[col]
-    out["status"] = df["status"]
-    out[f"n {y1}"] = df["n_current"].astype("Int64")
-    out[f"n {y0}"] = df["n_base"].astype("Int64")
-    out[f"% {y1}"] = (100 * df["p_current"]).round(2)
-    out[f"% {y0}"] = (100 * df["p_base"]).round(2)
-    out["change, points"] = (100 * df["change"]).round(2)
-    out[f"{ci}, points"] = [
-        "" if np.isnan(a) else f"{100 * a:+.2f} to {100 * b:+.2f}"
-        for a, b in zip(df["change_low"], df["change_high"], strict=True)
-    ]
-    out["relative change, %"] = (100 * df["rel_change"]).round(2)
-    out[f"{ci}, relative %"] = [
-        "" if np.isnan(a) else f"{100 * a:+.2f} to {100 * b:+.2f}"
-        for a, b in zip(df["rel_change_low"], df["rel_change_high"], strict=True)
-    ]
-    out["p"] = df["p_value"].map(lambda v: "" if np.isnan(v) else f"{v:.2g}" if v >= 1e-4 else "<0.0001")
-    for col, name in (("p_holm", "p (Holm)"), ("p_bh", "p (BH)")):
-        if col in df.columns:
-            out[name] = df[col].map(lambda v: "" if np.isnan(v) else f"{v:.2g}" if v >= 1e-4 else "<0.0001")
-    if min_n is not None:
-        small = (df["n_current"].fillna(np.inf) < min_n) | (df["n_base"].fillna(np.inf) < min_n)
-        figures = [c for c in out.columns if c not in ("domain_type", "domain", "status")]
-        out[figures] = out[figures].astype(object)
-        out.loc[small, figures] = ""
-        out.loc[small, "status"] = f"suppressed: fewer than {min_n} respondents"
-    return out
 
 
 def coverage_summary(changes: pd.DataFrame) -> pd.DataFrame:
@@ -684,7 +609,7 @@ def parse_reported_change(text: str | float) -> float:
     """
     if isinstance(text, (int, float, np.floating)) and not isinstance(text, bool):
         return round(float(text) / 100, 12)
-    m = _CHANGE_RE.match(_nfc(str(text)))
+    m = _CHANGE_RE.match(nfc(str(text)))
     if not m:
         raise ValueError(f"cannot read a change from {text!r} (expected e.g. '+9.76 %')")
     sign = -1.0 if m.group(1) in ("-", "\u2212") else 1.0
@@ -743,156 +668,101 @@ def two_readings(
     return pd.concat([table, tips.drop(columns="criterion")], axis=1)
 
 
-def _pct(x: float, digits: int = 2) -> str:
-    return f"{100 * x:.{digits}f} %"
+@dataclass(frozen=True)
+class PublishedFigures:
+    """The inputs of the published-figures test: what was published, what is assumed.
+
+    Attributes:
+        reported: the change as published (``"+9.76 %"``), both readings to be tested.
+        rate: the current year's published rate, as published (percent, ``96.45``).
+        p1: the same as a proportion (``0.9645``).
+        n1: current-year respondents: the published count, else the survey's own.
+        deff1: the current year's design effect, from its own survey (never published).
+        n0: base-year respondents: the published count, else assumed equal to ``n1``.
+        deff0: the base year's design effect: never published, assumed equal to ``deff1``.
+    """
+
+    reported: str | float
+    rate: float
+    p1: float
+    n1: float
+    deff1: float
+    n0: float
+    deff0: float
 
 
-def _pts(x: float, digits: int = 2) -> str:
-    return f"{100 * x:+.{digits}f} points"
+def published_setup(params: YearParams, baseline: YearParams | None,
+                    overall: pd.DataFrame) -> PublishedFigures | None:
+    """The published figures of a year and its baseline, with the assumptions that fill the gaps.
 
-
-def _p_text(p: float) -> str:
-    return "" if not np.isfinite(p) else "< 0.0001" if p < 1e-4 else f"{p:.2g}"
-
-
-def format_readings(readings: pd.DataFrame, *, years: tuple[Any, Any] = ("current", "base"),
-                    level: float = 0.95) -> pd.DataFrame:
-    """The two readings side by side, for reading (one column per reading).
+    The ministry publishes a rate, its respondents and a change; it never published the base
+    year's respondents or either year's design effect. The current year's design effect is
+    taken from its own survey (``overall``); the base year is assumed to have had as many
+    respondents (when unpublished) and the same design effect -- assumptions that
+    :func:`sensitivity_grid` and :func:`tipping_point` then vary.
 
     Args:
-        readings: the output of :func:`two_readings`.
-        years: labels of the current and base years.
-        level: confidence level (row names).
+        params: the current year's parameters (its ``published:`` section).
+        baseline: the base year's parameters, or None when the year has no baseline.
+        overall: the current year's overall estimate (a one-row ``SurveyDesign.proportion``
+            table: ``n``, ``deff``).
 
     Returns:
-        A table of text: implied base rate, change and interval in points, relative change
-        and interval, p-value, and the tipping points.
-    """
-    y1, y0 = (str(y) for y in years)
-    ci = f"{100 * level:g} % CI"
-    rows = {}
-    for reading, r in readings.iterrows():
-        rows[reading] = {
-            f"{y0} rate implied": _pct(r["p_base"]),
-            f"{y1} rate": _pct(r["p_current"]),
-            "change, points": f"{100 * r['change']:+.2f}",
-            f"{ci}, points": f"{100 * r['change_low']:+.2f} to {100 * r['change_high']:+.2f}",
-            "relative change, %": f"{100 * r['rel_change']:+.2f}",
-            f"{ci}, relative %": f"{100 * r['rel_change_low']:+.2f} to "
-                                 f"{100 * r['rel_change_high']:+.2f}",
-            "z (design)": f"{r['z']:.1f}",
-            "p": _p_text(r["p_value"]),
-            f"assumed {y0} respondents / design effect":
-                f"{r['n_base']:,.0f} / {r['deff_base']:.2f}",
-            f"not significant below this effective {y0} n": f"{r['n_eff_base_critical']:,.1f}",
-            f"smallest {y0} n at the assumed design effect": f"{r['min_n_base']:,.0f}",
-            f"largest {y0} design effect at the assumed n": f"{r['max_deff_base']:,.0f}",
-        }
-    return pd.DataFrame(rows)
-
-
-def describe_change(row: pd.Series, *, years: tuple[Any, Any] = ("current", "base"),
-                    level: float = 0.95) -> str:
-    """One sentence on one change (a row of a change table), in plain words.
+        The inputs of :func:`two_readings`, or None when there is no baseline or the year
+        publishes no rate or no change.
 
     Examples:
-        >>> r = compare_published(0.9645, 22250, 0.8669, 20000, 1.0, 2.0).iloc[0]
-        >>> describe_change(r, years=(2020, 2019))
-        'From 2019 to 2020 the rate went from 86.69 % to 96.45 %: +9.76 points (95 % CI +9.06 points to +10.48 points), a relative change of +11.26 % (95 % CI +10.36 % to +12.16 %); design-based z = 27.0, p < 0.0001: a statistically significant rise.'
+        >>> from satisfaction.params import load_params
+        >>> overall = pd.DataFrame({"n": [22000], "deff": [3.5]}, index=["all"])
+        >>> s = published_setup(load_params(2020), load_params(2019), overall)
+        >>> s.reported, s.p1, s.n1, s.deff1, s.n0, s.deff0
+        ('+9.76 %', 0.9645, 22250, 3.5, 22250, 3.5)
+        >>> published_setup(load_params(2019), None, overall) is None
+        True
     """
-    y1, y0 = (str(y) for y in years)
-    conf = f"{100 * level:g} % CI"
-    if not np.isfinite(row["change"]):
-        return f"No change can be computed ({row.get('status', 'not in both years')})."
-    verdict = ("a statistically significant rise" if row["significant"] and row["change"] > 0 else
-               "a statistically significant fall" if row["significant"] else
-               "not statistically significant")
-    return (
-        f"From {y0} to {y1} the rate went from {_pct(row['p_base'])} to {_pct(row['p_current'])}: "
-        f"{_pts(row['change'])} ({conf} {_pts(row['change_low'])} to {_pts(row['change_high'])}), "
-        f"a relative change of {100 * row['rel_change']:+.2f} % ({conf} "
-        f"{100 * row['rel_change_low']:+.2f} % to {100 * row['rel_change_high']:+.2f} %); "
-        f"design-based z = {row['z']:.1f}, p {'< 0.0001' if row['p_value'] < 1e-4 else '= ' + _p_text(row['p_value'])}: "
-        f"{verdict}."
+    published = params.published
+    rate, reported = published.get("satisfaction_rate"), published.get("change_reported")
+    if baseline is None or reported is None or rate is None:
+        return None
+    n1 = published.get("respondents") or int(overall["n"].iloc[0])
+    deff1 = float(overall["deff"].iloc[0])
+    return PublishedFigures(
+        reported=reported, rate=rate, p1=rate / 100, n1=n1, deff1=deff1,
+        n0=baseline.published.get("respondents") or n1, deff0=deff1,
     )
 
 
-def readings_verdict(
+def readings_sensitivity(
     readings: pd.DataFrame,
-    *,
-    base_estimate: pd.Series | dict | None = None,
-    base_synthetic: bool = False,
-    years: tuple[Any, Any] = ("2020", "2019"),
-    level: float = 0.95,
-) -> str:
-    """A plain-words verdict on the two readings of a reported change (Markdown).
+    n0_values: Sequence[float] = DEFAULT_N0_GRID,
+    deff0_values: Sequence[float] = DEFAULT_DEFF0_GRID,
+    *, level: float = 0.95, method: str = "newcombe",
+) -> dict[str, pd.DataFrame]:
+    """The :func:`sensitivity_grid` of each reading of a reported change.
 
     Args:
-        readings: the output of :func:`two_readings`.
-        base_estimate: the base year's own estimate from microdata, if any: ``estimate``,
-            ``ci_low``, ``ci_high`` (fractions).
-        base_synthetic: the base-year microdata are synthetic (the check is then circular).
-        years: labels of the current and base years.
-        level: the confidence level used (for wording).
+        readings: the output of :func:`two_readings` (its current-year rate, respondents and
+            design effect, and each reading's implied base rate).
+        n0_values: assumed base-year sample sizes.
+        deff0_values: assumed base-year design effects.
+        level: confidence level.
+        method: interval method of the change.
 
     Returns:
-        Markdown text for a reviewer.
+        Reading -> its grid (one row per assumed base-year size and design effect).
+
+    Examples:
+        >>> r = two_readings(0.9645, "+9.76 %", 22250, 20000, 1.0, 2.0)
+        >>> grids = readings_sensitivity(r, [50, 500], [1.0, 10.0])
+        >>> {k: len(g) for k, g in grids.items()}
+        {'percentage points': 4, 'relative': 4}
     """
-    y0 = str(years[1])
-    conf = f"{100 * level:g} %"
-    lines = []
-    for reading, row in readings.iterrows():
-        sig = bool(row["interval_excludes_zero"])
-        crit = row.get("n_eff_base_critical", np.nan)
-        how = (
-            f"it would stop being statistically significant only if the {y0} survey had "
-            f"fewer than {crit:,.0f} effective respondents (for example fewer than "
-            f"{2 * crit:,.0f} respondents with a design effect of 2)"
-            if np.isfinite(crit) and crit > 0 else
-            "it is significant whatever the size of the base-year survey" if crit == 0 else
-            "it cannot be significant whatever the size of the base-year survey"
-        )
-        if reading == READING_POINTS:
-            what = (f"{y0} would have been {_pct(row['p_base'])}; the change is "
-                    f"{_pts(row['change'])} ({conf} CI {_pts(row['change_low'])} to "
-                    f"{_pts(row['change_high'])}), a relative rise of "
-                    f"{100 * row['rel_change']:.2f} %")
-        else:
-            what = (f"{y0} would have been {_pct(row['p_base'])}; the rate rose by "
-                    f"{100 * row['rel_change']:.2f} % of its {y0} level ({conf} CI "
-                    f"{100 * row['rel_change_low']:.2f} % to {100 * row['rel_change_high']:.2f} %), "
-                    f"which is {_pts(row['change'])} ({conf} CI {_pts(row['change_low'])} to "
-                    f"{_pts(row['change_high'])})")
-        verdict = "a real rise" if sig and row["change"] > 0 else \
-            "a real fall" if sig else "not distinguishable from no change"
-        lines.append(f"- **Read as {reading}:** {what}. This is {verdict} under the assumed "
-                     f"{y0} sample size and design effect; {how}.")
-    gap = abs(readings["p_base"].iloc[0] - readings["p_base"].iloc[1])
-    all_sig = bool(readings["interval_excludes_zero"].all())
-    lines.append(
-        "- **Which reading?** The published figures cannot tell: both readings "
-        + ("describe a statistically significant rise" if all_sig else "are tested above")
-        + f"; they differ only in the {y0} level ({_pct(readings['p_base'].iloc[0])} against "
-        f"{_pct(readings['p_base'].iloc[1])}, {100 * gap:.2f} points apart)."
-    )
-    if base_estimate is not None:
-        est = pd.Series(base_estimate)
-        low, high = float(est["ci_low"]), float(est["ci_high"])
-        inside = [r for r, row in readings.iterrows() if low <= row["p_base"] <= high]
-        fits = ("only the " + inside[0] + " reading" if len(inside) == 1 else
-                "both readings" if len(inside) == 2 else "neither reading")
-        lines.append(
-            f"- **What the {y0} microdata say:** the {y0} rate estimated from its own survey is "
-            f"{_pct(float(est['estimate']))} ({conf} CI {_pct(low)} to {_pct(high)}); its "
-            f"interval is consistent with {fits}."
-        )
-        if base_synthetic:
-            lines.append(
-                f"- **Caution:** the {y0} microdata in this repository are synthetic, generated "
-                f"to reproduce a {y0} rate chosen from one of the readings, so this check is "
-                f"circular. It becomes evidence only when the real {y0} survey file arrives."
-            )
-    return "\n".join(lines)
+    return {
+        reading: sensitivity_grid(row["p_current"], row["n_current"], row["p_base"], n0_values,
+                                  deff0_values, deff1=row["deff_current"], level=level,
+                                  method=method)
+        for reading, row in readings.iterrows()
+    }
 
 
 # --------------------------------------------------------------------------- multiple testing
@@ -958,7 +828,6 @@ def moved_summary(changes: pd.DataFrame, *, alpha: float = 0.05, family: str = "
     df["_bh"] = df["significant_bh"].astype(bool)
     df["_up_bh"] = df["_bh"] & (df["change"] > 0)
     df["_down_bh"] = df["_bh"] & (df["change"] < 0)
-    df["_big_p"] = tested & (df["p_value"] > storey_lambda)
     g = df.groupby(family, sort=False)
     out = pd.DataFrame({
         "domains": g.size(),
@@ -971,190 +840,8 @@ def moved_summary(changes: pd.DataFrame, *, alpha: float = 0.05, family: str = "
     })
     out.insert(2, "not_tested", out["domains"] - out["tested"])
     out.insert(4, "expected_false_raw", out["tested"] * alpha)
-    big = g["_big_p"].sum()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pi0 = np.clip(big / (out["tested"] * (1 - storey_lambda)), 0, 1)
-    out["estimated_true_moves"] = np.round(out["tested"] * (1 - pi0.fillna(1.0)), 1)
+    pi0 = g["p_value"].agg(lambda p: storey_pi0(p, storey_lambda))  # one call per family
+    out["estimated_true_moves"] = np.round(out["tested"] * (1 - pi0), 1)
     return out
 
 
-# --------------------------------------------------------------------------- power
-
-
-def _sample_size_unit(p: np.ndarray, diff: np.ndarray, ratio: float, za: float,
-                      zb: float) -> np.ndarray:
-    """Effective size of sample 1 (sample 2 = ratio x it) to detect p -> p + diff.
-
-    Normal approximation with the pooled variance under the null and the unpooled one under
-    the alternative (as statsmodels' samplesize_proportions_2indep_onetail).
-    """
-    p_alt = p + diff
-    pooled = (p_alt + ratio * p) / (1 + ratio)
-    sd_null = np.sqrt(pooled * (1 - pooled) * (1 + 1 / ratio))
-    sd_alt = np.sqrt(p_alt * (1 - p_alt) + p * (1 - p) / ratio)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return ((za * sd_null + zb * sd_alt) / diff) ** 2
-
-
-def _direction_sign(p: np.ndarray, direction: str) -> np.ndarray:
-    if direction == "decrease":
-        return -np.ones_like(p)
-    if direction == "increase":
-        return np.ones_like(p)
-    if direction == "conservative":  # towards 1/2, where the variance is larger
-        return np.where(p >= 0.5, -1.0, 1.0)
-    raise ValueError(f"direction must be 'decrease', 'increase' or 'conservative', got {direction!r}")
-
-
-def required_sample_size(
-    p: Any, mde: Any, deff: Any = 1.0, *, alpha: float = 0.05, power: float = 0.8,
-    ratio: float = 1.0, direction: str = "conservative",
-) -> np.ndarray:
-    """Respondents needed in the next survey to detect a change of ``mde`` from ``p``.
-
-    Two-sided test at ``alpha`` with the given power, the new survey's size ``n`` and the
-    reference's ``ratio x n``, both with design effect ``deff``: the simple-random-sample
-    size times ``deff``.
-
-    Args:
-        p: the current (reference) proportion, per domain.
-        mde: the change to detect, in proportion units (0.02 = 2 points), > 0.
-        deff: design effect of the planned survey (per domain).
-        alpha: two-sided significance level.
-        power: the power wanted.
-        ratio: reference size / new size.
-        direction: ``"decrease"``, ``"increase"`` or ``"conservative"`` (towards 1/2).
-
-    Returns:
-        Respondents needed (float array; ceil for planning). NaN where the change is
-        impossible (e.g. a 5-point rise from 97 %).
-
-    Examples:
-        >>> required_sample_size(0.9645, 0.02, deff=2.0).round(1).tolist()
-        [3406.4]
-    """
-    p = np.atleast_1d(np.asarray(p, dtype=float))
-    mde = np.atleast_1d(np.asarray(mde, dtype=float))
-    if np.any(~(mde > 0)):
-        raise ValueError("the minimum detectable change must be > 0 (a fraction: 0.02 = 2 points)")
-    if not 0 < alpha < 1 or not 0 < power < 1:
-        raise ValueError("alpha and power must lie strictly between 0 and 1")
-    p, mde, deff = np.broadcast_arrays(p, mde, np.asarray(deff, dtype=float))
-    sign = _direction_sign(p, direction)
-    diff = sign * mde
-    za, zb = stats.norm.isf(alpha / 2), stats.norm.isf(1 - power)
-    n = _sample_size_unit(p, diff, ratio, za, zb) * deff
-    possible = (p + diff > 0) & (p + diff < 1)
-    return np.where(possible, n, np.nan)
-
-
-def minimum_detectable_change(
-    p: Any, n: Any, deff: Any = 1.0, *, alpha: float = 0.05, power: float = 0.8,
-    ratio: float = 1.0, direction: str = "conservative",
-) -> np.ndarray:
-    """The smallest change a survey of ``n`` respondents (design effect ``deff``) detects.
-
-    Solves :func:`required_sample_size` ``= n`` for the change (vectorised bisection).
-
-    Args:
-        p: the reference proportion, per domain.
-        n: respondents per survey, per domain.
-        deff: design effect, per domain.
-        alpha: two-sided significance level.
-        power: the power wanted.
-        ratio: reference size / new size.
-        direction: ``"decrease"``, ``"increase"`` or ``"conservative"`` (towards 1/2).
-
-    Returns:
-        The minimum detectable change (proportion units); NaN when even the largest
-        possible change in that direction is not detectable.
-
-    Examples:
-        >>> minimum_detectable_change([0.9645, 0.8669], 22250, 2.0).round(4).tolist()
-        [0.0073, 0.013]
-    """
-    p = np.atleast_1d(np.asarray(p, dtype=float))
-    p, n, deff = np.broadcast_arrays(p, np.asarray(n, dtype=float), np.asarray(deff, dtype=float))
-    if np.any(~(n > 0)) or np.any(~(deff > 0)):
-        raise ValueError("sample sizes and design effects must be > 0")
-    sign = _direction_sign(p, direction)
-    za, zb = stats.norm.isf(alpha / 2), stats.norm.isf(1 - power)
-    neff = n / deff
-    room = np.where(sign > 0, 1 - p, p)  # largest possible change in that direction
-    lo = np.zeros_like(p)
-    hi = room * (1 - 1e-12)
-    need_hi = _sample_size_unit(p, sign * hi, ratio, za, zb)
-    for _ in range(80):
-        mid = (lo + hi) / 2
-        need = _sample_size_unit(p, sign * mid, ratio, za, zb)
-        too_small = need > neff  # change too small to detect with neff
-        lo = np.where(too_small, mid, lo)
-        hi = np.where(too_small, hi, mid)
-    mde = (lo + hi) / 2
-    return np.where(need_hi <= neff, mde, np.nan)
-
-
-def power_table(
-    estimates: pd.DataFrame, *, alpha: float = 0.05, power: float = 0.8,
-    mde: float | None = None, direction: str = "conservative",
-) -> pd.DataFrame:
-    """Minimum detectable change of a design, per domain, and the size needed for ``mde``.
-
-    Uses each domain's estimate, respondents and design effect (``deff``; 1 where it is
-    undefined). ``mde_se`` is the quick rule ``(z_alpha/2 + z_power) x sqrt(2) x se``: the
-    change detectable against a repeat survey with the same standard error.
-
-    Args:
-        estimates: a ``SurveyDesign.proportion`` table (``estimate``, ``se``, ``n``,
-            ``deff``).
-        alpha: two-sided significance level.
-        power: the power wanted.
-        mde: a change to plan for (e.g. 0.02); adds ``n_needed`` and ``n_needed_ratio``.
-        direction: see :func:`minimum_detectable_change`.
-
-    Returns:
-        Per domain: ``estimate``, ``n``, ``deff``, ``n_eff``, ``se``, ``mde``, ``mde_se`` and,
-        with ``mde``, ``n_needed`` (respondents per survey) and ``n_needed_ratio`` (to the
-        current n).
-    """
-    p = estimates["estimate"].to_numpy(float)
-    n = estimates["n"].to_numpy(float)
-    deff = estimates["deff"].to_numpy(float) if "deff" in estimates else np.ones_like(p)
-    deff = np.where(np.isfinite(deff) & (deff > 0), deff, 1.0)
-    za, zb = stats.norm.isf(alpha / 2), stats.norm.isf(1 - power)
-    out = pd.DataFrame({
-        "estimate": p, "n": n, "deff": deff, "n_eff": n / deff,
-        "se": estimates["se"].to_numpy(float),
-    }, index=estimates.index)
-    out["mde"] = minimum_detectable_change(p, n, deff, alpha=alpha, power=power,
-                                           direction=direction)
-    out["mde_se"] = (za + zb) * np.sqrt(2) * out["se"]
-    if mde is not None:
-        out["n_needed"] = np.ceil(required_sample_size(p, mde, deff, alpha=alpha, power=power,
-                                                       direction=direction))
-        out["n_needed_ratio"] = out["n_needed"] / out["n"]
-    return out
-
-
-def format_power(table: pd.DataFrame, mde: float | None = None) -> pd.DataFrame:
-    """A :func:`power_table` for reading: rates in %, detectable changes in points.
-
-    Args:
-        table: the output of :func:`power_table`.
-        mde: the planned change used for ``n_needed`` (for the column name).
-
-    Returns:
-        A rounded copy with readable column names.
-    """
-    out = pd.DataFrame(index=table.index)
-    out["rate, %"] = (100 * table["estimate"]).round(2)
-    out["respondents"] = table["n"].astype("Int64")
-    out["design effect"] = table["deff"].round(2)
-    out["effective n"] = table["n_eff"].round(0).astype("Int64")
-    out["smallest detectable change, points"] = (100 * table["mde"]).round(2)
-    out["from the se alone (repeat survey), points"] = (100 * table["mde_se"]).round(2)
-    if "n_needed" in table:
-        label = f"{100 * mde:g} points" if mde is not None else "the planned change"
-        out[f"respondents needed for {label}"] = table["n_needed"].astype("Int64")
-        out["x current n"] = table["n_needed_ratio"].round(2)
-    return out

@@ -8,7 +8,9 @@
   the change is not significant marked.
 
 Both take tables from :mod:`satisfaction.compare` and return a
-:class:`matplotlib.figure.Figure` (no pyplot state, no ``plt.show``).
+:class:`matplotlib.figure.Figure` (no pyplot state, no ``plt.show``). Domain names and titles
+are drawn as typed (:func:`satisfaction.plots.labels.literal`): an office named with a ``$``
+does not switch matplotlib into mathtext.
 
 Not for: computing changes or tests (:mod:`satisfaction.compare`).
 """
@@ -19,7 +21,11 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from ..compare import sensitivity_table
+from .labels import literal
 
 __all__ = ["change_plot", "sensitivity_heatmap"]
 
@@ -75,7 +81,27 @@ def change_plot(
             raise ValueError(f"change table lacks column {col!r}")
     if significant not in df.columns:
         raise ValueError(f"change table lacks column {significant!r} (see add_multiple_testing)")
+    df, notes = _shown(df, min_n=min_n, top=top)
+    k = len(df)
+    fig = Figure(figsize=(8.0, min(0.32 * max(k, 1) + 1.8, 60.0)), layout="constrained")
+    ax = fig.add_subplot()
+    _draw_changes(ax, df, significant)
+    ax.set_yticks(np.arange(k), _tick_labels(df, label))
+    ax.set_ylim(-0.7, k - 0.3 if k else 0.7)
     y1, y0 = (str(y) for y in years)
+    ax.set_xlabel(f"change {y0} \u2192 {y1}, percentage points ({100 * level:g} % CI)")
+    if title:
+        ax.set_title(literal(title))
+    if k:
+        fig.legend(loc="outside upper center", ncols=3, fontsize="small", frameon=False)
+    if notes:
+        fig.supxlabel("; ".join(notes), fontsize="small", color="dimgray")
+    return fig
+
+
+def _shown(df: pd.DataFrame, *, min_n: int | None,
+           top: int | None) -> tuple[pd.DataFrame, list[str]]:
+    """The domains drawn, sorted by change, and the footnotes that count those left out."""
     notes = []
     comparable = df["change"].notna()
     if "status" in df.columns:
@@ -94,14 +120,15 @@ def change_plot(
         high, low = top - top // 2, top // 2
         notes.append(f"showing the {high} highest and {low} lowest of {len(df)} changes")
         df = pd.concat([df.iloc[:low], df.iloc[len(df) - high:]])
+    return df, notes
 
-    k = len(df)
-    fig = Figure(figsize=(8.0, min(0.32 * max(k, 1) + 1.8, 60.0)), layout="constrained")
-    ax = fig.add_subplot()
+
+def _draw_changes(ax: Axes, df: pd.DataFrame, significant: str) -> None:
+    """The changes and their intervals in points: three artists (rise, fall, not significant)."""
     x = 100 * df["change"].to_numpy(float)
     lo = 100 * df["change_low"].to_numpy(float)
     hi = 100 * df["change_high"].to_numpy(float)
-    y = np.arange(k)
+    y = np.arange(len(df))
     sig = df[significant].fillna(False).astype(bool).to_numpy()
     method = {"significant_holm": "Holm", "significant_bh": "Benjamini-Hochberg"}.get(significant, "")
     suffix = f" after {method}" if method else ""
@@ -118,27 +145,18 @@ def change_plot(
             capsize=2, color=color, mec=color, mfc=face, ls="none", label=name,
         )
     ax.axvline(0, color="black", lw=0.8)
+
+
+def _tick_labels(df: pd.DataFrame, label: str) -> list[str]:
+    """Each domain's name as typed (:func:`~satisfaction.plots.labels.literal`), with its n."""
     if {"n_current", "n_base"} <= set(df.columns):
-        labels = [f"{d} (n = {int(a):,} / {int(b):,})" for d, a, b in
-                  zip(df[label], df["n_current"], df["n_base"], strict=True)]
-    else:
-        labels = [str(d) for d in df[label]]
-    ax.set_yticks(y, labels)
-    ax.set_ylim(-0.7, k - 0.3 if k else 0.7)
-    ax.set_xlabel(f"change {y0} \u2192 {y1}, percentage points ({100 * level:g} % CI)")
-    if title:
-        ax.set_title(title)
-    if k:
-        fig.legend(loc="outside upper center", ncols=3, fontsize="small", frameon=False)
-    if notes:
-        fig.supxlabel("; ".join(notes), fontsize="small", color="dimgray")
-    return fig
+        return [f"{literal(d)} (n = {int(a):,} / {int(b):,})" for d, a, b in
+                zip(df[label], df["n_current"], df["n_base"], strict=True)]
+    return [literal(d) for d in df[label]]
 
 
-def _one_heatmap(ax, grid: pd.DataFrame, value: str, title: str | None) -> None:
+def _one_heatmap(ax: Axes, grid: pd.DataFrame, value: str, title: str | None) -> None:
     import seaborn as sns
-
-    from ..compare import sensitivity_table
 
     table = sensitivity_table(grid, value).sort_index(ascending=False)
     sig = sensitivity_table(grid, "interval_excludes_zero").sort_index(ascending=False).astype(bool)
@@ -158,7 +176,7 @@ def _one_heatmap(ax, grid: pd.DataFrame, value: str, title: str | None) -> None:
     ax.set_xticklabels([f"{int(float(t.get_text())):,}" for t in ax.get_xticklabels()], rotation=45)
     ax.set_yticklabels([f"{float(t.get_text()):g}" for t in ax.get_yticklabels()], rotation=0)
     if title:
-        ax.set_title(title)
+        ax.set_title(literal(title))
 
 
 def _hatch(x: float, y: float):
@@ -203,5 +221,5 @@ def sensitivity_heatmap(
     for ax, (name, grid) in zip(axes, panels.items(), strict=True):
         _one_heatmap(ax, grid, value, name)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(literal(title))
     return fig
