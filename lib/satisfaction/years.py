@@ -127,3 +127,28 @@ def trend(up_to: int, var: str = "satisfied") -> pd.DataFrame:
             table = load_design(p).proportion(var, ci_method=p.ci_method, level=p.confidence)
             rows.append(table.set_axis([year]))
     return pd.concat(rows) if rows else pd.DataFrame()
+
+
+def load_item_missing(params: YearParams) -> pd.DataFrame | None:
+    """The cleaning step's count of unusable answers per Likert item of a year, if it wrote one.
+
+    Reads ``item_missing.csv`` beside the year's processed table: per item ``dont_know,
+    refused, blank, out_of_range`` (and further reasons, such as ``unreadable``) and ``n``.
+    The processed table has those answers already turned into missing values; this is where
+    they are still told apart. The table is returned as written (checked by
+    :func:`satisfaction.instrument.check_item_missing` where it is used).
+
+    Returns:
+        The table, or None when the file does not exist (processed by an older cleaning step
+        or elsewhere).
+
+    Examples:
+        >>> from dataclasses import replace
+        >>> from satisfaction.params import load_params
+        >>> load_item_missing(replace(load_params(2020), year=1900)) is None
+        True
+    """
+    path = params.processed_dir / "item_missing.csv"
+    if not path.exists():
+        return None
+    return pd.read_csv(path, encoding="utf-8")

@@ -2,10 +2,11 @@
 
 Each function takes a table from :mod:`satisfaction.instrument` and returns a
 :class:`matplotlib.figure.Figure` (built without pyplot, so a notebook shows it once), titled
-with its number from :data:`satisfaction.instrument.FIGURES` so that every recommendation can
-point at it. Proportions are drawn with their interval and their ``n``; a cell the NCHS
-standard flags is hollow and a suppressed one is left out and named in a note
-(:func:`satisfaction.reliability.with_flags`). Years are told apart by colour.
+with its number from :data:`FIGURES` so that every recommendation
+(:mod:`satisfaction.report.recommendations`) can point at it. Proportions are drawn with their
+interval and their ``n``; a cell the NCHS standard flags is hollow and a suppressed one is left
+out and named in a note (:func:`satisfaction.reliability.with_flags`). Years are told apart by
+colour. Text from the data is drawn literally (:func:`satisfaction.plots.labels.literal`).
 
 Not for: computing anything (see :mod:`satisfaction.instrument`) or the headline estimate
 figures (see :mod:`satisfaction.plots.estimates`).
@@ -13,7 +14,6 @@ figures (see :mod:`satisfaction.plots.estimates`).
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 import numpy as np
@@ -22,32 +22,37 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ..instrument import ANSWERS, FIGURES
+from ..instrument import ANSWERS
+from ..reliability import with_flags
+from . import set_theme
+from .labels import literal
 
 __all__ = [
+    "FIGURES",
     "ceiling_plot",
+    "consistency_plot",
     "item_distribution_plot",
     "item_statistics_plot",
     "mode_plot",
     "precision_plot",
     "quality_plot",
-    "reliability_plot",
 ]
+
+FIGURES = {
+    "distribution": "Figure 1",
+    "ceiling": "Figure 2",
+    "consistency": "Figure 3",
+    "items": "Figure 4",
+    "quality": "Figure 5",
+    "mode": "Figure 6",
+    "precision": "Figure 7",
+}
+"""The number of each figure of notebook 05_instrument (its title starts with it)."""
 
 _GREY = "#8c959f"
 _ANSWER_COLOURS = ("#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac", "#ffffff")
 _ANSWER_LABELS = ("1 very dissatisfied", "2", "3 neutral", "4", "5 very satisfied",
                   "missing")
-
-
-def _text(value: Any) -> str:
-    return unicodedata.normalize("NFC", str(value)).replace("$", r"\$")
-
-
-def _theme() -> None:
-    from . import set_theme
-
-    set_theme()
 
 
 def _years(table: pd.DataFrame) -> list[Any]:
@@ -73,8 +78,6 @@ def _dodge(n: int, width: float = 0.5) -> np.ndarray:
 
 
 def _flags(table: pd.DataFrame, disclosure_threshold: int) -> pd.DataFrame:
-    from ..reliability import with_flags
-
     out = table.reset_index(drop=True)
     return with_flags(out, disclosure_threshold).reset_index(drop=True)
 
@@ -108,7 +111,7 @@ def _interval_points(ax: Axes, pos: np.ndarray, table: pd.DataFrame, colour: Any
 def _categories(ax: Axes, names: list[str], fontsize: float = 9) -> None:
     """Categorical y axis, first name on top, no horizontal grid through dodged points."""
     ax.set_yticks(range(len(names)))
-    ax.set_yticklabels([_text(n) for n in names], fontsize=fontsize)
+    ax.set_yticklabels([literal(n) for n in names], fontsize=fontsize)
     ax.set_ylim(len(names) - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
 
@@ -121,13 +124,13 @@ def _legend_top(fig: Figure, ax: Axes, title: str | None = None) -> None:
 
 
 def _note(fig: Figure, lines: list[str]) -> None:
-    lines = [_text(x) for x in lines if x]
+    lines = [literal(x) for x in lines if x]
     if lines:
         fig.text(0.01, -0.01, "\n".join(lines), ha="left", va="top", fontsize=8, color="#57606a")
 
 
 def _title(fig: Figure, key: str, text: str) -> None:
-    fig.suptitle(_text(f"{FIGURES[key]}. {text}"), x=0.01, ha="left", fontsize=12,
+    fig.suptitle(literal(f"{FIGURES[key]}. {text}"), x=0.01, ha="left", fontsize=12,
                  fontweight="bold")
 
 
@@ -147,13 +150,12 @@ def item_distribution_plot(distribution: pd.DataFrame, labels: dict[str, str] | 
 
     Examples:
         >>> from satisfaction import instrument as ins
-        >>> df = ins._doc_frame()
-        >>> D = {"weights": "weight", "strata": "stratum", "psu": "office_code"}
+        >>> df = ins.example_survey()
         >>> fig = item_distribution_plot(ins.item_distribution(df, ["a1", "f2"]))
         >>> fig.get_suptitle()
         'Figure 1. Answers to each item'
     """
-    _theme()
+    set_theme()
     years = _years(distribution)
     items = list(dict.fromkeys(distribution["item"]))
     fig = Figure(figsize=(5.2 * len(years) + 1.5, 0.36 * len(items) + 2.2),
@@ -182,12 +184,12 @@ def item_distribution_plot(distribution: pd.DataFrame, labels: dict[str, str] | 
                     ax.text(101, yi, f"{100 * float(share[item]):.1f}%", va="center",
                             fontsize=7, color="#57606a")
         ax.set_xlim(0, 108 if nonresponse is not None else 100)
-        ax.set_title(_text(f"{year if year is not None else ''}  (n = {n_forms:,} forms)"),
+        ax.set_title(literal(f"{year if year is not None else ''}  (n = {n_forms:,} forms)"),
                      fontsize=10)
         ax.set_xlabel("Share of forms, weighted (%)")
         ax.grid(axis="y", visible=False)
     axes[0].set_yticks(ypos)
-    axes[0].set_yticklabels([_text((labels or {}).get(i, i)) for i in items], fontsize=8)
+    axes[0].set_yticklabels([literal((labels or {}).get(i, i)) for i in items], fontsize=8)
     axes[0].invert_yaxis()
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="outside lower center", ncol=6, fontsize=8, frameon=False)
@@ -210,13 +212,14 @@ def ceiling_plot(ceiling: pd.DataFrame, ceiling_share: float = 0.15,
 
     Examples:
         >>> from satisfaction import instrument as ins
-        >>> df = ins._doc_frame()
-        >>> D = {"weights": "weight", "strata": "stratum", "psu": "office_code"}
+        >>> from satisfaction.design import DesignSpec
+        >>> df = ins.example_survey()
+        >>> D = DesignSpec(weights="weight", strata="stratum", psu="office_code")
         >>> fig = ceiling_plot(ins.ceiling_effects(df, ["a1"], D, {"access": ["a1", "a2", "a3"]}))
         >>> fig.get_suptitle()
         'Figure 2. How much of the scale is used: the share at its top'
     """
-    _theme()
+    set_theme()
     years = _years(ceiling)
     colours = _year_colours(years)
     n_items = ceiling.loc[ceiling["scale"] == "item", "name"].nunique()
@@ -256,11 +259,11 @@ def ceiling_plot(ceiling: pd.DataFrame, ceiling_share: float = 0.15,
     return fig
 
 
-def reliability_plot(reliability: pd.DataFrame, alpha_min: float = 0.70) -> Figure:
+def consistency_plot(consistency: pd.DataFrame, alpha_min: float = 0.70) -> Figure:
     """Figure 3: Cronbach's alpha per component: weighted (design jackknife) and unweighted (Feldt).
 
     Args:
-        reliability: :func:`satisfaction.instrument.reliability`.
+        consistency: :func:`satisfaction.instrument.internal_consistency`.
         alpha_min: the conventional minimum, drawn as a line.
 
     Returns:
@@ -268,22 +271,23 @@ def reliability_plot(reliability: pd.DataFrame, alpha_min: float = 0.70) -> Figu
 
     Examples:
         >>> from satisfaction import instrument as ins
-        >>> df = ins._doc_frame()
-        >>> D = {"weights": "weight", "strata": "stratum", "psu": "office_code"}
-        >>> fig = reliability_plot(ins.reliability(df, {"access": ["a1", "a2", "a3"]}, D))
+        >>> from satisfaction.design import DesignSpec
+        >>> df = ins.example_survey()
+        >>> D = DesignSpec(weights="weight", strata="stratum", psu="office_code")
+        >>> fig = consistency_plot(ins.internal_consistency(df, {"access": ["a1", "a2", "a3"]}, D))
         >>> fig.get_suptitle()
         'Figure 3. Do the items of each component measure one thing?'
     """
-    _theme()
-    years = _years(reliability)
+    set_theme()
+    years = _years(consistency)
     colours = _year_colours(years)
-    comps = list(dict.fromkeys(reliability["component"]))
+    comps = list(dict.fromkeys(consistency["component"]))
     fig = Figure(figsize=(8.5, 0.55 * len(comps) + 2.2), layout="constrained")
     ax = fig.add_subplot()
     offsets = _dodge(2 * len(years), 0.6)
     i = 0
     for year in years:
-        rows = _rows(reliability, year)
+        rows = _rows(consistency, year)
         y = rows["component"].map({c: j for j, c in enumerate(comps)}).to_numpy(float)
         for kind, est, lo, hi, face in (
                 ("weighted, design jackknife", "alpha", "ci_low", "ci_high", colours[year]),
@@ -292,7 +296,7 @@ def reliability_plot(reliability: pd.DataFrame, alpha_min: float = 0.70) -> Figu
             err = np.vstack([x - rows[lo].to_numpy(float), rows[hi].to_numpy(float) - x])
             ax.errorbar(x, y + offsets[i], xerr=np.clip(np.nan_to_num(err), 0, None), fmt="o",
                         color=colours[year], markerfacecolor=face, capsize=2.5,
-                        label=_text(f"{year} {kind}" if year is not None else kind))
+                        label=literal(f"{year} {kind}" if year is not None else kind))
             i += 1
         for yi, (_, r) in zip(y, rows.iterrows()):
             if year == years[-1]:
@@ -302,7 +306,7 @@ def reliability_plot(reliability: pd.DataFrame, alpha_min: float = 0.70) -> Figu
     _categories(ax, comps)
     ax.set_xlabel("Cronbach's alpha (95 % interval)")
     _legend_top(fig, ax)
-    _title(fig, "reliability", "Do the items of each component measure one thing?")
+    _title(fig, "consistency", "Do the items of each component measure one thing?")
     return fig
 
 
@@ -320,13 +324,12 @@ def item_statistics_plot(items: pd.DataFrame, item_rest_min: float = 0.30,
 
     Examples:
         >>> from satisfaction import instrument as ins
-        >>> df = ins._doc_frame()
-        >>> D = {"weights": "weight", "strata": "stratum", "psu": "office_code"}
+        >>> df = ins.example_survey()
         >>> fig = item_statistics_plot(ins.item_statistics(df, {"access": ["a1", "a2", "a3"]}))
         >>> fig.get_suptitle()
         'Figure 4. Does each item move with the rest of its component?'
     """
-    _theme()
+    set_theme()
     years = _years(items)
     colours = _year_colours(years)
     names = list(dict.fromkeys(items["item"]))
@@ -371,15 +374,16 @@ def quality_plot(quality: pd.DataFrame, sensitivity: pd.DataFrame,
 
     Examples:
         >>> from satisfaction import instrument as ins
-        >>> df = ins._doc_frame()
-        >>> D = {"weights": "weight", "strata": "stratum", "psu": "office_code"}
+        >>> from satisfaction.design import DesignSpec
+        >>> df = ins.example_survey()
+        >>> D = DesignSpec(weights="weight", strata="stratum", psu="office_code")
         >>> flags = ins.response_flags(df, ["a1", "a2", "a3"])
         >>> fig = quality_plot(
         ...     ins.quality_summary(df, flags), ins.quality_sensitivity(df, flags, D))
         >>> fig.get_suptitle()
         'Figure 5. Straight-lined, very fast and incomplete forms, and what they change'
     """
-    _theme()
+    set_theme()
     years = _years(sensitivity)
     colours = _year_colours(years)
     fig = Figure(figsize=(12, 4.6), layout="constrained")
@@ -439,14 +443,15 @@ def mode_plot(mode: pd.DataFrame, rates: pd.DataFrame, labels: dict[str, str] | 
 
     Examples:
         >>> from satisfaction import instrument as ins
-        >>> df = ins._doc_frame()
-        >>> D = {"weights": "weight", "strata": "stratum", "psu": "office_code"}
+        >>> from satisfaction.design import DesignSpec
+        >>> df = ins.example_survey()
+        >>> D = DesignSpec(weights="weight", strata="stratum", psu="office_code")
         >>> fig = mode_plot(
         ...     ins.mode_effects(df, D), ins.group_rates(df, D, ["channel", "respondent_type"]))
         >>> fig.get_suptitle()
         'Figure 6. Does the channel or the respondent type change the answer?'
     """
-    _theme()
+    set_theme()
     labels = labels or {}
     years = _years(mode)
     colours = _year_colours(years)
@@ -509,13 +514,14 @@ def precision_plot(precision: pd.DataFrame, domain: str = "level") -> Figure:
 
     Examples:
         >>> from satisfaction import instrument as ins
-        >>> df = ins._doc_frame()
-        >>> D = {"weights": "weight", "strata": "stratum", "psu": "office_code"}
+        >>> from satisfaction.design import DesignSpec
+        >>> df = ins.example_survey()
+        >>> D = DesignSpec(weights="weight", strata="stratum", psu="office_code")
         >>> fig = precision_plot(ins.sample_size_for_precision(df, D, half_width=0.05))
         >>> fig.get_suptitle()
         'Figure 7. Sample size per level for next year (from 2020)'
     """
-    _theme()
+    set_theme()
     rows = precision.reset_index(drop=True)
     names = rows[domain].astype(str).tolist()
     fig = Figure(figsize=(8.5, 0.6 * len(names) + 2.0), layout="constrained")

@@ -1,0 +1,118 @@
+"""Is the questionnaire measuring well? The instrument review behind notebook ``05_instrument``.
+
+The ministry asked for its questionnaire and measurement method to be reviewed. With 96 %
+satisfied, the first worry is whether the questions can tell good service from bad at all.
+This package computes what notebook ``05_instrument`` shows, for one or several survey years
+(one design per year, built from the year's :class:`~satisfaction.design.DesignSpec`; rows of
+every table carry the ``year``). The map:
+
+=====================  ===========================================================================
+:mod:`.settings`       :class:`InstrumentSettings` (thresholds, params ``instrument:``, with their
+                       sources), :func:`components_from_codebook`
+:mod:`.items`          how each item is answered: :func:`item_distribution`,
+                       :func:`near_constant_items`, :func:`item_nonresponse` (with
+                       :func:`check_item_missing`), :func:`ceiling_effects` (share at the top,
+                       design-based interval)
+:mod:`.consistency`    internal consistency: :func:`internal_consistency` (Cronbach's alpha,
+                       weighted with a jackknife over PSUs, and unweighted with Feldt's interval:
+                       :func:`cronbach_alpha`, :func:`alpha_jackknife`, :func:`feldt_interval`),
+                       :func:`item_statistics` (item-rest, alpha if deleted),
+                       :func:`overall_agreement` (:func:`weighted_spearman`); the module says why
+                       alpha is written here rather than taken from pingouin
+:mod:`.quality`        response quality: :func:`response_flags` (straight-lined, very fast,
+                       incomplete), :func:`quality_summary`, :func:`quality_sensitivity`
+:mod:`.modes`          mode and respondent effects: :func:`group_rates`, :func:`mode_effects`
+                       (design-based contrasts of domains of one design, Holm-adjusted)
+:mod:`.precision`      respondents per level next year: :func:`sample_size_for_precision`,
+                       :func:`sample_size_for_half_width`
+:mod:`.review`         all of it: :func:`load_years`, :func:`review_instrument` ->
+                       :class:`InstrumentReview`
+:mod:`.inputs`         the shared input checks (:class:`InstrumentError`, Likert matrix, per year)
+:mod:`.examples`       :func:`example_survey`, the small table the examples run on
+=====================  ===========================================================================
+
+Elsewhere: the contrast of two domains of one design is
+:meth:`satisfaction.design.SurveyDesign.contrasts`; the recommendations written from a review
+are :func:`satisfaction.report.recommendations.recommendations`; the figures are
+:mod:`satisfaction.plots.instrument`.
+
+Not for: the headline satisfaction estimates (see :mod:`satisfaction.design`), their
+publication flags (:mod:`satisfaction.reliability`), year-over-year change
+(:mod:`satisfaction.compare`), cleaning (:mod:`satisfaction.clean`) or drawing
+(:mod:`satisfaction.plots.instrument`).
+"""
+
+from __future__ import annotations
+
+from .consistency import (
+    alpha_jackknife,
+    cronbach_alpha,
+    feldt_interval,
+    internal_consistency,
+    item_rest_statistics,
+    item_statistics,
+    overall_agreement,
+    weighted_covariance,
+    weighted_spearman,
+)
+from .examples import EXAMPLE_ITEMS, example_survey
+from .inputs import InstrumentError
+from .items import (
+    ANSWERS,
+    ITEM_MISSING_COLUMNS,
+    OPTIONAL_REASONS,
+    ceiling_effects,
+    check_item_missing,
+    item_distribution,
+    item_nonresponse,
+    near_constant_items,
+)
+from .modes import DEFAULT_CONTRASTS, group_rates, mode_effects
+from .precision import sample_size_for_half_width, sample_size_for_precision
+from .quality import (
+    FLAG_LABELS,
+    SCENARIOS,
+    quality_sensitivity,
+    quality_summary,
+    response_flags,
+)
+from .review import InstrumentReview, load_years, review_instrument
+from .settings import InstrumentSettings, components_from_codebook
+
+__all__ = [
+    "ANSWERS",
+    "DEFAULT_CONTRASTS",
+    "EXAMPLE_ITEMS",
+    "FLAG_LABELS",
+    "ITEM_MISSING_COLUMNS",
+    "OPTIONAL_REASONS",
+    "SCENARIOS",
+    "InstrumentError",
+    "InstrumentReview",
+    "InstrumentSettings",
+    "alpha_jackknife",
+    "ceiling_effects",
+    "check_item_missing",
+    "components_from_codebook",
+    "cronbach_alpha",
+    "example_survey",
+    "feldt_interval",
+    "group_rates",
+    "internal_consistency",
+    "item_distribution",
+    "item_nonresponse",
+    "item_rest_statistics",
+    "item_statistics",
+    "load_years",
+    "mode_effects",
+    "near_constant_items",
+    "overall_agreement",
+    "quality_sensitivity",
+    "quality_summary",
+    "response_flags",
+    "review_instrument",
+    "sample_size_for_half_width",
+    "sample_size_for_precision",
+    "weighted_covariance",
+    "weighted_spearman",
+]

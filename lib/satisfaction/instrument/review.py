@@ -1,0 +1,185 @@
+"""The whole instrument review of a year (and the year before it): what notebook 05 shows.
+
+* :func:`load_years` -- the processed respondents of a year and of its baseline year, stacked
+  with a ``year`` column, and the cleaning step's unusable-answer counts, all read through
+  :mod:`satisfaction.years`;
+* :func:`review_instrument` -- every table of the review in one :class:`InstrumentReview`
+  (one design per year, built from the year's :class:`~satisfaction.design.DesignSpec`).
+
+The sentences that turn a review into recommendations are written by
+:mod:`satisfaction.report.recommendations`, its figures drawn by
+:mod:`satisfaction.plots.instrument`.
+
+Not for: any statistic itself (the other modules of the package) or wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..design import DesignSpec
+from ..params import YearParams
+from ..years import load_baseline, load_item_missing, load_survey
+from .consistency import internal_consistency, item_statistics, overall_agreement
+from .inputs import InstrumentError, check_design, require_columns
+from .items import (
+    ceiling_effects,
+    check_item_missing,
+    item_distribution,
+    item_nonresponse,
+    near_constant_items,
+)
+from .modes import DEFAULT_CONTRASTS, group_rates, mode_effects
+from .precision import sample_size_for_precision
+from .quality import quality_sensitivity, quality_summary, response_flags
+from .settings import InstrumentSettings, components_from_codebook
+
+__all__ = ["InstrumentReview", "load_years", "review_instrument"]
+
+
+@dataclass(frozen=True)
+class InstrumentReview:
+    """Every table of the instrument review, for one or several years (``year`` column).
+
+    Attributes:
+        year: the year the review is for (``precision`` is computed for it only).
+        settings: the thresholds used.
+        components: component -> items.
+        distribution: :func:`~.items.item_distribution`.
+        nonresponse: :func:`~.items.item_nonresponse`.
+        near_constant: :func:`~.items.near_constant_items`.
+        ceiling: :func:`~.items.ceiling_effects`.
+        consistency: :func:`~.consistency.internal_consistency` (Cronbach's alpha).
+        items: :func:`~.consistency.item_statistics`.
+        agreement: :func:`~.consistency.overall_agreement`.
+        flags: :func:`~.quality.response_flags`.
+        quality: :func:`~.quality.quality_summary`.
+        sensitivity: :func:`~.quality.quality_sensitivity`.
+        rates: :func:`~.modes.group_rates`.
+        mode: :func:`~.modes.mode_effects`.
+        precision: :func:`~.precision.sample_size_for_precision` (``year`` only).
+        notes: what the review could not do with the data it was given.
+    """
+
+    year: int
+    settings: InstrumentSettings
+    components: dict[str, list[str]]
+    distribution: pd.DataFrame
+    nonresponse: pd.DataFrame
+    near_constant: pd.DataFrame
+    ceiling: pd.DataFrame
+    consistency: pd.DataFrame
+    items: pd.DataFrame
+    agreement: pd.DataFrame
+    flags: pd.DataFrame
+    quality: pd.DataFrame
+    sensitivity: pd.DataFrame
+    rates: pd.DataFrame
+    mode: pd.DataFrame
+    precision: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def review_instrument(df: pd.DataFrame, design: DesignSpec, year: int,
+                      components: Mapping[str, Sequence[str]] | None = None,
+                      overall: str = "q_overall", item_missing: pd.DataFrame | None = None,
+                      settings: InstrumentSettings | None = None, level: float = 0.95,
+                      ci_method: str = "beta", by: str = "year") -> InstrumentReview:
+    """Run the whole instrument review on one or several survey years.
+
+    Args:
+        df: processed respondents (one or several years, told apart by ``by``).
+        design: the design (``YearParams.design``); one design per year is built from it.
+        year: the year the recommendations are for (precision is computed for it only).
+        components: component -> items (default: the codebook's).
+        overall: the overall-satisfaction item.
+        item_missing: per-item unusable-answer counts (with a ``year`` column when several
+            years are given); None when the cleaning step did not write them.
+        settings: thresholds (default :class:`~.settings.InstrumentSettings`).
+        level, ci_method: interval level and method for proportions.
+        by: the year column.
+
+    Returns:
+        An :class:`InstrumentReview`.
+
+    Examples:
+        >>> from satisfaction.instrument import example_survey
+        >>> D = DesignSpec(weights="weight", strata="stratum", psu="office_code")
+        >>> review = review_instrument(example_survey(), D, 2020)
+        >>> review.consistency[["component", "alpha"]].round(3).head(2)
+            component  alpha
+        0      access  0.932
+        1  procedures  0.945
+        >>> review.notes[0][:28]
+        'item_missing.csv not found: '
+    """
+    design = check_design(design)
+    settings = settings or InstrumentSettings()
+    components = {k: list(v) for k, v in (components or components_from_codebook()).items()}
+    items = [i for v in components.values() for i in v]
+    require_columns(df, [by, overall, *items])
+    if not (df[by] == year).any():
+        raise InstrumentError(f"no rows of {by} {year}")
+    weights = design.weights
+    notes = []
+    distribution = item_distribution(df, [*items, overall], weights, by)
+    nonresponse = item_nonresponse(df, [*items, overall], item_missing, by)
+    if item_missing is None:
+        notes.append("item_missing.csv not found: don't know / refused / blank are not "
+                     "told apart (only the total missing share is shown)")
+    flags = response_flags(df, items, overall, "duration_sec" if "duration_sec" in df else None,
+                           settings.duration_threshold(len(items) + 1))
+    variables = [c[0] for c in DEFAULT_CONTRASTS if c[0] in df.columns]
+    return InstrumentReview(
+        year=int(year), settings=settings, components=components, distribution=distribution,
+        nonresponse=nonresponse,
+        near_constant=near_constant_items(distribution, settings.near_constant_share),
+        ceiling=ceiling_effects(df, [*items, overall], design, components, level, ci_method, by),
+        consistency=internal_consistency(df, components, design, level, by),
+        items=item_statistics(df, components, weights, by),
+        agreement=overall_agreement(df, components, overall, weights, by),
+        flags=flags, quality=quality_summary(df, flags, weights, by),
+        sensitivity=quality_sensitivity(df, flags, design, "satisfied", level, ci_method, by),
+        rates=group_rates(df, design, variables, "satisfied", level, ci_method, by),
+        mode=mode_effects(df, design, "satisfied", DEFAULT_CONTRASTS, None, level, by),
+        precision=sample_size_for_precision(df[df[by] == year], design, "level", "satisfied",
+                                            settings.half_width, level, ci_method, by),
+        notes=notes)
+
+
+def load_years(params: YearParams, with_baseline: bool = True
+               ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The processed respondents of ``params.year`` (and of its baseline year when processed).
+
+    Each year is read by :func:`satisfaction.years.load_survey` (the baseline year's params
+    by :func:`satisfaction.years.load_baseline`), its unusable-answer counts by
+    :func:`satisfaction.years.load_item_missing` (checked by
+    :func:`~.items.check_item_missing`).
+
+    Returns:
+        (respondents, item_missing): the rows of both years stacked (``year`` column), and the
+        stacked ``item_missing.csv`` tables with a ``year`` column (None if any year lacks one).
+
+    Raises:
+        satisfaction.years.MissingDataError: the year's processed table does not exist (run
+            the cleaning step).
+    """
+    years = [params]
+    base = load_baseline(params) if with_baseline else None
+    if base is not None and base.processed_file.exists():
+        years.insert(0, base)
+    frames, missing = [], []
+    for p in years:
+        frame = load_survey(p)
+        if "year" not in frame.columns:
+            frame["year"] = p.year
+        frames.append(frame)
+        table = load_item_missing(p)
+        missing.append(None if table is None else check_item_missing(
+            table, source=f"item_missing.csv of {p.year}").assign(year=p.year))
+    data = pd.concat(frames, ignore_index=True)
+    table = None if any(m is None for m in missing) else pd.concat(missing, ignore_index=True)
+    return data, table
