@@ -522,8 +522,8 @@ def test_domain_covariance_diagonal_is_mean_se_squared_and_r(case: dict) -> None
 
 @pytest.mark.parametrize("policy", ["adjust", "certainty", "average", "remove"])
 def test_domain_covariance_of_two_disjoint_domains_equals_r_svycontrast(policy: str) -> None:
-    """R survey 4.1.1 svytotal + svycontrast values kept in tests/test_instrument.py."""
-    from test_instrument import R_COEF, R_VCOV, design_frame
+    """R survey 4.1.1 svytotal + svycontrast values kept in tests/r_survey_reference.py."""
+    from r_survey_reference import R_COEF, R_VCOV, design_frame
 
     df = design_frame()
     d = SurveyDesign(df, weights="w", strata="stratum", psu="psu", lonely_psu=policy)
@@ -539,7 +539,7 @@ def test_domain_covariance_of_two_disjoint_domains_equals_r_svycontrast(policy: 
 
 
 def test_domain_covariance_with_fpc_equals_r_svycontrast() -> None:
-    from test_instrument import R_VCOV_FPC, design_frame
+    from r_survey_reference import R_VCOV_FPC, design_frame
 
     df = design_frame()
     d = SurveyDesign(df, weights="w", strata="stratum", psu="psu", fpc="fpc", lonely_psu="adjust")

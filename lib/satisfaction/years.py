@@ -29,7 +29,14 @@ from .design import SurveyDesign
 from .params import ParamsError, YearParams, available_years, load_params
 from .scores import component_indicators
 
-__all__ = ["MissingDataError", "load_baseline", "load_design", "load_survey", "trend"]
+__all__ = [
+    "MissingDataError",
+    "load_baseline",
+    "load_design",
+    "load_item_missing",
+    "load_survey",
+    "trend",
+]
 
 
 class MissingDataError(FileNotFoundError):
