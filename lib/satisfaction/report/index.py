@@ -46,6 +46,17 @@ from ..io import write_text_atomic
 from ..params import available_years, load_params, params_path
 from .provenance import git_state
 
+__all__ = [
+    "LABELS",
+    "REPORTS_ENV",
+    "STAGING_ENV",
+    "headline_items",
+    "headline_path",
+    "load_headlines",
+    "render_index",
+    "save_headline",
+]
+
 REPORTS_ENV = "SATISFACTION_REPORTS"
 """Environment variable naming the reports folder (set by the batch runner for its kernels)."""
 STAGING_ENV = "SATISFACTION_STAGING"
