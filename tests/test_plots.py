@@ -276,7 +276,7 @@ def test_the_export_table_is_every_figure_of_every_submodule():
         assert exported == set(module.__all__), module_name
         for name in exported:
             assert getattr(plots, name) is getattr(module, name)
-    own = {"FONT_FAMILY", "VIETNAMESE_SAMPLE", "enable_notebook_display", "set_theme"}
+    own = {"FONT_FAMILY", "VIETNAMESE_SAMPLE", "enable_notebook_display", "new_figure", "set_theme"}
     assert set(plots.__all__) == own | set(plots._EXPORTS)
     assert set(plots.__all__) <= set(dir(plots))
 

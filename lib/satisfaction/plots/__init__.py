@@ -19,7 +19,11 @@ Not for: computing estimates or deciding reliability (figures take estimate tabl
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 FONT_FAMILY = "DejaVu Sans"
 """Ships with matplotlib and covers Vietnamese (Latin Extended Additional, U+1EA0-U+1EF9)."""
@@ -69,6 +73,7 @@ __all__ = [
     "item_distribution_plot",
     "item_statistics_plot",
     "mode_plot",
+    "new_figure",
     "par_distribution_plot",
     "par_satisfaction_plot",
     "precision_plot",
@@ -132,6 +137,26 @@ def enable_notebook_display() -> bool:
 
     select_figure_formats(shell, {"png"}, bbox_inches="tight")
     return True
+
+
+def new_figure(width: float, height: float, ax: Axes | None = None) -> tuple[Figure, Axes]:
+    """A figure of ``width`` x ``height`` inches with one axes, or the figure of ``ax`` when given.
+
+    Figures are built without pyplot (nothing stays in memory after a batch run); Jupyter is
+    told once how to show them (:func:`enable_notebook_display`).
+
+    Examples:
+        >>> fig, ax = new_figure(4, 3)
+        >>> fig.get_size_inches().tolist(), new_figure(1, 1, ax)[0] is fig
+        ([4.0, 3.0], True)
+    """
+    from matplotlib.figure import Figure
+
+    enable_notebook_display()
+    if ax is not None:
+        return ax.get_figure(root=True), ax
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.add_subplot()
 
 
 def __getattr__(name: str) -> Any:
