@@ -27,6 +27,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+import report_site
 
 from satisfaction import config
 from satisfaction.io import sha256_file
@@ -43,9 +44,6 @@ from satisfaction.report import (
 )
 from satisfaction.report.html import strip_css
 from satisfaction.report.provenance import git_state, package_versions
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
-import report_site
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -615,7 +613,7 @@ def test_page_states_the_year_in_title_and_header():
 def test_the_package_exports_each_submodule_whole(module_name):
     import importlib
 
-    import satisfaction.report as report
+    from satisfaction import report
 
     module = importlib.import_module(f"satisfaction.report.{module_name}")
     listed = {n for n, m in report._EXPORTS.items() if m == module_name}
@@ -625,7 +623,7 @@ def test_the_package_exports_each_submodule_whole(module_name):
 def test_every_exported_name_resolves_and_all_is_the_table():
     import importlib
 
-    import satisfaction.report as report
+    from satisfaction import report
 
     assert sorted(report.__all__) == sorted(report._EXPORTS)
     for name, module_name in report._EXPORTS.items():
