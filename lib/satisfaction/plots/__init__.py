@@ -154,7 +154,10 @@ def new_figure(width: float, height: float, ax: Axes | None = None) -> tuple[Fig
 
     enable_notebook_display()
     if ax is not None:
-        return ax.get_figure(root=True), ax
+        fig = ax.get_figure(root=True)
+        if fig is None:
+            raise ValueError("ax belongs to no figure")
+        return fig, ax
     fig = Figure(figsize=(width, height), layout="constrained")
     return fig, fig.add_subplot()
 

@@ -202,7 +202,7 @@ def _number(value: Any, decimals: int, suffix: str = "", signed: bool = False) -
     return text + suffix
 
 
-def headline_items(figures: dict[str, Any]) -> list[dict[str, str]]:
+def headline_items(figures: dict[str, Any]) -> list[dict[str, Any]]:
     """The headline figures of a year as (label, value, note) items for the index, in order.
 
     Examples:
@@ -222,7 +222,7 @@ def headline_items(figures: dict[str, Any]) -> list[dict[str, str]]:
         if long not in f and isinstance(value, (int, float)) and not isinstance(value, bool):
             f[long] = 100.0 * float(value)
     used: set[str] = set()
-    items: list[dict[str, str]] = []
+    items: list[dict[str, Any]] = []  # label, value, note (text) and primary (bool)
 
     def ci(low: str, high: str, decimals: int, unit: str, level: Any) -> str:
         used.update({low, high})
