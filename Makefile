@@ -6,12 +6,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.setup-stamp
 KERNEL := satisfaction
 
-.PHONY: setup reports test lab synth messages clean-reports help
+.PHONY: setup reports lint test lab synth messages clean-reports help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make reports   set up, run every notebook for every year, render reports/index.html"
-	@echo "make test      set up, run the whole test suite"
+	@echo "make test      set up, lint (ruff), then run the whole test suite"
+	@echo "make lint      set up, ruff over the library, tests, notebooks, scripts, benchmarks"
 	@echo "make lab       set up, open JupyterLab on notebooks/"
 	@echo "make synth     rewrite the shipped synthetic raw files (same seed, same bytes)"
 	@echo "make messages  add new texts to the Vietnamese catalogue (then translate them)"
@@ -27,7 +28,15 @@ setup: $(STAMP)
 reports: setup
 	$(BIN)/satisfaction run
 
-test: setup
+# Lint first: a finding stops `make test` before the (minutes-long) test suite starts.
+LINTED := lib tests notebooks scripts benchmarks
+
+lint: setup
+	@$(BIN)/ruff check --output-format concise $(LINTED) || { \
+	    echo "make: ruff found the problems above in $(LINTED); fix them (many: $(BIN)/ruff check --fix $(LINTED)) and run make test again" >&2; \
+	    exit 1; }
+
+test: lint
 	$(BIN)/python -m pytest
 
 lab: setup

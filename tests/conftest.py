@@ -1,11 +1,22 @@
-"""Shared fixtures: small raw tables built from the shipped synthetic file."""
+"""Shared fixtures: small raw tables built from the shipped synthetic file; headless Chromium.
+
+Helper modules that several test files use live in ``tests/fixtures/`` (``report_site``: a
+throw-away report site; ``browser_pages``: opening and checking a page in Chromium), put on the
+import path here, once, so that no test file imports another.
+"""
 
 from __future__ import annotations
 
+import sys
 import unicodedata
+from pathlib import Path
 
 import pandas as pd
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
+
+import browser_pages
 
 from satisfaction import config
 from satisfaction.codebook import load_codebook
@@ -39,3 +50,18 @@ def raw_rows() -> pd.DataFrame:
     rows = df[ok].head(40).reset_index(drop=True)
     assert len(rows) == 40
     return rows
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, for the tests of one module (skipped without
+    Chromium, except in CI)."""
+    from playwright.sync_api import sync_playwright
+
+    if not browser_pages.CHROMIUM.exists():
+        browser_pages.unavailable(f"{browser_pages.CHROMIUM} is missing")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(browser_pages.CHROMIUM),
+                                      args=browser_pages.LAUNCH_ARGS)
+        yield chromium
+        chromium.close()

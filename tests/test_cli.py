@@ -8,12 +8,13 @@ import sys
 import pandas as pd
 import pytest
 
+from satisfaction import config, synth
 from satisfaction.cli import main
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "satisfaction.cli", *map(str, args)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
 
 
 def test_clean_writes_outputs_and_reports_counts(raw_rows, tmp_path):
@@ -58,3 +59,20 @@ def test_help_lists_the_three_commands():
     assert proc.returncode == 0
     for cmd in ("run", "clean", "synth"):
         assert cmd in proc.stdout
+
+
+def test_synth_writes_the_survey_and_the_par_tables(tmp_path, monkeypatch, capsys):
+    """`satisfaction synth` writes both generators' files (the survey's replaced by a stub here:
+    test_synth checks those bytes) and prints every path; the PAR tables are the shipped ones."""
+    survey = tmp_path / "survey_2020.csv"
+
+    def fake_survey_files(out, seed):
+        survey.write_text("stub", encoding="utf-8")
+        return [survey]
+
+    monkeypatch.setattr(synth, "write_survey_files", fake_survey_files)
+    assert main(["synth", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [str(survey), str(tmp_path / "par_2019.csv"), str(tmp_path / "par_2020.csv")]
+    for name in ("par_2019.csv", "par_2020.csv"):
+        assert (tmp_path / name).read_bytes() == (config.RAW / name).read_bytes()

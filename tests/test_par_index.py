@@ -454,6 +454,72 @@ def test_band_margins():
     assert np.isnan(m["to_lower"].iloc[2]) and m["to_upper"].iloc[2] == 10.0
 
 
+def test_fragile_units_are_the_units_robustness_moves(shipped):
+    """Against the naive band rule: a unit is fragile when score +/- its uncertainty lands in
+    another band; the count is robustness's "scores +/- uncertainty" row."""
+    u = par.unit_scores(shipped[2020])
+    fragile = par.fragile_units(u, BANDS)
+    s, unc = u["score"].to_numpy(), u["uncertainty"].to_numpy()
+    base = _naive_codes(s, BANDS)
+    moved = (_naive_codes(s + unc, BANDS) != base) | (_naive_codes(s - unc, BANDS) != base)
+    assert set(fragile.index) == set(u.index[moved])
+    r = par.robustness(u["score"], BANDS, uncertainty=u["uncertainty"]).set_index("scenario")
+    assert len(fragile) == r.loc["scores +/- uncertainty", "changed"] > 0
+    assert list(fragile.columns) == ["score", "band", "to_lower", "to_upper", "unit",
+                                     "uncertainty"]
+    assert fragile["to_lower"].is_monotonic_increasing
+    # Each fragile unit is within its uncertainty of a bound of its band, on one side or the other.
+    near = (fragile["to_lower"] < fragile["uncertainty"]) | (
+        fragile["to_upper"] <= fragile["uncertainty"])
+    assert near.all()
+
+
+def test_fragile_units_on_a_bound_missing_uncertainty_and_bad_input():
+    units = pd.DataFrame({"unit": list("abcde"), "score": [80.0, 80.0, 79.5, 60.0, np.nan],
+                          "uncertainty": [0.0, 0.25, 0.5, np.nan, 3.0]}, index=list("ABCDE"))
+    fragile = par.fragile_units(units, BANDS)
+    # A (on the bound, no uncertainty) stays; B drops to fair; C reaches good (80.0 is good);
+    # D has no uncertainty; E has no score.
+    assert fragile.index.tolist() == ["B", "C"]
+    with pytest.raises(KeyError):
+        par.fragile_units(units.drop(columns="uncertainty"), BANDS)
+    with pytest.raises(ValueError, match="bands"):
+        par.fragile_units(units, {})
+
+
+def test_load_year_is_the_table_its_scores_and_its_bands(criteria):
+    p = load_params(2020)
+    year = par.load_year(p, criteria)
+    table = par.load_par(config.RAW / "par_2020.csv", criteria, 2020)
+    pd.testing.assert_frame_equal(year.table.scores, table.scores)
+    pd.testing.assert_frame_equal(year.units, par.unit_scores(table))
+    assert year.bands.tolist() == [_naive_band(x, p.par_bands) for x in year.units["score"]]
+    assert year.bands.index.equals(year.units.index) and year.thresholds == p.par_bands
+    assert par.band_counts(year.bands)["n"].head(4).tolist() == [14, 81, 11, 4]  # published
+
+
+def test_load_baseline_year_and_a_year_without_its_file(tmp_path, criteria):
+    import dataclasses
+
+    base = par.load_baseline_year(load_params(2020), criteria)
+    assert base.year == 2019 and len(base.units) == 110
+    assert base.bands.tolist() == [_naive_band(x, base.thresholds) for x in base.units["score"]]
+    assert par.load_baseline_year(load_params(2019), criteria) is None
+    # A baseline whose unit table is not in this repository: no comparison, not an error.
+    folder = tmp_path / "params"
+    folder.mkdir()
+    for year in (2019, 2020):
+        text = (config.PARAMS / f"{year}.yaml").read_text(encoding="utf-8")
+        if year == 2019:
+            text = text.replace("data/raw/par_2019.csv", "data/raw/par_1999.csv")
+        (folder / f"{year}.yaml").write_text(text, encoding="utf-8")
+    moved = load_params(2020, folder / "2020.yaml")
+    assert par.load_baseline_year(moved, criteria) is None
+    no_file = dataclasses.replace(load_params(2020), par_file=None)
+    with pytest.raises(par.ParDataError, match="no par_file"):
+        par.load_year(no_file, criteria)
+
+
 # ---------------------------------------------------------------------------------------------
 # Spearman with an interval; PAR against satisfaction
 # ---------------------------------------------------------------------------------------------
@@ -589,7 +655,6 @@ def test_par_vs_satisfaction_bad_input(shipped):
 
 def test_par_vs_satisfaction_with_the_survey_design(tmp_path):
     """With the cleaned 2020 survey and SurveyDesign."""
-    from satisfaction import SurveyDesign, config
     from satisfaction.clean import clean_file
 
     p = load_params(2020)

@@ -9,6 +9,7 @@ character map (FreeType). A control shows that the warning check does catch a mi
 from __future__ import annotations
 
 import io
+import subprocess
 import sys
 import types
 import unicodedata
@@ -261,6 +262,30 @@ def test_plots_module_exposes_the_figures():
     assert plots.estimates_plot is estimates_plot
     with pytest.raises(AttributeError):
         plots.no_such_plot  # noqa: B018
+
+
+def test_the_export_table_is_every_figure_of_every_submodule():
+    """plots._EXPORTS names each submodule's __all__ exactly, and __all__ is that plus the theme."""
+    import importlib
+
+    modules = set(plots._EXPORTS.values())
+    assert modules == {"estimates", "change", "par", "instrument"}
+    for module_name in modules:
+        module = importlib.import_module(f"satisfaction.plots.{module_name}")
+        exported = {n for n, m in plots._EXPORTS.items() if m == module_name}
+        assert exported == set(module.__all__), module_name
+        for name in exported:
+            assert getattr(plots, name) is getattr(module, name)
+    own = {"FONT_FAMILY", "VIETNAMESE_SAMPLE", "enable_notebook_display", "new_figure", "set_theme"}
+    assert set(plots.__all__) == own | set(plots._EXPORTS)
+    assert set(plots.__all__) <= set(dir(plots))
+
+
+def test_importing_plots_does_not_load_seaborn():
+    code = "import sys, satisfaction.plots; print('seaborn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_bar_counts_largest_first_with_numbers():

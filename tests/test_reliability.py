@@ -131,3 +131,24 @@ def test_on_a_design_table() -> None:
 def test_bad_input(table: pd.DataFrame, kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         nchs_flags(table, **kwargs)
+
+
+def test_the_column_sets_come_from_the_estimate_table() -> None:
+    """One list of estimate columns (design.COLUMNS): what with_flags and the NCHS rules read
+    is a part of it, and a design table has every one of them."""
+    from satisfaction.design import COLUMNS
+    from satisfaction.reliability import NCHS_COLUMNS, REQUIRED_ESTIMATE_COLUMNS
+
+    assert REQUIRED_ESTIMATE_COLUMNS == tuple(c for c in COLUMNS if c != "df")
+    assert set(NCHS_COLUMNS) <= set(REQUIRED_ESTIMATE_COLUMNS)
+    frame = pd.DataFrame({"y": [1.0, 0.0, 1.0, 1.0], "w": 1.0, "s": [1, 1, 2, 2],
+                          "p": [1, 2, 3, 4]})
+    table = SurveyDesign(frame, weights="w", strata="s", psu="p").proportion("y")
+    assert list(table.columns) == list(COLUMNS)
+
+
+def test_with_flags_names_every_missing_column() -> None:
+    from satisfaction.reliability import with_flags
+
+    with pytest.raises(ValueError, match="missing column\\(s\\) se, deff"):
+        with_flags(pd.DataFrame([row(0.5, 0.4, 0.6)]))  # row() has no se and no deff

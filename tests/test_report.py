@@ -27,6 +27,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+import report_site
 
 from satisfaction import config
 from satisfaction.io import sha256_file
@@ -43,9 +44,6 @@ from satisfaction.report import (
 )
 from satisfaction.report.html import strip_css
 from satisfaction.report.provenance import git_state, package_versions
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
-import report_site
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -568,7 +566,8 @@ def test_format_estimates_calls_nchs_flags_with_the_threshold(monkeypatch):
 
 
 def test_format_estimates_with_the_real_reliability_rules():
-    reliability = pytest.importorskip("satisfaction.reliability")
+    from satisfaction import reliability
+
     table = estimate_table()
     flagged = reliability.nchs_flags(table, 10)
     html = format_estimates(table)
@@ -603,3 +602,44 @@ def test_page_states_the_year_in_title_and_header():
                        year=2020, title="Tỉ lệ")
     assert "<title>Tỉ lệ (2020)</title>" in html
     assert "Survey year <strong>2020</strong>" in html
+
+
+# --------------------------------------------------------------------------------------------
+# The package's export table
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("module_name", ["index", "provenance", "tables", "formats", "escape"])
+def test_the_package_exports_each_submodule_whole(module_name):
+    import importlib
+
+    from satisfaction import report
+
+    module = importlib.import_module(f"satisfaction.report.{module_name}")
+    listed = {n for n, m in report._EXPORTS.items() if m == module_name}
+    assert listed == set(module.__all__)
+
+
+def test_every_exported_name_resolves_and_all_is_the_table():
+    import importlib
+
+    from satisfaction import report
+
+    assert sorted(report.__all__) == sorted(report._EXPORTS)
+    for name, module_name in report._EXPORTS.items():
+        module = importlib.import_module(f"satisfaction.report.{module_name}")
+        assert getattr(report, name) is getattr(module, name), name
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        report.no_such_name  # noqa: B018
+
+
+def test_saving_a_headline_loads_neither_papermill_nor_nbconvert(tmp_path):
+    code = (
+        "import sys\n"
+        "from satisfaction import report\n"
+        f"report.save_headline(2020, '02_x', {{'rate': 0.9}}, reports_dir={str(tmp_path)!r})\n"
+        "print(sorted(m for m in ('papermill', 'nbconvert', 'nbclient') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    assert (tmp_path / "2020" / "02_x.headline.json").exists()

@@ -39,14 +39,10 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
 def _cmd_synth(args: argparse.Namespace) -> int:
     from .synth import write_survey_files
+    from .synth_par import write_par_tables
 
     written = write_survey_files(args.out, seed=args.seed)
-    try:
-        from .synth_par import write_par_tables
-    except ImportError:  # pragma: no cover - the PAR generator ships with the library
-        write_par_tables = None
-    if write_par_tables is not None:
-        written += write_par_tables(Path(args.out), seed=args.seed)
+    written += write_par_tables(Path(args.out), seed=args.seed)
     for path in written:
         print(path)
     return 0

@@ -64,6 +64,10 @@ import yaml
 from scipy import stats
 
 from . import config
+from .codebook import fold_series, load_codebook, map_distinct, nfc
+from .params import YearParams
+from .reliability import NCHS_COLUMNS, nchs_flags
+from .years import load_baseline
 
 NOT_COMPLETED = "not_completed"
 """The band of a score below the lowest configured bound."""
@@ -128,10 +132,11 @@ class ParCriteria:
         return self.band_labels.get(band, {}).get(lang, band)
 
 
-def _nfc(values: pd.Series) -> pd.Series:
-    """Strings stripped and normalised to NFC; missing and blank values become <NA>."""
-    out = values.astype("string").str.strip().str.normalize("NFC")
-    return out.mask(out == "")
+def _tidy_text(values: pd.Series) -> pd.Series:
+    """Strings stripped and in NFC (:func:`~satisfaction.codebook.nfc`, once per distinct value);
+    missing and blank values become <NA>."""
+    text = values.astype("string").str.strip()
+    return map_distinct(text.mask(text == ""), nfc).astype("string")
 
 
 def load_criteria(path: str | Path | None = None) -> ParCriteria:
@@ -168,7 +173,7 @@ def load_criteria(path: str | Path | None = None) -> ParCriteria:
         {str(k): (v if isinstance(v, dict) else {"max_points": v}) for k, v in crit.items()},
         orient="index",
     )
-    table.index = _nfc(pd.Series(table.index)).to_numpy()
+    table.index = _tidy_text(pd.Series(table.index)).to_numpy()
     table.index.name = "criterion"
     if "max_points" not in table:
         raise ParDataError(f"{path}: criteria have no max_points")
@@ -178,7 +183,7 @@ def load_criteria(path: str | Path | None = None) -> ParCriteria:
         raise ParDataError(f"{path}: max_points must be a positive number for {', '.join(bad)}")
     table["max_points"] = maxima.astype(float)
     for lang in ("vi", "en"):
-        table[lang] = _nfc(table[lang]) if lang in table else pd.NA
+        table[lang] = _tidy_text(table[lang]) if lang in table else pd.NA
         table[lang] = table[lang].fillna(pd.Series(table.index, index=table.index))
     return ParCriteria(
         table=table[["max_points", "vi", "en"]],
@@ -277,6 +282,24 @@ def _points(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, text.notna() & values.isna()
 
 
+def _checked_points(frame: pd.DataFrame, col: str, criteria: ParCriteria, year: int | None,
+                    issues: list[pd.DataFrame]) -> pd.Series:
+    """The points of ``col`` parsed, negatives set to 0 and capped at the criterion's maximum;
+    a problem row for each fix is appended to ``issues``."""
+    maxima = frame["criterion"].map(criteria.max_points).astype("float64")
+    values, nan_mask = _points(frame[col])
+    issues.append(_problems(frame, nan_mask, col, "not_a_number", "treated as missing", year))
+    neg = (values < 0).fillna(False).astype(bool)
+    issues.append(_problems(frame, neg, col, "negative", "set to 0", year))
+    values = values.mask(neg, 0.0)
+    above = (values > maxima + SCORE_TOLERANCE).fillna(False).astype(bool)
+    capped = frame.loc[above, "criterion"].map(criteria.max_points)
+    for m in capped.unique():        # one action text per distinct maximum (few)
+        sel = above & maxima.eq(m)
+        issues.append(_problems(frame, sel, col, "above_max", f"capped at {m:g} points", year))
+    return values.mask(above, maxima)
+
+
 def load_par(source: str | Path | pd.DataFrame, criteria: ParCriteria | None = None,
              year: int | None = None) -> ParTable:
     """Read, check and complete one year's PAR unit table.
@@ -319,7 +342,7 @@ def load_par(source: str | Path | pd.DataFrame, criteria: ParCriteria | None = N
         raise ParDataError(f"{name}: missing column(s) {', '.join(missing)}")
     for col in ("unit_code", "unit", "unit_type", "province", "criterion"):
         if col in frame:
-            frame[col] = _nfc(frame[col])
+            frame[col] = _tidy_text(frame[col])
         else:
             frame[col] = pd.Series(pd.NA, index=frame.index, dtype="string")
     issues: list[pd.DataFrame] = []
@@ -368,24 +391,11 @@ def load_par(source: str | Path | pd.DataFrame, criteria: ParCriteria | None = N
                                 year))
 
     # Points ---------------------------------------------------------------------------------
-    maxima = frame["criterion"].map(criteria.max_points).astype("float64")
     has_self = "self_points" in frame
     if not has_self:
         frame["self_points"] = pd.NA
     for col in ("appraised_points", "self_points"):
-        values, nan_mask = _points(frame[col])
-        issues.append(_problems(frame, nan_mask, col, "not_a_number",
-                                "treated as missing", year))
-        neg = (values < 0).fillna(False).astype(bool)
-        issues.append(_problems(frame, neg, col, "negative", "set to 0", year))
-        values = values.mask(neg, 0.0)
-        above = (values > maxima + SCORE_TOLERANCE).fillna(False).astype(bool)
-        capped = frame.loc[above, "criterion"].map(criteria.max_points)
-        for m in capped.unique():        # one action text per distinct maximum (few)
-            sel = above & maxima.eq(m)
-            issues.append(_problems(frame, sel, col, "above_max",
-                                    f"capped at {m:g} points", year))
-        frame[col] = values.mask(above, maxima)
+        frame[col] = _checked_points(frame, col, criteria, year, issues)
 
     # Complete grid: every unit x every criterion ---------------------------------------------
     grid = pd.MultiIndex.from_product([firsts.index, criteria.codes],
@@ -425,8 +435,6 @@ def load_par(source: str | Path | pd.DataFrame, criteria: ParCriteria | None = N
 @lru_cache(maxsize=1)
 def _province_lookup() -> tuple[frozenset[str], dict[str, str]]:
     """The codebook's province names and its folded-name lookup (read once)."""
-    from .codebook import load_codebook
-
     book = load_codebook()
     return frozenset(book.provinces), dict(book.province_map)
 
@@ -437,11 +445,8 @@ def _province_names() -> list[str]:
 
 def _canonical_provinces(values: pd.Series) -> pd.Series:
     """Province names mapped to the codebook's canonical names (aliases, case, diacritics)."""
-    from .codebook import fold
-
-    lookup = _province_lookup()[1]
-    folded = values.map(lambda v: lookup.get(fold(v)) if isinstance(v, str) else None)
-    return values.where(folded.isna(), folded).astype("string")
+    canonical = fold_series(values).map(_province_lookup()[1])
+    return values.where(canonical.isna(), canonical).astype("string")
 
 
 def align_years(before: ParTable, after: ParTable) -> pd.DataFrame:
@@ -657,6 +662,87 @@ def band_changes(before: pd.Series, after: pd.Series, before_label: str = "befor
     out["change"] = out[after_label] - out[before_label]
     out.index.name = "band"
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# A year of the index, as a page uses it
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParYear:
+    """One year of the PAR index, read, checked, added up and placed in bands.
+
+    Attributes:
+        year: the year.
+        table: the checked unit table (:func:`load_par`), with its problems report.
+        units: one row per unit (:func:`unit_scores`), index ``unit_code``.
+        bands: each unit's band (:func:`assign_bands` of ``units["score"]``), same index.
+        thresholds: band name -> lower bound (the year's params ``par_bands``).
+    """
+
+    year: int
+    table: ParTable
+    units: pd.DataFrame
+    bands: pd.Series
+    thresholds: dict[str, float]
+
+
+def load_year(params: YearParams, criteria: ParCriteria | None = None) -> ParYear:
+    """The PAR index of a survey year: its unit table (params ``par_file``), scores and bands.
+
+    Args:
+        params: the year's parameters (``par_file``, ``par_bands``).
+        criteria: the criteria (default: :func:`load_criteria`).
+
+    Returns:
+        A :class:`ParYear`.
+
+    Raises:
+        ParDataError: the year has no ``par_file``, or the file cannot be used.
+        ValueError: the year's ``par_bands`` are empty or malformed.
+
+    Examples:
+        >>> from satisfaction.params import load_params
+        >>> y = load_year(load_params(2020))
+        >>> y.year, len(y.units), band_counts(y.bands)["n"].to_dict()
+        (2020, 110, {'excellent': 14, 'good': 81, 'fair': 11, 'completed': 4, 'not_completed': 0})
+    """
+    if params.par_file is None:
+        raise ParDataError(f"year {params.year}: no par_file in its params "
+                           f"({params.source}); the PAR page needs the year's unit table")
+    table = load_par(params.par_file, criteria, params.year)
+    units = unit_scores(table)
+    return ParYear(year=params.year, table=table, units=units,
+                   bands=assign_bands(units["score"], params.par_bands),
+                   thresholds=dict(params.par_bands))
+
+
+def load_baseline_year(params: YearParams, criteria: ParCriteria | None = None) -> ParYear | None:
+    """The PAR index of the year ``params`` is compared with (its ``baseline_year``).
+
+    Args:
+        params: the current year's parameters.
+        criteria: the criteria (default: :func:`load_criteria`).
+
+    Returns:
+        The baseline's :class:`ParYear` (under the baseline's own ``par_bands``), or None when
+        there is no baseline year, or the baseline has no ``par_file`` or its file does not
+        exist in this repository (the page then shows the current year alone and says so).
+
+    Raises:
+        ParamsError: the baseline's parameters cannot be loaded
+            (:func:`satisfaction.years.load_baseline`).
+
+    Examples:
+        >>> from satisfaction.params import load_params
+        >>> load_baseline_year(load_params(2020)).year, load_baseline_year(load_params(2019))
+        (2019, None)
+    """
+    base = load_baseline(params)
+    if base is None or base.par_file is None or not base.par_file.exists():
+        return None
+    return load_year(base, criteria)
 
 
 # --------------------------------------------------------------------------------------------
@@ -952,6 +1038,38 @@ def band_margins(scores: pd.Series, bands: Mapping[str, float]) -> pd.DataFrame:
     return pd.DataFrame({"score": s, "band": band, "to_lower": s - lower, "to_upper": upper - s})
 
 
+def fragile_units(units: pd.DataFrame, bands: Mapping[str, float]) -> pd.DataFrame:
+    """The units whose band would change if their score moved by its measurement uncertainty.
+
+    A unit is fragile when its score plus, or minus, its uncertainty (``|self - appraised|``)
+    falls in another band under the band rule of :func:`assign_bands`: exactly the units that
+    :func:`robustness` counts as changed in its "scores +/- uncertainty" row. A unit whose
+    uncertainty is unknown is not fragile (it is counted in ``not_moved`` there).
+
+    Args:
+        units: :func:`unit_scores` (columns ``unit``, ``score``, ``uncertainty``).
+        bands: band name -> lower bound (params ``par_bands``).
+
+    Returns:
+        The fragile units (index ``unit_code``), closest to their lower bound first:
+        ``score, band, to_lower, to_upper`` (:func:`band_margins`), ``unit, uncertainty``.
+
+    Examples:
+        >>> units = pd.DataFrame({"unit": list("abcd"), "score": [96.0, 95.5, 81.0, 79.0],
+        ...                       "uncertainty": [0.5, 1.0, 2.0, np.nan]}, index=list("ABCD"))
+        >>> fragile_units(units, {"excellent": 95, "good": 80, "fair": 70})
+           score       band  to_lower  to_upper unit  uncertainty
+        B   95.5  excellent       0.5       NaN    b          1.0
+        C   81.0       good       1.0      14.0    c          2.0
+    """
+    score = units["score"]
+    margins = band_margins(score, bands).join(units[["unit", "uncertainty"]])
+    shift = units["uncertainty"].fillna(0.0)
+    moves = ((assign_bands(score + shift, bands) != margins["band"])
+             | (assign_bands(score - shift, bands) != margins["band"]))
+    return margins.loc[moves & score.notna()].sort_values("to_lower")
+
+
 def robustness(scores: pd.Series, bands: Mapping[str, float],
                uncertainty: pd.Series | float | None = None,
                threshold_shift: float = 1.0) -> pd.DataFrame:
@@ -1186,7 +1304,7 @@ def par_vs_satisfaction(units: pd.DataFrame, satisfaction: pd.DataFrame | pd.Ser
     par = par.loc[par["province"].notna()]
     par = pd.DataFrame({"unit_code": par.index.astype(str),
                         "unit": par.get("unit", pd.Series(pd.NA, index=par.index)).to_numpy(),
-                        "province": _canonical_provinces(_nfc(par["province"])).to_numpy(),
+                        "province": _canonical_provinces(_tidy_text(par["province"])).to_numpy(),
                         "par_score": par["score"].astype("float64").to_numpy()})
     dup = par["province"].duplicated(keep=False)
     if dup.any():
@@ -1196,15 +1314,12 @@ def par_vs_satisfaction(units: pd.DataFrame, satisfaction: pd.DataFrame | pd.Ser
         satisfaction = satisfaction.rename("estimate").to_frame()
     if "estimate" not in satisfaction:
         raise ValueError("satisfaction must have an 'estimate' column (a SurveyDesign table)")
-    estimate_columns = {"estimate", "ci_low", "ci_high", "n", "n_eff"}
-    if estimate_columns <= set(satisfaction.columns) and "suppressed" not in satisfaction:
-        from .reliability import nchs_flags
-
+    if set(NCHS_COLUMNS) <= set(satisfaction.columns) and "suppressed" not in satisfaction:
         satisfaction = nchs_flags(satisfaction, disclosure_threshold)
     keep = {"estimate": "satisfaction", "ci_low": "sat_ci_low", "ci_high": "sat_ci_high",
             "n": "sat_n", "flagged": "sat_flagged"}
     sat = satisfaction[[c for c in keep if c in satisfaction]].rename(columns=keep)
-    sat.index = _canonical_provinces(_nfc(pd.Series(sat.index.astype(str)))).to_numpy()
+    sat.index = _canonical_provinces(_tidy_text(pd.Series(sat.index.astype(str)))).to_numpy()
     suppressed = (satisfaction["suppressed"].fillna(False).astype(bool).to_numpy()
                   if "suppressed" in satisfaction else np.zeros(len(sat), dtype=bool))
     hidden = pd.DataFrame({"province": sat.index[suppressed], "side": "satisfaction suppressed"})

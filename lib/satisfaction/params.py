@@ -92,8 +92,8 @@ def load_params(year: int, params_file: str | Path | None = None) -> YearParams:
         A :class:`YearParams` with every path made absolute.
 
     Raises:
-        ParamsError: the file is missing, is not a mapping, lacks a required key, or
-            disagrees with ``year``.
+        ParamsError: the file is missing, is not a mapping, lacks a required key, has an
+            empty ``raw_file``, or disagrees with ``year``.
 
     Examples:
         >>> p = load_params(2020)
@@ -112,6 +112,8 @@ def load_params(year: int, params_file: str | Path | None = None) -> YearParams:
     missing = [k for k in REQUIRED_KEYS if k not in data]
     if missing:
         raise ParamsError(f"{path}: missing key(s) {', '.join(missing)}")
+    if data["raw_file"] in (None, ""):
+        raise ParamsError(f"{path}: raw_file is empty (the year's raw survey file)")
     if int(data["year"]) != int(year):
         raise ParamsError(f"{path}: says year {data['year']}, asked for {year}")
     try:
@@ -124,7 +126,7 @@ def load_params(year: int, params_file: str | Path | None = None) -> YearParams:
 
     return YearParams(
         year=int(data["year"]),
-        raw_file=_path(data["raw_file"]),
+        raw_file=(config.ROOT / data["raw_file"]).resolve(),
         design=design,
         synthetic=bool(data.get("synthetic", False)),
         encoding=data.get("encoding"),

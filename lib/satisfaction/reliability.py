@@ -26,6 +26,8 @@ __all__ = [
     "MAX_REL_WIDTH",
     "MIN_DF",
     "MIN_N_EFF",
+    "NCHS_COLUMNS",
+    "REQUIRED_ESTIMATE_COLUMNS",
     "SMALL_WIDTH",
     "nchs_flags",
     "with_flags",
@@ -37,14 +39,23 @@ SMALL_WIDTH: Final = 0.05  # absolute CI width at or below this: present, whatev
 MAX_REL_WIDTH: Final = 1.30  # relative CI width above this (when width > 0.05): suppress
 MIN_DF: Final = 8  # degrees of freedom below this: statistical review
 
-_REQUIRED: Final = ("estimate", "ci_low", "ci_high", "n", "n_eff")
 FLAG_COLUMNS: Final = ("suppressed", "flagged", "flag_reason")
-#: The columns of an estimate table that :func:`with_flags` needs (``df`` is optional).
+#: The columns of an estimate table (:data:`satisfaction.design.COLUMNS`) that
+#: :func:`with_flags` needs (``df`` is optional).
 REQUIRED_ESTIMATE_COLUMNS: Final = tuple(c for c in COLUMNS if c != "df")
+#: The columns the NCHS rules read (:func:`nchs_flags`; ``df`` is optional).
+NCHS_COLUMNS: Final = ("estimate", "ci_low", "ci_high", "n", "n_eff")
 
 
-def _pct(v: pd.Series) -> pd.Series:
-    """Whole percentages as text ("40 %"), "inf" where not finite."""
+def _whole_percent(v: pd.Series) -> pd.Series:
+    """Whole percentages as text ("40 %"), "inf" where not finite, for the flag reasons.
+
+    Not :func:`satisfaction.report.formats.percent`: this statistics module must not import
+    the report layer (figures and tables both read the reasons, and plots may not import the
+    report layer either), and the rule thresholds are whole percentages (30 %, 130 %) of a whole
+    column, where a relative width can be infinite. When the reports become bilingual the
+    reasons should become codes and values, worded in the report layer.
+    """
     finite = np.isfinite(v.to_numpy(dtype=float, na_value=np.nan))
     txt = (v.where(finite, 0.0) * 100).round(0).astype("int64").astype(str) + " %"
     return txt.where(finite, "inf")
@@ -104,7 +115,7 @@ def nchs_flags(table: pd.DataFrame, disclosure_threshold: int = 10) -> pd.DataFr
         'effective sample size 25.0 < 30; CI width 40 % >= 30 %'
         "estimate of 100 % (statistical review); complement's relative CI width inf > 130 % (footnote)"
     """
-    missing = [c for c in _REQUIRED if c not in table.columns]
+    missing = [c for c in NCHS_COLUMNS if c not in table.columns]
     if missing:
         raise ValueError(f"nchs_flags needs the columns {', '.join(missing)}")
     if not isinstance(disclosure_threshold, (int, np.integer)) or disclosure_threshold < 0:
@@ -136,10 +147,10 @@ def nchs_flags(table: pd.DataFrame, disclosure_threshold: int = 10) -> pd.DataFr
             "effective sample size " + (np.floor(n_eff * 10) / 10).astype(str) + " < 30",
         ),
         (p.notna() & width.isna(), pd.Series("no confidence interval", index=p.index)),
-        (width >= MAX_ABS_WIDTH, "CI width " + _pct(width) + " >= 30 %"),
+        (width >= MAX_ABS_WIDTH, "CI width " + _whole_percent(width) + " >= 30 %"),
         (
             (width > SMALL_WIDTH) & (width < MAX_ABS_WIDTH) & ~edge & (rel > MAX_REL_WIDTH),
-            "relative CI width " + _pct(rel) + " > 130 %",
+            "relative CI width " + _whole_percent(rel) + " > 130 %",
         ),
     ]
     if "df" in table.columns:
@@ -149,10 +160,10 @@ def nchs_flags(table: pd.DataFrame, disclosure_threshold: int = 10) -> pd.DataFr
     df_text = df.where(np.isfinite(df)).round(0).astype("Int64").astype(str)
     flag_rules = [
         (df < MIN_DF, "degrees of freedom " + df_text + " < 8 (statistical review)"),
-        (edge, "estimate of " + _pct(p) + " (statistical review)"),
+        (edge, "estimate of " + _whole_percent(p) + " (statistical review)"),
         (
             (width > SMALL_WIDTH) & (rel_c > MAX_REL_WIDTH),
-            "complement's relative CI width " + _pct(rel_c) + " > 130 % (footnote)",
+            "complement's relative CI width " + _whole_percent(rel_c) + " > 130 % (footnote)",
         ),
     ]
 

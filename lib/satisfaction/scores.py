@@ -7,15 +7,23 @@ with the component when that mean is at least 4 (the cut of the overall item, ap
 average answer). A respondent who answered none of a component's items is missing for it,
 never counted as dissatisfied.
 
-Not for: estimation (the indicators are 0/1 columns that :class:`~satisfaction.SurveyDesign`
-turns into rates with intervals).
+:func:`component_rates` asks a design for the rate of every component at once (the table of
+the satisfaction page).
+
+Not for: estimation itself (the indicators are 0/1 columns that
+:class:`~satisfaction.SurveyDesign` turns into rates with intervals).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from .codebook import Codebook, load_codebook
+
+if TYPE_CHECKING:
+    from .design import SurveyDesign
 
 
 def component_indicators(data: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
@@ -54,3 +62,38 @@ def component_labels(codebook: Codebook | None = None, lang: str = "vi") -> dict
     """``sat_<component>`` -> the component's label, for tables and figures."""
     codebook = codebook or load_codebook()
     return {f"sat_{k}": v[lang] for k, v in codebook.components.items()}
+
+
+def component_rates(design: SurveyDesign, codebook: Codebook | None = None,
+                    ci_method: str = "beta", level: float = 0.95) -> pd.DataFrame:
+    """The share satisfied with each component, one row per component, each over the full design.
+
+    Args:
+        design: the year's design over a table with the ``sat_<component>`` columns
+            (:func:`satisfaction.years.load_survey` adds them).
+        codebook: the questionnaire that names the components (loaded if omitted).
+        ci_method: the interval method of :meth:`~satisfaction.SurveyDesign.proportion`.
+        level: the confidence level.
+
+    Returns:
+        An estimate table indexed by ``sat_<component>`` in the codebook's order (the keys of
+        :func:`component_labels`).
+
+    Raises:
+        ValueError: a component's column is missing from the design's table.
+
+    Examples:
+        >>> from satisfaction import SurveyDesign
+        >>> cb = load_codebook()
+        >>> items = [i for comp in cb.components.values() for i in comp["items"]]
+        >>> answers = pd.DataFrame({i: pd.array([5, 4, 2, 3], dtype="Int8") for i in items})
+        >>> data = component_indicators(answers.assign(w=1.0), cb)
+        >>> t = component_rates(SurveyDesign(data, weights="w"), cb)
+        >>> t["estimate"].tolist(), list(t.index) == list(component_labels(cb))
+        ([0.5, 0.5, 0.5, 0.5, 0.5], True)
+    """
+    codebook = codebook or load_codebook()
+    return pd.concat([
+        design.proportion(f"sat_{name}", ci_method=ci_method, level=level).set_axis([f"sat_{name}"])
+        for name in codebook.components
+    ])

@@ -195,7 +195,7 @@ def calibration_targets(criteria: ParCriteria | None = None, n_units: int = 110,
     last = years[-1]
     bands = band_order(load_params(last).par_bands)
     pub = criteria.published.get(last, {})
-    level = {b: 0 for b in bands}
+    level: dict[str, float] = {b: 0 for b in bands}
     level.update(ASSUMED_LEVELS.get(last, {}))
     level.update(pub.get("counts", {}))
     rows[last] = level

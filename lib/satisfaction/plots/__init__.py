@@ -3,12 +3,14 @@
 Call :func:`set_theme` once at the top of a notebook: it applies seaborn's theme and then a
 font that has every Vietnamese letter, so province and office names keep their diacritics in
 every figure on a bare machine. The figures themselves live in submodules and are re-exported
-here: :mod:`.estimates` (by-domain estimates, forest plot of offices, the five components,
-trend across years, plain counts); other submodules (change, PAR index, instrument) are found the same way.
-Every function returns a :class:`matplotlib.figure.Figure` and none calls ``plt.show``; the
-figures are built without pyplot, so a notebook shows one when it is displayed:
-``display(fig)``, or the figure as the cell's last expression (``fig = ...`` alone shows
-nothing).
+here (the table :data:`_EXPORTS` says which module draws which figure): :mod:`.estimates`
+(by-domain estimates, forest plot of offices, the five components, trend across years, plain
+counts), :mod:`.change` (year-over-year change), :mod:`.par` (the PAR index) and
+:mod:`.instrument` (the questionnaire review). A submodule is imported on first use, so that
+``import satisfaction.plots`` does not load seaborn. Every function returns a
+:class:`matplotlib.figure.Figure` and none calls ``plt.show``; the figures are built without
+pyplot, so a notebook shows one when it is displayed: ``display(fig)``, or the figure as the
+cell's last expression (``fig = ...`` alone shows nothing).
 
 Not for: computing estimates or deciding reliability (figures take estimate tables and ask
 :mod:`satisfaction.reliability` which cells may be drawn).
@@ -17,7 +19,11 @@ Not for: computing estimates or deciding reliability (figures take estimate tabl
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 FONT_FAMILY = "DejaVu Sans"
 """Ships with matplotlib and covers Vietnamese (Latin Extended Additional, U+1EA0-U+1EF9)."""
@@ -28,17 +34,54 @@ VIETNAMESE_SAMPLE = (
 )
 """Text whose every glyph must render (checked by the tests)."""
 
-_SUBMODULES = ("estimates", "change", "par", "instrument")
+_EXPORTS = {
+    "bar_counts": "estimates",
+    "components_plot": "estimates",
+    "estimates_plot": "estimates",
+    "forest_plot": "estimates",
+    "trend_plot": "estimates",
+    "change_plot": "change",
+    "sensitivity_heatmap": "change",
+    "band_changes_plot": "par",
+    "criterion_losses_plot": "par",
+    "par_distribution_plot": "par",
+    "par_satisfaction_plot": "par",
+    "transition_heatmap": "par",
+    "ceiling_plot": "instrument",
+    "item_distribution_plot": "instrument",
+    "item_statistics_plot": "instrument",
+    "mode_plot": "instrument",
+    "precision_plot": "instrument",
+    "quality_plot": "instrument",
+    "reliability_plot": "instrument",
+}
+"""Figure -> the submodule that draws it (each submodule's ``__all__``, checked by the tests)."""
 
+# This module's names and every figure of _EXPORTS (the tests check the two agree).
 __all__ = [
     "FONT_FAMILY",
     "VIETNAMESE_SAMPLE",
+    "band_changes_plot",
     "bar_counts",
+    "ceiling_plot",
+    "change_plot",
     "components_plot",
+    "criterion_losses_plot",
     "enable_notebook_display",
     "estimates_plot",
     "forest_plot",
+    "item_distribution_plot",
+    "item_statistics_plot",
+    "mode_plot",
+    "new_figure",
+    "par_distribution_plot",
+    "par_satisfaction_plot",
+    "precision_plot",
+    "quality_plot",
+    "reliability_plot",
+    "sensitivity_heatmap",
     "set_theme",
+    "transition_heatmap",
     "trend_plot",
 ]
 
@@ -80,14 +123,12 @@ def enable_notebook_display() -> bool:
     Returns:
         True inside IPython (formatter present), False elsewhere.
     """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    if shell is None or not hasattr(shell, "display_formatter"):
-        return False
+    from IPython import get_ipython  # a dependency (ipykernel); None outside a kernel
     from matplotlib.figure import Figure
+
+    shell = get_ipython()
+    if shell is None:
+        return False
 
     formatters = shell.display_formatter.formatters
     if any(Figure in f.type_printers for f in formatters.values()):
@@ -98,15 +139,35 @@ def enable_notebook_display() -> bool:
     return True
 
 
+def new_figure(width: float, height: float, ax: Axes | None = None) -> tuple[Figure, Axes]:
+    """A figure of ``width`` x ``height`` inches with one axes, or the figure of ``ax`` when given.
+
+    Figures are built without pyplot (nothing stays in memory after a batch run); Jupyter is
+    told once how to show them (:func:`enable_notebook_display`).
+
+    Examples:
+        >>> fig, ax = new_figure(4, 3)
+        >>> fig.get_size_inches().tolist(), new_figure(1, 1, ax)[0] is fig
+        ([4.0, 3.0], True)
+    """
+    from matplotlib.figure import Figure
+
+    enable_notebook_display()
+    if ax is not None:
+        fig = ax.get_figure(root=True)
+        if fig is None:
+            raise ValueError("ax belongs to no figure")
+        return fig, ax
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.add_subplot()
+
+
 def __getattr__(name: str) -> Any:
-    # Figures are found in the submodules on first use (seaborn is imported only then).
-    for module_name in _SUBMODULES:
-        try:
-            module = import_module(f".{module_name}", __name__)
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{__name__}.{module_name}":
-                continue
-            raise
-        if name in getattr(module, "__all__", ()):
-            return getattr(module, name)
-    raise AttributeError(f"module 'satisfaction.plots' has no attribute {name!r}")
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'satisfaction.plots' has no attribute {name!r}")
+    return getattr(import_module(f".{module}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -15,7 +15,6 @@ trend line (see the change figures).
 from __future__ import annotations
 
 import textwrap
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,16 +25,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..reliability import with_flags
+from . import new_figure
+from .labels import literal
 
 __all__ = ["bar_counts", "components_plot", "estimates_plot", "forest_plot", "trend_plot"]
 
 _GREY = "#6e7781"
 _SEP = " · "
-
-
-def _text(value: Any) -> str:
-    """Label text: NFC (precomposed letters render with their diacritics), ``$`` not mathtext."""
-    return unicodedata.normalize("NFC", str(value)).replace("$", r"\$")
 
 
 def _palette(n: int) -> list[Any]:
@@ -79,7 +75,7 @@ def plot_frame(
     index = flagged.index.to_frame(index=False)
     if labels:
         index = index.apply(lambda col: col.map(lambda v: labels.get(v, v)))
-    label = index.astype(str).agg(_SEP.join, axis=1).map(_text)
+    label = index.astype(str).agg(_SEP.join, axis=1).map(literal)
     suppressed = flagged["suppressed"].fillna(True).astype(bool).to_numpy()
     frame = pd.DataFrame({
         "label": label.to_numpy(),
@@ -132,7 +128,7 @@ def _points(ax: Axes, x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarr
 
 def _axis_label(percent: bool, given: str | None) -> str:
     if given is not None:
-        return _text(given)
+        return literal(given)
     return "Satisfied or very satisfied (%)" if percent else "Estimate"
 
 
@@ -161,20 +157,10 @@ def _flag_legend(ax: Axes, frame: pd.DataFrame, color: Any, handles: list[Any] |
         handles.append(Line2D([], [], marker="$—$", color=_GREY, linestyle="none",
                               label="suppressed: not shown"))
     if handles and outside:
-        ax.figure.legend(handles=handles, loc="outside lower left", fontsize="small",
+        ax.get_figure(root=True).legend(handles=handles, loc="outside lower left", fontsize="small",
                          ncols=min(len(handles), 3), frameon=False)
     elif handles:
         ax.legend(handles=handles, loc="best", fontsize="small", frameon=True)
-
-
-def _new_figure(width: float, height: float, ax: Axes | None) -> tuple[Figure, Axes]:
-    from . import enable_notebook_display
-
-    enable_notebook_display()
-    if ax is not None:
-        return ax.figure, ax
-    fig = Figure(figsize=(width, height), layout="constrained")
-    return fig, fig.add_subplot()
 
 
 def estimates_plot(
@@ -208,7 +194,7 @@ def estimates_plot(
     """
     frame = plot_frame(table, percent=percent, labels=labels,
                        disclosure_threshold=disclosure_threshold)
-    fig, ax = _new_figure(7.5, 1.2 + 0.42 * max(len(frame), 1), ax)
+    fig, ax = new_figure(7.5, 1.2 + 0.42 * max(len(frame), 1), ax)
     color = _palette(1)[0]
     y = np.arange(len(frame))[::-1].astype(float)
     _points(ax, frame["estimate"].to_numpy(), y, frame["ci_low"].to_numpy(),
@@ -221,7 +207,7 @@ def estimates_plot(
     handles = []
     if ref is not None:
         line = ax.axvline(ref, color="#9a3412", linestyle="--", linewidth=1.2,
-                          label=f"{_text(national_label)} {ref:.1f}" + (" %" if percent else ""))
+                          label=f"{literal(national_label)} {ref:.1f}" + (" %" if percent else ""))
         handles.append(line)
     right = hi + span * 0.02
     n_text = np.where(frame["suppressed"], "suppressed",
@@ -233,7 +219,7 @@ def estimates_plot(
     ax.set_ylim(-0.7, y.max() + 0.7 if len(y) else 1)
     ax.set_xlabel(_axis_label(percent, xlabel))
     if title:
-        ax.set_title(_text(title), loc="left")
+        ax.set_title(literal(title), loc="left")
     _flag_legend(ax, frame, color, handles, outside=True)
     return fig
 
@@ -278,7 +264,7 @@ def forest_plot(
         half = max_rows // 2
         cut = len(shown) - max_rows
         shown = pd.concat([shown.iloc[:half], shown.iloc[len(shown) - (max_rows - half):]])
-    fig, ax = _new_figure(7.5, 1.6 + 0.24 * max(len(shown), 1), None)
+    fig, ax = new_figure(7.5, 1.6 + 0.24 * max(len(shown), 1), None)
     color = _palette(1)[0]
     y = np.arange(len(shown)).astype(float)
     _points(ax, shown["estimate"].to_numpy(), y, shown["ci_low"].to_numpy(),
@@ -290,7 +276,7 @@ def forest_plot(
             ax.axvspan(float(national["ci_low"].iloc[0]) * scale,
                        float(national["ci_high"].iloc[0]) * scale, color=_GREY, alpha=0.15, lw=0)
         ax.axvline(ref, color="#9a3412", linestyle="--", linewidth=1.3,
-                   label=f"{_text(national_label)} {ref:.1f}" + (" %" if percent else ""))
+                   label=f"{literal(national_label)} {ref:.1f}" + (" %" if percent else ""))
         ax.legend(loc="lower right", fontsize="small")
     if shown.empty:
         ax.text(0.5, 0.5, f"No unit meets the reliability standard ({hidden} suppressed).",
@@ -300,7 +286,7 @@ def forest_plot(
     ax.set_xlim(*_limits(shown, percent, [ref] if ref is not None else None))
     ax.set_xlabel(_axis_label(percent, xlabel))
     if title:
-        ax.set_title(_text(title), loc="left")
+        ax.set_title(literal(title), loc="left")
     notes = []
     if hidden:
         notes.append(f"{hidden} not shown (suppressed: too few respondents or unreliable)")
@@ -340,16 +326,16 @@ def components_plot(
                        disclosure_threshold=disclosure_threshold)
     comp_raw = frame["level_0"]
     components = list(dict.fromkeys(comp_raw))
-    comp_label = [textwrap.fill(_text((labels or {}).get(c, c)), 16) for c in components]
+    comp_label = [textwrap.fill(literal((labels or {}).get(c, c)), 16) for c in components]
     groups = list(dict.fromkeys(frame["level_1"])) if "level_1" in frame else [None]
-    fig, ax = _new_figure(max(7.5, 1.6 * len(components)), 4.6, None)
+    fig, ax = new_figure(max(7.5, 1.6 * len(components)), 4.6, None)
     colors = _palette(len(groups))
     width = 0.7 / max(len(groups), 1)
     position = pd.Series(np.arange(len(components), dtype=float), index=components)
     for g, (group, color) in enumerate(zip(groups, colors, strict=True)):
         part = frame if group is None else frame[frame["level_1"] == group]
         x = position.loc[part["level_0"]].to_numpy() + (g - (len(groups) - 1) / 2) * width
-        name = None if group is None else _text((labels or {}).get(group, group))
+        name = None if group is None else literal((labels or {}).get(group, group))
         _points(ax, part["estimate"].to_numpy(), x, part["ci_low"].to_numpy(),
                 part["ci_high"].to_numpy(), part["flagged"].to_numpy(), color,
                 horizontal=False, label=name)
@@ -366,7 +352,7 @@ def components_plot(
     if groups != [None]:
         ax.legend(loc="lower right", fontsize="small", ncols=min(len(groups), 4))
     if title:
-        ax.set_title(_text(title), loc="left")
+        ax.set_title(literal(title), loc="left")
     return fig
 
 
@@ -399,12 +385,12 @@ def trend_plot(
     years = pd.to_numeric(frame["level_0"], errors="raise").astype(int)
     frame = frame.assign(year=years.to_numpy())
     groups = list(dict.fromkeys(frame["level_1"])) if "level_1" in frame else [None]
-    fig, ax = _new_figure(7.5, 4.6, None)
+    fig, ax = new_figure(7.5, 4.6, None)
     colors = _palette(len(groups))
     for group, color in zip(groups, colors, strict=True):
         part = frame if group is None else frame[frame["level_1"] == group]
         part = part.sort_values("year")
-        name = "Survey estimate" if group is None else _text((labels or {}).get(group, group))
+        name = "Survey estimate" if group is None else literal((labels or {}).get(group, group))
         ax.plot(part["year"], part["estimate"], color=color, linewidth=1.5, alpha=0.8)
         _points(ax, part["estimate"].to_numpy(), part["year"].to_numpy(dtype=float),
                 part["ci_low"].to_numpy(), part["ci_high"].to_numpy(),
@@ -432,7 +418,7 @@ def trend_plot(
     ax.set_xlabel("Survey year")
     ax.legend(loc="best", fontsize="small")
     if title:
-        ax.set_title(_text(title), loc="left")
+        ax.set_title(literal(title), loc="left")
     return fig
 
 
@@ -468,10 +454,10 @@ def bar_counts(
     if missing:
         raise ValueError(f"bar_counts: no column(s) {', '.join(missing)} in the table")
     counts = pd.to_numeric(table[value], errors="coerce").fillna(0)
-    names = table[label].map(lambda v: (labels or {}).get(v, v)).map(_text)
+    names = table[label].map(lambda v: (labels or {}).get(v, v)).map(literal)
     order = np.argsort(-counts.to_numpy(), kind="stable")
     counts, names = counts.iloc[order], names.iloc[order]
-    fig, ax = _new_figure(7.5, 1.2 + 0.38 * max(len(counts), 1), None)
+    fig, ax = new_figure(7.5, 1.2 + 0.38 * max(len(counts), 1), None)
     y = np.arange(len(counts))[::-1]
     ax.barh(y, counts.to_numpy(), color=_palette(1)[0])
     peak = float(counts.max()) if len(counts) else 1.0
@@ -479,7 +465,7 @@ def bar_counts(
         ax.text(count + peak * 0.01, yi, f"{count:,.0f}", va="center", fontsize="small")
     ax.set_yticks(y, names.tolist())
     ax.set_xlim(0, peak * 1.15 if peak > 0 else 1)
-    ax.set_xlabel(_text(xlabel if xlabel is not None else value.replace("_", " ")))
+    ax.set_xlabel(literal(xlabel if xlabel is not None else value.replace("_", " ")))
     if title:
-        ax.set_title(_text(title), loc="left")
+        ax.set_title(literal(title), loc="left")
     return fig

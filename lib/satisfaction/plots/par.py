@@ -12,7 +12,6 @@ Not for: computing anything (see :mod:`satisfaction.par_index`) or the survey es
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..par_index import ABSENT, TOTAL, ParSatisfaction, band_order
+from . import new_figure
+from .labels import literal
 
 __all__ = [
     "band_changes_plot",
@@ -35,18 +36,6 @@ __all__ = [
 _GREY = "#6e7781"
 
 
-def _text(value: Any) -> str:
-    """Label text: NFC (precomposed letters keep their diacritics), ``$`` not mathtext."""
-    return unicodedata.normalize("NFC", str(value)).replace("$", r"\$")
-
-
-def _new_figure(width: float, height: float, ax: Axes | None) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.figure, ax
-    fig = Figure(figsize=(width, height), layout="constrained")
-    return fig, fig.add_subplot()
-
-
 def _band_palette(names: list[str]) -> dict[str, Any]:
     import seaborn as sns
 
@@ -55,7 +44,7 @@ def _band_palette(names: list[str]) -> dict[str, Any]:
 
 
 def _labels(names: list[str], labels: Mapping[str, str] | None) -> list[str]:
-    return [_text((labels or {}).get(n, n)) for n in names]
+    return [literal((labels or {}).get(n, n)) for n in names]
 
 
 def par_distribution_plot(scores: pd.Series, bands: Mapping[str, float],
@@ -83,7 +72,7 @@ def par_distribution_plot(scores: pd.Series, bands: Mapping[str, float],
     """
     from ..par_index import assign_bands
 
-    fig, ax = _new_figure(8, 4, ax)
+    fig, ax = new_figure(8, 4, ax)
     s = pd.Series(scores, dtype="float64").dropna()
     band = assign_bands(s, bands)
     order = band_order(bands)
@@ -135,14 +124,14 @@ def band_changes_plot(changes: pd.DataFrame, labels: Mapping[str, str] | None = 
     """
     import seaborn as sns
 
-    fig, ax = _new_figure(7, 4, ax)
+    fig, ax = new_figure(7, 4, ax)
     years = [c for c in changes.columns if c != "change"]
     x = np.arange(len(changes))
     width = 0.8 / max(len(years), 1)
     colours = sns.color_palette("Blues", n_colors=len(years) + 1)[1:]
     for i, (year, colour) in enumerate(zip(years, colours, strict=True)):
         ax.bar(x + (i - (len(years) - 1) / 2) * width, changes[year], width=width,
-               color=colour, label=_text(year))
+               color=colour, label=literal(year))
     if "change" in changes:
         top = changes[years].max(axis=1).to_numpy()
         for xi, yi, d in zip(x, top, changes["change"].to_numpy(), strict=True):
@@ -186,7 +175,7 @@ def transition_heatmap(matrix: pd.DataFrame, labels: Mapping[str, str] | None = 
         keep = [c for c in core.index
                 if c not in ("not_completed", ABSENT) or core.loc[c].sum() or core[c].sum()]
         core = core.loc[keep, keep]
-    fig, ax = _new_figure(6.5, 5, ax)
+    fig, ax = new_figure(6.5, 5, ax)
     rows = [f"{lab} (n={int(core.loc[r].sum())})"
             for r, lab in zip(core.index, _labels(list(core.index), labels), strict=True)]
     cols = [f"{lab}\n(n={int(core[c].sum())})"
@@ -197,8 +186,8 @@ def transition_heatmap(matrix: pd.DataFrame, labels: Mapping[str, str] | None = 
         if r in core.columns:
             j = list(core.columns).index(r)
             ax.add_patch(Rectangle((j, i), 1, 1, fill=False, edgecolor="black", linewidth=1.5))
-    ax.set_ylabel(f"band in {_text(matrix.index.name or 'earlier year')}")
-    ax.set_xlabel(f"band in {_text(matrix.columns.name or 'later year')}")
+    ax.set_ylabel(f"band in {literal(matrix.index.name or 'earlier year')}")
+    ax.set_xlabel(f"band in {literal(matrix.columns.name or 'later year')}")
     ax.tick_params(axis="y", rotation=0)
     n = int(core.to_numpy().sum())
     ax.set_title(f"Band transitions ({n} units); outlined: same band both years",
@@ -223,14 +212,14 @@ def criterion_losses_plot(losses: pd.DataFrame, ax: Axes | None = None) -> Figur
         >>> [t.get_text() for t in criterion_losses_plot(l).axes[0].texts]
         ['2.50 (21% of 12)', '0.90 (9% of 10)']
     """
-    fig, ax = _new_figure(8, 0.45 * len(losses) + 1.5, ax)
+    fig, ax = new_figure(8, 0.45 * len(losses) + 1.5, ax)
     y = np.arange(len(losses))
     ax.barh(y, losses["mean_lost"], color="#c0504d")
     for yi, lost, pct, mx in zip(y, losses["mean_lost"], losses["lost_pct_of_max"],
                                  losses["max_points"], strict=True):
         ax.annotate(f"{lost:.2f} ({pct:.0f}% of {mx:g})", (lost, yi), xytext=(3, 0),
                     textcoords="offset points", va="center", fontsize="small")
-    ax.set_yticks(y, [_text(v) for v in losses.get("label", pd.Series(losses.index))])
+    ax.set_yticks(y, [literal(v) for v in losses.get("label", pd.Series(losses.index))])
     ax.invert_yaxis()
     ax.set_xlim(0, float(losses["mean_lost"].max()) * 1.35 or 1)
     ax.set_xlabel("mean points lost per unit")
@@ -248,8 +237,8 @@ def _label_boxes(ax: Axes, x: np.ndarray, y: np.ndarray, names: list[str],
     ax.autoscale_view()
     pos = (ax.transData + ax.transAxes.inverted()).transform(np.column_stack([x, y]))
     bbox = ax.get_position()
-    w_pt, h_pt = (bbox.width * ax.figure.get_figwidth() * 72,
-                  bbox.height * ax.figure.get_figheight() * 72)
+    w_pt, h_pt = (bbox.width * ax.get_figure(root=True).get_figwidth() * 72,
+                  bbox.height * ax.get_figure(root=True).get_figheight() * 72)
     width = np.array([len(n) for n in names]) * 0.55 * fontsize_pt / w_pt
     height = 1.2 * fontsize_pt / h_pt
     off_x, off_y = 4 / w_pt, 3 / h_pt
@@ -312,7 +301,7 @@ def par_satisfaction_plot(result: ParSatisfaction, label: bool = True,
         ['Cà Mau', 'Hà Nội', 'Sơn La', 'Thừa Thiên Huế']
     """
     t = result.table
-    fig, ax = _new_figure(8, 6, ax)
+    fig, ax = new_figure(8, 6, ax)
     scale = 100.0 if t["satisfaction"].max() <= 1.0 else 1.0
     x = t["par_score"].to_numpy(dtype="float64")
     y = t["satisfaction"].to_numpy(dtype="float64") * scale
@@ -328,7 +317,7 @@ def par_satisfaction_plot(result: ParSatisfaction, label: bool = True,
         ax.scatter(x[flagged], y[flagged], s=22, facecolors="white", edgecolors="#1f77b4",
                    zorder=2, label=f"{int(flagged.sum())} flagged (statistical review)")
         ax.legend(fontsize="small", loc="lower right")
-    names = [_text(v) for v in t["province"]]
+    names = [literal(v) for v in t["province"]]
     from matplotlib.font_manager import FontProperties
 
     size = FontProperties(size="x-small").get_size_in_points()

@@ -46,6 +46,17 @@ from ..io import write_text_atomic
 from ..params import available_years, load_params, params_path
 from .provenance import git_state
 
+__all__ = [
+    "LABELS",
+    "REPORTS_ENV",
+    "STAGING_ENV",
+    "headline_items",
+    "headline_path",
+    "load_headlines",
+    "render_index",
+    "save_headline",
+]
+
 REPORTS_ENV = "SATISFACTION_REPORTS"
 """Environment variable naming the reports folder (set by the batch runner for its kernels)."""
 STAGING_ENV = "SATISFACTION_STAGING"
@@ -191,7 +202,7 @@ def _number(value: Any, decimals: int, suffix: str = "", signed: bool = False) -
     return text + suffix
 
 
-def headline_items(figures: dict[str, Any]) -> list[dict[str, str]]:
+def headline_items(figures: dict[str, Any]) -> list[dict[str, Any]]:
     """The headline figures of a year as (label, value, note) items for the index, in order.
 
     Examples:
@@ -211,7 +222,7 @@ def headline_items(figures: dict[str, Any]) -> list[dict[str, str]]:
         if long not in f and isinstance(value, (int, float)) and not isinstance(value, bool):
             f[long] = 100.0 * float(value)
     used: set[str] = set()
-    items: list[dict[str, str]] = []
+    items: list[dict[str, Any]] = []  # label, value, note (text) and primary (bool)
 
     def ci(low: str, high: str, decimals: int, unit: str, level: Any) -> str:
         used.update({low, high})

@@ -12,11 +12,9 @@ Not for: running notebooks (see :mod:`satisfaction.report.runner`) or rendering 
 
 from __future__ import annotations
 
-import html
 import json
 import platform
 import subprocess
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -26,6 +24,17 @@ from typing import Any
 from .. import config
 from ..io import sha256_file
 from ..params import load_params
+from .escape import html_text
+
+__all__ = [
+    "KEY_PACKAGES",
+    "UNKNOWN",
+    "Provenance",
+    "collect_provenance",
+    "git_state",
+    "package_versions",
+    "provenance_html",
+]
 
 KEY_PACKAGES: tuple[str, ...] = (
     "pandas",
@@ -191,10 +200,10 @@ def collect_provenance(
 
 
 def _text(value: Any) -> str:
-    """Escaped, NFC-normalised text of a value for HTML."""
+    """A value for HTML (:func:`~satisfaction.report.escape.html_text`); lists and dicts as JSON."""
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return html.escape(unicodedata.normalize("NFC", str(value)), quote=True)
+    return html_text(value)
 
 
 def _flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:

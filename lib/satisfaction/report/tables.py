@@ -13,8 +13,6 @@ Not for: computing estimates (see :mod:`satisfaction.design`) or deciding what i
 
 from __future__ import annotations
 
-import html
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +20,13 @@ import numpy as np
 import pandas as pd
 
 from ..reliability import with_flags
+from .escape import html_text
+
+__all__ = [
+    "SUPPRESSED",
+    "EstimatesHTML",
+    "format_estimates",
+]
 
 SUPPRESSED = "—"
 _MARKERS = "abcdefghijklmnopqrstuvwxyz"
@@ -32,10 +37,6 @@ class EstimatesHTML(str):
 
     def _repr_html_(self) -> str:
         return str(self)
-
-
-def _escape(value: Any) -> str:
-    return html.escape(unicodedata.normalize("NFC", str(value)), quote=True)
 
 
 def _fixed(values: pd.Series, decimals: int) -> pd.Series:
@@ -54,7 +55,7 @@ def _domain_labels(index: pd.Index, labels: Mapping[Any, str] | None) -> pd.Data
     ]
     if labels:
         frame = frame.apply(lambda col: col.map(lambda v: labels.get(v, v)))
-    return frame.apply(lambda col: col.map(_escape))
+    return frame.apply(lambda col: col.map(html_text))
 
 
 def format_estimates(
@@ -151,20 +152,20 @@ def format_estimates(
     level = f"{confidence * 100:g} %"
     unit = " (%)" if percent else ""
     head_domain = "".join(
-        f'<th scope="col" class="sat-domain">{_escape(c.replace("_", " ").capitalize())}</th>'
+        f'<th scope="col" class="sat-domain">{html_text(c.replace("_", " ").capitalize())}</th>'
         for c in domains.columns
     )
     head = (
         f"<thead><tr>{head_domain}"
-        f'<th scope="col">{_escape(estimate_label or ("Estimate" + unit))}</th>'
+        f'<th scope="col">{html_text(estimate_label or ("Estimate" + unit))}</th>'
         f'<th scope="col">{level} CI{unit}</th>'
         f'<th scope="col">SE{" (pp)" if percent else ""}</th>'
         '<th scope="col">Design effect</th><th scope="col">n</th>'
         '<th scope="col">n<sub>eff</sub></th><th scope="col">Reliability</th></tr></thead>'
     )
-    cap = f"<caption>{_escape(caption)}</caption>" if caption else ""
+    cap = f"<caption>{html_text(caption)}</caption>" if caption else ""
     notes = "".join(
-        f'<p><sup class="sat-marker">{marker_of[r]}</sup> {_escape(r)}</p>' for r in distinct
+        f'<p><sup class="sat-marker">{marker_of[r]}</sup> {html_text(r)}</p>' for r in distinct
     )
     legend = (
         f"<p>{SUPPRESSED} suppressed: the estimate is not shown. Cells with fewer than "
