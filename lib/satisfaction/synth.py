@@ -220,7 +220,7 @@ def _weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
 def _draw_respondents(frame: pd.DataFrame, spec: YearSpec, n: int, rng: np.random.Generator,
                       codebook: Codebook, calibrate: bool = True) -> pd.DataFrame:
     """Respondents with their design columns, answers (codes) and personal data."""
-    per_level = {lvl: int(round(spec.level_shares[lvl] * n)) for lvl in LEVELS}
+    per_level = {lvl: round(spec.level_shares[lvl] * n) for lvl in LEVELS}
     per_level["commune"] += n - sum(per_level.values())
     m = np.zeros(len(frame), dtype=int)
     for lvl in LEVELS:
@@ -375,7 +375,7 @@ def _inject_row_faults(typed: pd.DataFrame, spec: YearSpec, rng: np.random.Gener
     n = len(out)
 
     def pick(share: float) -> np.ndarray:
-        return rng.choice(n, size=int(round(share * n)), replace=False)
+        return rng.choice(n, size=round(share * n), replace=False)
 
     likert = codebook.likert_columns
     for r in pick(_ROW_FAULTS["likert_word"]):
@@ -408,7 +408,7 @@ def _extra_rows(typed: pd.DataFrame, fresh: pd.DataFrame, spec: YearSpec,
     pieces, after = [], []
 
     def count(kind: str) -> int:
-        return max(1, int(round(_EXTRA_ROWS[kind] * spec.n_clean)))
+        return max(1, round(_EXTRA_ROWS[kind] * spec.n_clean))
 
     src = rng.choice(n, size=count("duplicate_exact"), replace=False)
     pieces.append(typed.iloc[src])
