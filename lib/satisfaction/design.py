@@ -190,6 +190,19 @@ class _Stage:
         fraction: ``n / N`` per stratum (0 without an FPC).
         weight: the product of the earlier stages' sampling fractions, per stratum (1 at stage 1).
         singleton: every unit is one row.
+        per_parent: each unit of the previous stage is one stratum of this one (a later stage
+            without a strata column); with ``singleton``, this stage's variance is computed
+            from the previous stage's cells (respondents within offices).
+        first_unit: the first unit of each stratum.
+        bits: bits of a unit's rank within its stratum.
+        strata_bits: bits of a stratum code.
+        unit_key: ``stratum << bits | rank within the stratum`` per unit: in a row key
+            ``domain << shift | unit_key`` the domain, the (domain, stratum) group and the unit
+            are each a shift or a mask away (no division on a hot path).
+        unit_of_key: the unit of each unit key (-1 where none).
+        a: ``f n / (n - 1)`` (``f`` for a single unit) times :attr:`weight` per stratum: the
+            factor of its centred sum of squares; 0 for a census.
+        census: the stratum adds no variance (``f`` below R's 1e-7).
     """
 
     of_last: IntArray | None
@@ -201,6 +214,24 @@ class _Stage:
     fraction: FloatArray
     weight: FloatArray
     singleton: bool
+    per_parent: bool
+    first_unit: IntArray
+    bits: int
+    strata_bits: int
+    unit_key: NDArray[np.int64]
+    unit_of_key: IntArray
+    a: FloatArray
+    census: NDArray[np.bool_]
+
+    @property
+    def shift(self) -> int:
+        """Bits of :attr:`unit_key`: a row key is ``domain << shift | unit_key``."""
+        return self.strata_bits + self.bits
+
+    @property
+    def span(self) -> int:
+        """``1 << shift``: the range of :attr:`unit_key`."""
+        return 1 << self.shift
 
 
 def check_lonely_psu(policy: Any) -> LonelyPsu:
@@ -359,15 +390,16 @@ def _breaks(key: NDArray[np.int64]) -> IntArray:
     return np.flatnonzero(brk)
 
 
-def _factorize(values: pd.Series) -> tuple[IntArray, pd.Index]:
-    """Sorted integer codes (-1 for missing) and labels; string labels in Unicode NFC.
+def _factorize(values: pd.Series, sort: bool = True) -> tuple[IntArray, pd.Index]:
+    """Integer codes (-1 for missing; sorted by label unless ``sort=False``) and labels;
+    string labels in Unicode NFC.
 
     Labels that differ only in their Unicode form become one label.
     """
     try:
-        codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+        codes, uniques = pd.factorize(values, sort=sort, use_na_sentinel=True)
     except TypeError:  # labels of mixed types that cannot be ordered
-        codes, uniques = pd.factorize(values.astype(str).where(values.notna()), sort=True)
+        codes, uniques = pd.factorize(values.astype(str).where(values.notna()), sort=sort)
     uniques = pd.Index(uniques)
     if uniques.dtype == object or pd.api.types.is_string_dtype(uniques.dtype):
         # One call per distinct label (not per row).
@@ -384,9 +416,9 @@ def _factorize(values: pd.Series) -> tuple[IntArray, pd.Index]:
     return np.asarray(codes, dtype=np.intp), uniques
 
 
-def _codes(data: pd.DataFrame, col: str, role: str) -> IntArray:
+def _codes(data: pd.DataFrame, col: str, role: str, sort: bool = True) -> IntArray:
     """Codes of a strata or PSU column; a ValueError if it has missing values."""
-    codes, _ = _factorize(data[col])
+    codes, _ = _factorize(data[col], sort=sort)
     if np.any(codes < 0):
         raise ValueError(f"{role} column {col!r} has {int(np.sum(codes < 0))} missing value(s)")
     return codes
@@ -400,6 +432,12 @@ def _nest(outer: IntArray, inner: IntArray | None) -> tuple[IntArray, IntArray]:
     if inner is None:
         return outer, np.arange(int(outer.max()) + 1, dtype=np.intp)
     base = int(inner.max()) + 1
+    if base == len(inner):  # one row per label (respondents): number the rows by outer
+        order = np.argsort(outer.astype(np.uint16) if outer.max() < 2**16 else outer,
+                           kind="stable")
+        codes = np.empty(len(inner), dtype=np.intp)
+        codes[order] = np.arange(len(inner), dtype=np.intp)
+        return codes, outer[order]
     key = outer.astype(np.int64) * base + inner
     codes, keys = pd.factorize(key, sort=True)
     return np.asarray(codes, dtype=np.intp), (np.asarray(keys) // base).astype(np.intp)
@@ -458,8 +496,8 @@ def _stage_codes(
             if k == 0:
                 labels = _factorize(data[col])[1]
         h, h_parent = _nest(parent, inner)
-        if k < len(psu_cols):
-            u, u_stratum = _nest(h, _codes(data, str(psu_cols[k]), "psu"))
+        if k < len(psu_cols):  # later stages' labels need no sorting (only their nesting)
+            u, u_stratum = _nest(h, _codes(data, str(psu_cols[k]), "psu", sort=k == 0))
         else:  # no PSU column: each row is its own PSU
             order = np.argsort(h, kind="stable")
             u = np.empty(n, dtype=np.intp)
@@ -473,8 +511,10 @@ def _stage_codes(
 def _build_stages(
     codes: list[tuple[IntArray, IntArray, IntArray, IntArray]],
     pops: list[FloatArray],
+    strata_given: list[bool],
 ) -> list[_Stage]:
-    """The :class:`_Stage` arrays from the codes of :func:`_stage_codes` and the populations."""
+    """The :class:`_Stage` arrays from the codes of :func:`_stage_codes`, the populations and
+    whether each stage has a strata column."""
     last = codes[-1][2]
     n_last = len(codes[-1][3])
     stages: list[_Stage] = []
@@ -493,6 +533,15 @@ def _build_stages(
         if k < len(codes) - 1:
             of_last = np.empty(n_last, dtype=np.intp)
             of_last[last] = u
+        bits = int(n_h.max() - 1).bit_length()
+        first_unit = np.searchsorted(u_stratum, np.arange(len(n_h)))
+        rank = np.arange(len(u_stratum)) - first_unit[u_stratum]
+        unit_key = (u_stratum.astype(np.int64) << bits) | rank
+        strata_bits = int(len(n_h) - 1).bit_length()
+        unit_of_key = np.full(1 << (strata_bits + bits), -1, dtype=np.intp)
+        unit_of_key[unit_key] = np.arange(len(u_stratum))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.where(n_h > 1, f * n_h / (n_h - 1), f)
         stages.append(
             _Stage(
                 of_last=of_last,
@@ -504,9 +553,37 @@ def _build_stages(
                 fraction=fraction,
                 weight=weight,
                 singleton=len(u_stratum) == len(u),
+                per_parent=k > 0 and strata_given[k] is False,
+                first_unit=first_unit,
+                bits=bits,
+                strata_bits=strata_bits,
+                unit_key=unit_key,
+                unit_of_key=unit_of_key,
+                a=np.where(f < _CENSUS_F, 0.0, scale * weight),
+                census=f < _CENSUS_F,
             )
         )
     return stages
+
+
+def _centred(
+    t: FloatArray, s1: FloatArray, gs: IntArray, reached: IntArray, n_h: FloatArray
+) -> FloatArray:
+    """Per group (runs of ``t`` from ``gs``): the sum of squares of its unit totals about their
+    mean over the stratum's ``n_h`` units, the units the domain does not reach counting as 0:
+    ``sum (t - s1 / n_h)**2 + (n_h - reached) (s1 / n_h)**2`` (two passes, as R's ``sweep``)."""
+    tbar = s1 / n_h
+    dev = np.repeat(tbar, reached)
+    np.subtract(t, dev, out=dev)
+    np.multiply(dev, dev, out=dev)
+    centred = np.add.reduceat(dev, gs)
+    centred += (n_h - reached) * tbar * tbar  # the units of the stratum it does not reach
+    return centred
+
+
+def _from_cells(stage: _Stage) -> bool:
+    """Whether a stage's variance comes from the previous stage's cells (no row keys)."""
+    return stage.singleton and stage.per_parent
 
 
 def _lonely_error(labels: list[str], stage: int) -> ValueError:
@@ -631,7 +708,8 @@ class SurveyDesign:
 
         codes, self._strata_labels = _stage_codes(data, strata_cols, psu_cols, n_stages)
         pops = self._populations(codes, [str(c) for c in fpc_cols])
-        stages = _build_stages(codes, pops)
+        given = [k < len(strata_cols) and strata_cols[k] is not None for k in range(n_stages)]
+        stages = _build_stages(codes, pops, given)
         self._stages = stages
         # Without an FPC only the first stage enters the variance (R's ultimate cluster).
         self._n_var_stages = n_stages if fpc_cols else 1
@@ -647,7 +725,13 @@ class SurveyDesign:
         # Rows sorted by last-stage unit (hence by every earlier stage's unit and stratum) ----
         last = codes[-1][2]
         n_last = len(stages[-1].stratum)
-        perm = np.argsort(last.astype(np.uint16) if n_last < 2**16 else last, kind="stable")
+        if n_last == self._n:  # one row per last-stage unit: the codes are a permutation
+            perm = np.empty(self._n, dtype=np.intp)
+            perm[last] = np.arange(self._n, dtype=np.intp)
+        else:
+            perm = np.argsort(last.astype(np.uint16) if n_last < 2**16 else last, kind="stable")
+        if self._n < 2**31:  # half the memory: every gather through it is faster
+            perm = perm.astype(np.int32)
         self._perm = perm
         self._w_sorted = np.ascontiguousarray(w[perm])
         code_dtype = np.int32 if n_last < 2**31 else np.int64
@@ -657,6 +741,11 @@ class SurveyDesign:
             if first.of_last is None
             else np.ascontiguousarray(first.of_last[self._last_sorted].astype(code_dtype))
         )
+        self._unit_keys = [  # per variance stage, the unit key of every sorted row
+            None if _from_cells(stage) else stage.unit_key[
+                self._last_sorted if stage.of_last is None else stage.of_last[self._last_sorted]]
+            for stage in stages[: self._n_var_stages]
+        ]
         self._domain_cache: dict[tuple[str, ...], tuple] = {}
 
     # ----------------------------------------------------------------------------------------
@@ -771,7 +860,8 @@ class SurveyDesign:
 
         Returns ``(index, level labels, domains, order, keys, weights)``: ``order`` the rows
         sorted by domain then last-stage unit, ``keys`` one nondecreasing int64 key per row and
-        variance stage, ``domain * units + unit`` (stage 1: the PSU), ``weights`` in that order.
+        variance stage, ``domain << shift | unit_key`` (see :class:`_Stage`; stage 1: the PSU),
+        ``weights`` in that order.
         """
         cached = self._domain_cache.get(cols)
         if cached is not None:
@@ -788,14 +878,13 @@ class SurveyDesign:
         # The sorted domain codes are runs, built without a gather.
         counts = np.bincount(g_sorted, minlength=n_dom + 1)
         dom = np.arange(n_dom + 1, dtype=np.int64)
-        last = self._last_sorted[o] if len(self._stages) > 1 else None
         keys = []
-        for stage in self._stages[: self._n_var_stages]:  # a loop over stages, not units
-            key = np.repeat(dom * len(stage.stratum), counts)
-            if last is None:
-                key += self._psu_sorted[o]
-            else:
-                key += last if stage.of_last is None else stage.of_last[last]
+        for stage, unit_key in zip(self._stages, self._unit_keys, strict=False):  # stages
+            if unit_key is None:  # computed from the previous stage's cells
+                keys.append(None)
+                continue
+            key = np.repeat(dom << stage.shift, counts)
+            key |= unit_key[o]
             keys.append(key)
         out = (index, level_labels, n_dom, order, keys, np.ascontiguousarray(self._w_sorted[o]))
         self._domain_cache[cols] = out
@@ -863,12 +952,13 @@ class SurveyDesign:
         if not np.all(valid):
             keep = np.flatnonzero(valid)
             y, w = y[keep], w[keep]
-            keys = [k[keep] for k in keys]
+            keys = [None if k is None else k[keep] for k in keys]
         # Rows are sorted by domain: domain d is rows starts[d]:starts[d + 1].
-        starts = np.searchsorted(keys[0], np.arange(n_dom + 1, dtype=np.int64) * self._n_psu)
+        shift = self._stages[0].shift
+        starts = np.searchsorted(keys[0], np.arange(n_dom + 1, dtype=np.int64) << shift)
         n_g = np.diff(starts).astype(float)
         end = starts[-1]  # drop rows whose domain label is missing (sorted last)
-        y, w, keys = y[:end], w[:end], [k[:end] for k in keys]
+        y, w, keys = y[:end], w[:end], [None if k is None else k[:end] for k in keys]
         wy = w * y
         w_g = _segment_sums(w, starts, n_dom)
         a_g = _segment_sums(wy, starts, n_dom)
@@ -906,7 +996,7 @@ class SurveyDesign:
     ) -> tuple[FloatArray, FloatArray]:
         """Variance of each domain's total of ``z`` (every stage), and the domain's df.
 
-        ``keys`` (one per variance stage, ``domain * units + unit``) are nondecreasing; domain
+        ``keys`` (one per variance stage, ``domain << shift | unit_key``) are nondecreasing; domain
         d is rows ``starts[d]:starts[d + 1]``. The df is R's (first-stage PSUs reached minus
         strata reached), or, where that is 0, the PSUs reached minus 1 (the module docstring's
         "Small domains"), at most the design's.
@@ -915,8 +1005,14 @@ class SurveyDesign:
             return np.full(n_dom, np.nan), np.zeros(n_dom)
         total = np.zeros(n_dom)
         psus = n_str = np.zeros(n_dom)
+        before = None  # the previous stage's cells
         for k, stage in enumerate(self._stages[: self._n_var_stages]):  # stages, not units
-            v, cells, strata = self._stage_variance(stage, k == 0, z, keys[k], starts, n_dom)
+            if keys[k] is None:
+                total += self._rows_variance(stage, z, before, n_dom)
+                continue
+            v, cells, strata, before = self._stage_variance(
+                stage, k == 0, z, keys[k], starts, n_dom
+            )
             total += v
             if k == 0:
                 psus, n_str = cells, strata
@@ -932,97 +1028,110 @@ class SurveyDesign:
         key: NDArray[np.int64],
         starts: IntArray,
         n_dom: int,
-    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    ) -> tuple[FloatArray, FloatArray, FloatArray, tuple]:
         """One stage's between-unit variance of each domain's total of ``z``.
 
         (domain, unit) cells are runs of rows and (domain, stratum) groups runs of cells (unit
         codes are sorted by stratum); a later stage's strata are grouped by (domain, unit of the
         stage before) for ``average``. Returns the variance, the units reached and the strata
-        reached, per domain.
+        reached, per domain, and the cells (for :meth:`_rows_variance` of the next stage).
         """
-        n_units, n_strata = len(stage.stratum), len(stage.n)
         if stage.singleton:  # every unit is one row: the rows are the cells
             cs = np.arange(len(z), dtype=np.intp)
-            t = z
+            t, cell_key = z, key
         else:
             cs = _breaks(key)
             t = np.add.reduceat(z, cs)  # unit totals within each domain
-        # Domain of each cell without dividing: cells are sorted by domain.
+            cell_key = key[cs]
         cells_per_dom = np.diff(np.searchsorted(cs, starts))
-        cg = np.repeat(np.arange(n_dom, dtype=np.int64), cells_per_dom)
-        ch = stage.stratum[key[cs] - cg * n_units]
-        gs = _breaks(cg * n_strata + ch)
+        gkey = cell_key >> stage.bits  # domain << strata_bits | stratum, per cell
+        gs = _breaks(gkey)
         reached_i = np.diff(np.append(gs, len(cs)))  # units of the stratum the domain reaches
-        reached = reached_i.astype(float)
         s1 = np.add.reduceat(t, gs)
-        gg, gh = cg[gs], ch[gs]
-        n_h = stage.n[gh]
-        tbar = s1 / n_h
-        dev = t - np.repeat(tbar, reached_i)
-        centred = np.add.reduceat(dev * dev, gs)
-        centred += (n_h - reached) * tbar * tbar  # the units of the stratum it does not reach
-        scale, uncentred, left_out, census = self._stratum_rule(n_h, stage.f[gh], reached)
+        gg = gkey[gs] >> stage.strata_bits
+        gh = gkey[gs] & ((1 << stage.strata_bits) - 1)
+        centred = _centred(t, s1, gs, reached_i, stage.n[gh])
         if first:  # the strata of a domain form one group
             group, n_groups = gg, n_dom
         else:  # grouped by (domain, unit of the stage before)
             brk = _breaks(gg * stage.n_parent + stage.parent[gh])
             group = np.repeat(np.arange(len(brk)), np.diff(np.append(brk, len(gs))))
             n_groups = len(brk)
-        uncentred, left_out, factor = self._average(
-            group, n_groups, np.ones(len(gs), dtype=bool), uncentred, left_out
-        )
-        # A stratum with one unit gives 0 when centred: certainty, remove.
-        contrib = np.where(uncentred, scale * s1 * s1, scale * centred)
-        contrib = np.where(left_out | census, 0.0, contrib) * stage.weight[gh]
-        per_group = np.bincount(group, weights=contrib, minlength=n_groups) * factor
+        per_group = self._group_variance(stage, gh, reached_i, s1, centred, group, n_groups)
         if first:
             v = per_group
         else:
             v = np.bincount(gg[brk], weights=per_group, minlength=n_dom)
-        return v, cells_per_dom.astype(float), np.bincount(gg, minlength=n_dom).astype(float)
+        reached_strata = np.bincount(gg, minlength=n_dom).astype(float)
+        return v, cells_per_dom.astype(float), reached_strata, (stage, cs, t, cell_key, starts)
 
-    def _stratum_rule(
-        self, n_h: FloatArray, f_h: FloatArray, reached: FloatArray
-    ) -> tuple[FloatArray, NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
-        """How a stratum enters a domain's variance: FPC scale and lonely-PSU policy.
-
-        Arguments broadcast against each other: ``n_h`` the stratum's PSUs in the sample,
-        ``f_h`` its finite population correction, ``reached`` the PSUs of it the domain reaches.
-
-        Returns:
-            ``scale`` (``f_h n_h / (n_h - 1)``, ``f_h`` for a single PSU); ``uncentred``: use the
-            PSU totals centred at 0 (``adjust``); ``left_out``: drop the stratum and rescale by
-            strata reached / strata kept (``average``); ``census``: the stratum adds no variance.
+    def _rows_variance(self, stage: _Stage, z: FloatArray, before: tuple, n_dom: int):
+        """The variance of a stage whose units are rows and whose strata are the units of the
+        stage before (respondents within offices), from that stage's cells: each (domain,
+        unit) cell is the (domain, stratum) group here. The same rules as
+        :meth:`_stage_variance`, without a second pass over the rows' keys.
         """
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scale = np.where(n_h > 1, f_h * n_h / (n_h - 1), f_h)
-        census = f_h < _CENSUS_F
-        policy = self.lonely_psu
-        lonely = n_h == 1
-        if self.adjust_domain_lonely and policy in ("adjust", "average"):
-            lonely = lonely | (reached == 1)
-        lonely = lonely & ~census
-        none = np.zeros_like(lonely)
-        uncentred = lonely if policy == "adjust" else none
-        left_out = lonely if policy == "average" else none
-        return scale, uncentred, left_out, census
+        prev, cs, t, cell_key, starts = before
+        unit = prev.unit_of_key[cell_key & (prev.span - 1)]  # = this stage's stratum
+        reached_i = np.diff(np.append(cs, len(z)))
+        centred = _centred(z, t, cs, reached_i, stage.n[unit])
+        one = np.arange(len(cs))  # each group holds one stratum
+        per_cell = self._group_variance(stage, unit, reached_i, t, centred, one, len(cs))
+        cell_starts = np.searchsorted(cs, starts)  # the cells are sorted by domain
+        return _segment_sums(per_cell, cell_starts, n_dom)
 
-    def _average(self, group: IntArray, n_groups: int, present, uncentred, left_out):
+    def _lonely(self, stage: _Stage, strata: IntArray, reached) -> NDArray[np.bool_] | None:
+        """Where a (domain, stratum) group is lonely under ``adjust`` or ``average``.
+
+        A stratum with one unit in the sample, or, with ``adjust_domain_lonely``, one the
+        domain reaches in a single unit; a census never. None under the other policies (a
+        lonely stratum adds nothing there: its centred total is 0). ``strata`` and ``reached``
+        broadcast against each other.
+        """
+        if self.lonely_psu not in ("adjust", "average"):
+            return None
+        lonely = stage.n[strata] == 1
+        if self.adjust_domain_lonely:
+            lonely = lonely | (reached == 1)
+        return lonely & ~stage.census[strata]
+
+    def _group_variance(self, stage: _Stage, strata, reached, s1, centred, group, n_groups):
+        """Each group's variance from its (domain, stratum) contributions, lonely rules applied.
+
+        ``a * centred`` per stratum (``a``: FPC scale times the earlier stages' sampling
+        fractions, 0 for a census); ``adjust``: ``a * s1**2`` where lonely; ``average``: lonely
+        strata left out and the group rescaled (:meth:`_average`).
+        """
+        a = stage.a[strata]
+        contrib = a * centred
+        lonely = self._lonely(stage, strata, reached)
+        factor: Any = 1.0
+        if lonely is not None and lonely.any():
+            uncentred = lonely
+            if self.lonely_psu == "average":
+                uncentred, left_out, factor = self._average(
+                    group, n_groups, np.ones(len(lonely), dtype=bool), lonely
+                )
+                contrib = np.where(left_out, 0.0, contrib)
+            contrib = np.where(uncentred, a * s1 * s1, contrib)
+        if n_groups == len(contrib):  # one stratum a group
+            return contrib * factor
+        return np.bincount(group, weights=contrib, minlength=n_groups) * factor
+
+    def _average(self, group: IntArray, n_groups: int, present, lonely):
         """``average``: the rescaling per group of strata, and its fallback to ``adjust``.
 
         ``group`` (nondecreasing) is the group of each stratum, along the first axis of the
         masks (a second axis, if any, holds domains; then every group has a stratum). Each
-        group's variance is multiplied by (strata present) / (strata present and kept); where
-        no stratum is kept, the group's lonely strata are treated as under ``adjust`` instead
+        group's variance is multiplied by (strata present) / (strata present and not lonely);
+        where none is left, the group's lonely strata are treated as under ``adjust`` instead
         (R would return NaN) and the factor is 1.
 
         Returns:
-            ``(uncentred, left_out, factor)``; unchanged masks and a factor of 1 under the
-            other policies.
+            ``(uncentred, left_out, factor)``: the lonely strata to take uncentred (the
+            fallback), those to leave out, and the factor per group.
         """
-        if self.lonely_psu != "average":
-            return uncentred, left_out, 1.0
-        kept = present & ~left_out
+        kept = present & ~lonely
         if present.ndim == 1:
             n_str = np.bincount(group, weights=present, minlength=n_groups)
             n_ok = np.bincount(group, weights=kept, minlength=n_groups)
@@ -1033,7 +1142,7 @@ class SurveyDesign:
         fallback = (n_ok == 0)[group]
         with np.errstate(invalid="ignore", divide="ignore"):
             factor = np.where(n_ok > 0, n_str / n_ok, 1.0)
-        return uncentred | (left_out & fallback), left_out & ~fallback, factor
+        return lonely & fallback, lonely & ~fallback, factor
 
     def _table(self, index: pd.Index, r: dict, low, high, n_eff) -> pd.DataFrame:
         se = np.sqrt(r["var"])
@@ -1295,17 +1404,20 @@ class SurveyDesign:
             t = np.add.reduceat(z, starts, axis=0)  # unit totals, units sorted by stratum
             hits = np.add.reduceat(member.astype(np.int64), starts, axis=0) > 0
         h = stage.stratum
-        hs = np.searchsorted(h, np.arange(len(stage.n)))
-        s1 = np.add.reduceat(t, hs, axis=0)  # stratum totals
-        reached = np.add.reduceat(hits.astype(float), hs, axis=0)
-        n_h = stage.n[:, None]
-        scale, uncentred, left_out, census = self._stratum_rule(n_h, stage.f[:, None], reached)
-        uncentred, left_out, factor = self._average(
-            stage.parent, stage.n_parent, reached > 0, uncentred, left_out
-        )
-        x = np.where(uncentred[h], t, t - (s1 / n_h)[h])
-        x = np.where(left_out[h] | census[h], 0.0, x)
-        mult = scale * stage.weight[:, None] * (factor[stage.parent] if np.ndim(factor) else 1.0)
+        strata = np.arange(len(stage.n))[:, None]
+        s1 = np.add.reduceat(t, np.searchsorted(h, strata[:, 0]), axis=0)  # stratum totals
+        reached = np.add.reduceat(hits.astype(float), np.searchsorted(h, strata[:, 0]), axis=0)
+        x = t - (s1 / stage.n[:, None])[h]
+        mult = np.broadcast_to(stage.a[:, None], reached.shape)
+        lonely = self._lonely(stage, strata, reached)
+        if lonely is not None and lonely.any():
+            uncentred = lonely
+            if self.lonely_psu == "average":
+                uncentred, left_out, factor = self._average(
+                    stage.parent, stage.n_parent, reached > 0, lonely
+                )
+                mult = np.where(left_out, 0.0, mult * factor[stage.parent])
+            x = np.where(uncentred[h], t, x)
         return x * np.sqrt(mult)[h]
 
     def _domain_mask(self, name: str, mask: ArrayLike) -> NDArray[np.bool_]:
