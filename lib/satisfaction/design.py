@@ -581,6 +581,15 @@ def _centred(
     return centred
 
 
+def _small_domain_factor(psus: FloatArray, strata: FloatArray) -> FloatArray:
+    """``K / (K - 1)`` for a domain whose K >= 2 first-stage PSUs lie one to a stratum (R's
+    df 0), else 1: the first stage's variance of such a domain is then the collapsed-strata
+    (with-replacement) variance of its K PSU totals (module docstring, "Small domains")."""
+    small = (psus - strata < 1) & (psus >= 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(small, psus / (psus - 1), 1.0)
+
+
 def _from_cells(stage: _Stage) -> bool:
     """Whether a stage's variance comes from the previous stage's cells (no row keys)."""
     return stage.singleton and stage.per_parent
@@ -1013,9 +1022,10 @@ class SurveyDesign:
             v, cells, strata, before = self._stage_variance(
                 stage, k == 0, z, keys[k], starts, n_dom
             )
-            total += v
             if k == 0:
                 psus, n_str = cells, strata
+                v = v * _small_domain_factor(psus, n_str)
+            total += v
         df = psus - n_str
         df = np.where((df < 1) & (psus >= 2), np.minimum(psus - 1, max(self.degf, 0)), df)
         return np.where(n_str > 0, total, np.nan), df
@@ -1373,8 +1383,8 @@ class SurveyDesign:
         # Influence columns w d (y - estimate); the 1 / sum(w d) factor is applied at the end.
         z = np.where(member, wd * (y[:, None] - estimate[None, :]), 0.0)
         cov = np.zeros((len(names), len(names)))
-        for stage in self._stages[: self._n_var_stages]:  # a loop over stages, not units
-            x = self._stage_influence(stage, z, member)
+        for k, stage in enumerate(self._stages[: self._n_var_stages]):  # stages, not units
+            x = self._stage_influence(stage, z, member, first=k == 0)
             cov += x.T @ x
         cov = (cov + cov.T) / 2  # exactly symmetric (the diagonal is unchanged)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -1390,9 +1400,12 @@ class SurveyDesign:
             pd.Series(n_d.astype(np.int64), index=index, name="n"),
         )
 
-    def _stage_influence(self, stage: _Stage, z: FloatArray, member) -> FloatArray:
+    def _stage_influence(
+        self, stage: _Stage, z: FloatArray, member, first: bool = False
+    ) -> FloatArray:
         """One stage's unit totals of the influence columns, centred and scaled: ``x.T @ x``
-        is the stage's covariance contribution (FPC, lonely-PSU rule, earlier-stage fractions).
+        is the stage's covariance contribution (FPC, lonely-PSU rule, earlier-stage fractions;
+        at the first stage, the small-domain factor of :func:`_small_domain_factor`).
 
         ``z`` and ``member`` are rows (sorted by last-stage unit) by domains.
         """
@@ -1418,6 +1431,9 @@ class SurveyDesign:
                 )
                 mult = np.where(left_out, 0.0, mult * factor[stage.parent])
             x = np.where(uncentred[h], t, x)
+        if first:
+            factor = _small_domain_factor(reached.sum(axis=0), (reached > 0).sum(axis=0))
+            mult = mult * factor[None, :]
         return x * np.sqrt(mult)[h]
 
     def _domain_mask(self, name: str, mask: ArrayLike) -> NDArray[np.bool_]:

@@ -15,9 +15,11 @@
 #                     design --, FPC, lonely-PSU policy), the statistic, the variable, the
 #                     domains, the level and the R call;
 #   results.csv       one row per case x domain: estimate, se, deff, n, df, psus (first-stage
-#                     PSUs the domain reaches) and the intervals;
+#                     PSUs the domain reaches), se_stage1 (the first stage's share) and the
+#                     intervals;
 #   covariance.csv    vcov of svyby(~y, ~domain, design, svymean, covmat = TRUE) for a few
-#                     two-stage designs: the covariance between domain means;
+#                     two-stage designs: the covariance between domain means (value), and its
+#                     first stage's share (stage1, with survey.ultimate.cluster = TRUE);
 #   errors.json       cases where R stops (lonely_psu = "fail" at stage 1 or 2, an FPC without
 #                     a column per stage), with R's message;
 #   versions.json     R and survey versions that made the files.
@@ -29,6 +31,8 @@
 #   estimate, se, deff  svymean / svytotal(~y, sub, deff = "replace")
 #   n, df               nrow(sub), degf(sub): PSUs that the domain reaches minus its strata
 #   psus                length(unique(sub$cluster[, 1])): first-stage PSUs the domain reaches
+#   se_stage1           the same SE with options(survey.ultimate.cluster = TRUE): the first
+#                       stage's variance alone (equal to se for a single-stage design)
 #   beta, logit, mean   svyciprop(~y, sub, method = ...)     (proportions)
 #   t                   confint(stat, df = degf(sub))         (means and totals)
 # and, as a check inside this script, svyby(~y, ~domain, des, svymean/svytotal, na.rm = TRUE,
@@ -246,10 +250,14 @@ run_case <- function(spec, stat, var, by, level = 0.95) {
     sub <- valid[dom == key, ]
     st <- suppressWarnings(if (stat == "total") svytotal(f, sub, deff = "replace")
                            else svymean(f, sub, deff = "replace"))
+    options(survey.ultimate.cluster = TRUE)  # the first stage's variance alone
+    st1 <- suppressWarnings(if (stat == "total") svytotal(f, sub) else svymean(f, sub))
+    options(survey.ultimate.cluster = FALSE)
     row <- data.frame(case = cid, domain_1 = keys$domain_1[k], domain_2 = keys$domain_2[k],
                       estimate = as.vector(coef(st)), se = as.vector(SE(st)),
                       deff = as.vector(deff(st)), n = nrow(sub), df = degf(sub),
-                      psus = length(unique(sub$cluster[, 1])), stringsAsFactors = FALSE)
+                      psus = length(unique(sub$cluster[, 1])), se_stage1 = as.vector(SE(st1)),
+                      stringsAsFactors = FALSE)
     ci <- function(expr) tryCatch(suppressWarnings(expr), error = function(e) c(NA, NA))
     if (stat == "proportion") {
       b <- ci(as.vector(attr(svyciprop(fy, sub, method = "beta", level = level), "ci")))
@@ -463,13 +471,17 @@ cov_case <- function(spec, var, by) {
   sb <- svyby(as.formula(paste0("~", var)), as.formula(paste0("~", by)), des, svymean,
               covmat = TRUE)
   v <- vcov(sb)
+  options(survey.ultimate.cluster = TRUE)  # the first stage's share
+  v1 <- vcov(svyby(as.formula(paste0("~", var)), as.formula(paste0("~", by)), des, svymean,
+                   covmat = TRUE))
+  options(survey.ultimate.cluster = FALSE)
   lab <- as.character(sb[[by]])
   covs[[length(covs) + 1]] <<- data.frame(
     data = spec$data, psu = paste(spec$psu, collapse = "+"),
     strata = if (is.null(spec$strata)) NA else paste(spec$strata, collapse = "+"),
     fpc = paste(spec$fpc, collapse = "+"), lonely_psu = spec$lonely_psu, var = var, by = by,
     row = rep(lab, times = length(lab)), col = rep(lab, each = length(lab)),
-    value = fmt(as.vector(v)), stringsAsFactors = FALSE)
+    value = fmt(as.vector(v)), stage1 = fmt(as.vector(v1)), stringsAsFactors = FALSE)
 }
 for (pol in c("certainty", "adjust")) {
   cov_case(spec("twostage", strata = "stratum", psu = c("office", "rid"),
@@ -487,7 +499,7 @@ write.csv(do.call(rbind, covs), file.path(out_dir, "covariance.csv"), row.names 
 # Write
 # ---------------------------------------------------------------------------------------------
 res <- do.call(rbind, results)
-num <- c("estimate", "se", "deff", "beta_low", "beta_high", "logit_low", "logit_high",
+num <- c("estimate", "se", "se_stage1", "deff", "beta_low", "beta_high", "logit_low", "logit_high",
          "mean_low", "mean_high", "t_low", "t_high")
 for (col in num) res[[col]] <- fmt(res[[col]])
 write.csv(res, file.path(out_dir, "results.csv"), row.names = FALSE, na = "NA",
