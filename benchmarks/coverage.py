@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     secs = time.perf_counter() - t0
     command = "python benchmarks/coverage.py " + " ".join(argv if argv is not None else sys.argv[1:])
     args.out.write_text(
-        f"# {command.strip()} (seed {args.seed}, {samples} samples a regime, {secs:.0f} s)\n"
+        f"# {command.strip()} (seed {args.seed}, {samples} samples a regime)\n"
         + table.to_csv(index=False, float_format="%.4f"),
         encoding="utf-8",
     )
