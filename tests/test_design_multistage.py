@@ -343,3 +343,16 @@ def test_fail_at_stage_two_names_the_office() -> None:
     # S2-O2 is a census of its single respondent: only S6-O4 is lonely
     with pytest.raises(ValueError, match=r"stratum 'S6/S6-O4' has only one PSU at stage 2"):
         SurveyDesign(frame, strata="stratum", psu=["office", "rid"], fpc=["pop_psu", "pop2"])
+
+
+def test_a_domain_inside_one_psu_is_suppressed_with_its_reason() -> None:
+    """No interval (df 0): the reliability rules say why, never a silent NaN."""
+    from satisfaction.reliability import nchs_flags
+
+    case = find_case(data="twostage", psu=["office", "rid"], fpc=["pop_psu", "pop2"],
+                     lonely_psu="certainty", adjust_domain_lonely=False, stat="proportion",
+                     by=["dom"])
+    flags = nchs_flags(design(case).proportion("satisfied", by="dom"), disclosure_threshold=0)
+    one = flags.loc["oneoffice"]
+    assert one["suppressed"] and "within one PSU" in one["flag_reason"]
+    assert "no confidence interval" not in flags.loc["onepsu", "flag_reason"]

@@ -72,18 +72,21 @@ keeps the stratum's usual centred contribution, as R does by default.
 
 Small domains. A domain that reaches one PSU in every stratum it reaches (a province's offices
 spread over the level strata, a group of offices) has R's degrees of freedom 0 and no
-interval in R (``svyciprop`` returns NaN). Its variance is R's (the zero-padded PSU totals:
-``sum_h f_h t_h**2`` over the K PSUs it reaches), a sum of K squared PSU totals of residuals
-that add up to about zero, so it carries K - 1 degrees of freedom: that is the domain's df here,
-at most the design's (Korn and Graubard 1999, section 5.2, on degrees of freedom for domains:
-R's count "PSUs reached minus strata reached" is the conservative choice, the full design's
-the liberal one). Everywhere R's count is 1 or more it is kept, so every interval R computes
-is equal to R's (a domain with two PSUs in one stratum and one in two others keeps R's 1). A
-domain inside a single PSU (K = 1) has no design-based variance at all (its residuals add up to
-zero in that PSU): df 0, no interval, and the reliability rules suppress it with that reason
-(NCHS 2017: no estimate without a confidence interval). :meth:`SurveyDesign.within_psu` gives
-such domains an interval with the respondents as the units. The coverage of this rule is
-measured in ``benchmarks/coverage.py``.
+interval in R (``svyciprop`` returns NaN). Its first-stage variance in R is the zero-padded one,
+``sum_h f_h t_h**2`` over the K PSUs it reaches; for a mean or proportion the K PSU totals of
+residuals ``t_h`` add up to zero, so that sum has K - 1 degrees of freedom and is too small by
+(K - 1) / K. The rule here (documented, checked by ``benchmarks/coverage.py``): such a domain's
+first-stage variance is multiplied by K / (K - 1) -- the collapsed-strata estimator, the K PSUs
+taken as one stratum sampled with replacement (Wolter 2007, section 2.5) -- and its degrees of
+freedom are K - 1, at most the design's (Korn and Graubard 1999, section 5.2: R's count, PSUs
+reached minus strata reached, is the conservative choice for a domain, the full design's df
+the liberal one; here it is 0 and would give no interval). Every domain with R's df of 1 or
+more keeps R's variance and df, so every interval R computes is equal to R's (a domain with two
+PSUs in one stratum and one in two others keeps R's 1). A domain inside a single PSU (K = 1)
+has no design-based variance at all (its residuals add up to zero in that PSU): df 0, no
+interval, and the reliability rules suppress it with that reason (NCHS 2017: no estimate
+without a confidence interval); :meth:`SurveyDesign.within_psu` gives such domains an interval
+with the respondents as the units.
 
 FPC: a column of population sizes (PSUs in the stratum; rows when there are no PSUs) when any
 value exceeds 1, otherwise of sampling fractions ``n_h / N_h`` (R's rule, over every stage's
