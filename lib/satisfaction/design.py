@@ -202,7 +202,7 @@ class _Stage:
         unit_key: ``stratum << bits | rank within the stratum`` per unit: in a row key
             ``domain << shift | unit_key`` the domain, the (domain, stratum) group and the unit
             are each a shift or a mask away (no division on a hot path).
-        unit_of_key: the unit of each unit key (-1 where none).
+        unit_of_key: the unit of each unit key (-1 where none; empty at the last stage).
         a: ``f n / (n - 1)`` (``f`` for a single unit) times :attr:`weight` per stratum: the
             factor of its centred sum of squares; 0 for a census.
         census: the stratum adds no variance (``f`` below R's 1e-7).
@@ -419,12 +419,14 @@ def _factorize(values: pd.Series, sort: bool = True) -> tuple[IntArray, pd.Index
     return np.asarray(codes, dtype=np.intp), uniques
 
 
-def _codes(data: pd.DataFrame, col: str, role: str, sort: bool = True) -> IntArray:
-    """Codes of a strata or PSU column; a ValueError if it has missing values."""
-    codes, _ = _factorize(data[col], sort=sort)
+def _codes(
+    data: pd.DataFrame, col: str, role: str, sort: bool = True
+) -> tuple[IntArray, pd.Index]:
+    """Codes and labels of a strata or PSU column; a ValueError if it has missing values."""
+    codes, labels = _factorize(data[col], sort=sort)
     if np.any(codes < 0):
         raise ValueError(f"{role} column {col!r} has {int(np.sum(codes < 0))} missing value(s)")
-    return codes
+    return codes, labels
 
 
 def _nest(outer: IntArray, inner: IntArray | None) -> tuple[IntArray, IntArray]:
@@ -495,12 +497,12 @@ def _stage_codes(
         col = strata_cols[k] if k < len(strata_cols) else None
         inner = None
         if col is not None:
-            inner = _codes(data, col, "strata")
+            inner, found = _codes(data, col, "strata")
             if k == 0:
-                labels = _factorize(data[col])[1]
+                labels = found
         h, h_parent = _nest(parent, inner)
         if k < len(psu_cols):  # later stages' labels need no sorting (only their nesting)
-            u, u_stratum = _nest(h, _codes(data, str(psu_cols[k]), "psu", sort=k == 0))
+            u, u_stratum = _nest(h, _codes(data, str(psu_cols[k]), "psu", sort=k == 0)[0])
         else:  # no PSU column: each row is its own PSU
             order = np.argsort(h, kind="stable")
             u = np.empty(n, dtype=np.intp)
@@ -541,8 +543,9 @@ def _build_stages(
         rank = np.arange(len(u_stratum)) - first_unit[u_stratum]
         unit_key = (u_stratum.astype(np.int64) << bits) | rank
         strata_bits = int(len(n_h) - 1).bit_length()
-        unit_of_key = np.full(1 << (strata_bits + bits), -1, dtype=np.intp)
-        unit_of_key[unit_key] = np.arange(len(u_stratum))
+        unit_of_key = np.full(1 << (strata_bits + bits) if k < len(codes) - 1 else 0, -1)
+        if k < len(codes) - 1:  # read by the next stage only
+            unit_of_key[unit_key] = np.arange(len(u_stratum))
         with np.errstate(invalid="ignore", divide="ignore"):
             scale = np.where(n_h > 1, f * n_h / (n_h - 1), f)
         stages.append(
@@ -574,13 +577,28 @@ def _centred(
 ) -> FloatArray:
     """Per group (runs of ``t`` from ``gs``): the sum of squares of its unit totals about their
     mean over the stratum's ``n_h`` units, the units the domain does not reach counting as 0:
-    ``sum (t - s1 / n_h)**2 + (n_h - reached) (s1 / n_h)**2`` (two passes, as R's ``sweep``)."""
-    tbar = s1 / n_h
-    dev = np.repeat(tbar, reached)
-    np.subtract(t, dev, out=dev)
+    ``sum (t - s1 / n_h)**2 + (n_h - reached) (s1 / n_h)**2``.
+
+    Where the domain leaves some of the stratum's units out, this is ``sum t**2 - s1**2 / n_h``
+    in one pass: it is at least ``(1 - reached / n_h) sum t**2``, so the subtraction loses at
+    most a factor ``n_h / (n_h - reached)`` of the double precision. Where it reaches them all,
+    the sum can be a small difference of large numbers, and the deviations are taken first (two
+    passes, as R's ``sweep``).
+    """
+    centred = np.add.reduceat(t * t, gs) - s1 * s1 / n_h
+    full = reached >= n_h
+    if not full.any():
+        return centred
+    if full.all():
+        rows, gsub, rsub, s1sub, nsub = t, gs, reached, s1, n_h
+    else:
+        keep = np.repeat(full, reached)
+        rows, rsub, s1sub, nsub = t[keep], reached[full], s1[full], n_h[full]
+        gsub = np.concatenate([[0], np.cumsum(rsub)[:-1]])
+    dev = np.repeat(s1sub / nsub, rsub)
+    np.subtract(rows, dev, out=dev)
     np.multiply(dev, dev, out=dev)
-    centred = np.add.reduceat(dev, gs)
-    centred += (n_h - reached) * tbar * tbar  # the units of the stratum it does not reach
+    centred[full] = np.add.reduceat(dev, gsub)
     return centred
 
 
@@ -755,7 +773,8 @@ class SurveyDesign:
         )
         self._unit_keys = [  # per variance stage, the unit key of every sorted row
             None if _from_cells(stage) else stage.unit_key[
-                self._last_sorted if stage.of_last is None else stage.of_last[self._last_sorted]]
+                self._last_sorted if stage.of_last is None else stage.of_last[self._last_sorted]
+            ].astype(np.int32 if stage.span < 2**31 else np.int64)
             for stage in stages[: self._n_var_stages]
         ]
         self._domain_cache: dict[tuple[str, ...], tuple] = {}
@@ -895,7 +914,10 @@ class SurveyDesign:
             if unit_key is None:  # computed from the previous stage's cells
                 keys.append(None)
                 continue
-            key = np.repeat(dom << stage.shift, counts)
+            # 32-bit keys where they fit: half the memory traffic on every pass over them
+            small_key = (n_dom + 1) << stage.shift < 2**31
+            key = np.repeat((dom << stage.shift).astype(np.int32 if small_key else np.int64),
+                            counts)
             key |= unit_key[o]
             keys.append(key)
         out = (index, level_labels, n_dom, order, keys, np.ascontiguousarray(self._w_sorted[o]))
@@ -962,12 +984,12 @@ class SurveyDesign:
         y = y_all[order]
         valid = ~np.isnan(y)
         if not np.all(valid):
-            keep = np.flatnonzero(valid)
-            y, w = y[keep], w[keep]
-            keys = [None if k is None else k[keep] for k in keys]
+            y, w = y[valid], w[valid]
+            keys = [None if k is None else k[valid] for k in keys]
         # Rows are sorted by domain: domain d is rows starts[d]:starts[d + 1].
         shift = self._stages[0].shift
-        starts = np.searchsorted(keys[0], np.arange(n_dom + 1, dtype=np.int64) << shift)
+        bounds = (np.arange(n_dom + 1, dtype=np.int64) << shift).astype(keys[0].dtype)
+        starts = np.searchsorted(keys[0], bounds)
         n_g = np.diff(starts).astype(float)
         end = starts[-1]  # drop rows whose domain label is missing (sorted last)
         y, w, keys = y[:end], w[:end], [None if k is None else k[:end] for k in keys]
@@ -976,9 +998,11 @@ class SurveyDesign:
         a_g = _segment_sums(wy, starts, n_dom)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = a_g / w_g
-            dev = y - np.repeat(ratio, n_g.astype(np.intp))
+        dev = np.repeat(ratio, n_g.astype(np.intp))
+        np.subtract(y, dev, out=dev)
         wdev = w * dev
-        q_g = _segment_sums(wdev * dev, starts, n_dom)  # sum of w (y - ybar)**2
+        np.multiply(dev, wdev, out=dev)
+        q_g = _segment_sums(dev, starts, n_dom)  # sum of w (y - ybar)**2
         if stat == "total":
             estimate = a_g
             var_g, df_g = self._variance(wy, keys, starts, n_dom)
