@@ -96,16 +96,6 @@ def make_data(
     )
 
 
-def timed(fn, repeat: int) -> tuple[float, object]:
-    """Median wall time of ``repeat`` calls, and the last result."""
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
-
-
 # Peers, each run in a child process --------------------------------------------------------------
 def peer_samplics(path: str) -> dict:
     warnings.simplefilter("ignore")
@@ -204,18 +194,29 @@ def max_rel_diff(mine: pd.Series, theirs: dict) -> float:
     return float(np.nanmax(np.abs(mine.to_numpy() - other.to_numpy()) / np.abs(other.to_numpy())))
 
 
-def time_design(frame: pd.DataFrame, spec: dict, repeat: int) -> tuple[float, float, float, object]:
-    """Median seconds of a repeated call, a fresh design's first call and the construction."""
-    builds, colds = [], []
-    for _ in range(repeat):  # a new design each time: the first call codes the domains
+def time_design(
+    frame: pd.DataFrame, spec: dict, repeat: int
+) -> tuple[float, float, float, float, object]:
+    """Median seconds of the floor, a fresh design's construction, its first call and a
+    repeated call, each repetition timing all four in turn (so that a busy machine slows the
+    floor and the library alike), and the last table."""
+    floors, builds, colds, warms = [], [], [], []
+    out = None
+    for _ in range(repeat):
         t0 = time.perf_counter()
-        design = SurveyDesign(frame, **spec)
+        frame["w"].mul(frame["y"]).groupby(frame["domain"]).sum()
         t1 = time.perf_counter()
+        design = SurveyDesign(frame, **spec)  # a new design each time: its first call codes
+        t2 = time.perf_counter()  # the domains
         design.proportion("y", by="domain")
-        colds.append(time.perf_counter() - t1)
-        builds.append(t1 - t0)
-    warm, out = timed(lambda: design.proportion("y", by="domain"), repeat)
-    return warm, statistics.median(colds), statistics.median(builds), out
+        t3 = time.perf_counter()
+        out = design.proportion("y", by="domain")
+        t4 = time.perf_counter()
+        floors.append(t1 - t0)
+        builds.append(t2 - t1)
+        colds.append(t3 - t2)
+        warms.append(t4 - t3)
+    return tuple(statistics.median(v) for v in (floors, builds, colds, warms)) + (out,)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,32 +247,34 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} cores"
     )
 
-    floor, _ = timed(lambda: frame["w"].mul(frame["y"]).groupby(frame["domain"]).sum(), args.repeat)
-    print()
-    print(f"{'':44s}{'seconds':>10s}{'x floor':>10s}")
-    print(f"{'(a) floor: pandas groupby weighted sum':44s}{floor:10.4f}{1.0:10.2f}")
     designs = {
         1: ("", {"weights": "w", "strata": "stratum", "psu": "psu"}),
         2: ("two-stage ", {"weights": "w", "strata": "stratum", "psu": ["psu", "respondent"],
                            "fpc": ["N1", "N2"]}),
     }
+    print()
+    print(f"{'':50s}{'seconds':>10s}{'x floor':>10s}")
     single = None  # the single-stage design's repeated time and table, for the peers
     for stages in sorted({int(s) for s in args.stages.split(",")}):
         label, spec = designs[stages]
-        warm, cold, build, out = time_design(frame, spec, args.repeat)
+        floor, build, cold, warm, out = time_design(frame, spec, args.repeat)
         if stages == 1:
             single = (warm, out)
-        print(f"{label + 'proportion(by=domain), repeated call':44s}{warm:10.4f}{warm / floor:10.2f}")
-        print(f"{label + 'proportion(by=domain), first call for by':44s}{cold:10.4f}"
-              f"{cold / floor:10.2f}")
-        print(f"{label + 'SurveyDesign(...) construction':44s}{build:10.4f}{build / floor:10.2f}")
+        rows = [
+            ("(a) floor: pandas groupby weighted sum", floor),
+            (label + "proportion(by=domain), repeated call", warm),
+            (label + "proportion(by=domain), first call for by", cold),
+            (label + "SurveyDesign(...) construction", build),
+        ]
+        for text, secs in rows:
+            print(f"{text:50s}{secs:10.4f}{secs / floor:10.2f}")
 
     peers = [p for p in args.peers.split(",") if p and p != "none"]
     if not peers:
         return 0
-    warm, mine = single or time_design(frame, designs[1][1], args.repeat)[::3]
+    warm, mine = single or time_design(frame, designs[1][1], args.repeat)[3:]
     print()
-    print(f"{'peer':44s}{'seconds':>10s}{'peer / us':>10s}{'est diff':>10s}{'se diff':>10s}")
+    print(f"{'peer':50s}{'seconds':>10s}{'peer / us':>10s}{'est diff':>10s}{'se diff':>10s}")
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "bench.parquet")
         frame.to_parquet(path)
@@ -283,16 +286,16 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     metadata.version(name)
                 except metadata.PackageNotFoundError:
-                    print(f"{name:44s}  not installed")
+                    print(f"{name:50s}  not installed")
                     continue
                 res = run_peer(name, path, args.timeout)
                 label = "(b) samplics TaylorEstimator" if name == "samplics" else "(b) svy mean"
             if "error" in res:
-                print(f"{label:44s}  {res['error']}")
+                print(f"{label:50s}  {res['error']}")
                 continue
             label = f"{label} ({res['version']})"
             print(
-                f"{label[:44]:44s}{res['seconds']:10.3f}{res['seconds'] / warm:10.1f}"
+                f"{label[:50]:50s}{res['seconds']:10.3f}{res['seconds'] / warm:10.1f}"
                 f"{max_rel_diff(mine['estimate'], res['estimate']):10.1e}"
                 f"{max_rel_diff(mine['se'], res['se']):10.1e}"
             )
