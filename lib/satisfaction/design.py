@@ -605,7 +605,9 @@ def _centred(
     """
     if squares is None:
         squares = np.add.reduceat(t * t, gs)
-    centred = squares - s1 * s1 / n_h
+    centred = s1 * s1
+    centred /= n_h
+    np.subtract(squares, centred, out=centred)
     full = reached >= n_h
     if not full.any():
         return centred
@@ -1174,9 +1176,9 @@ class SurveyDesign:
                 )
                 contrib = np.where(left_out, 0.0, contrib)
             contrib = np.where(uncentred, a * s1 * s1, contrib)
-        if n_groups == len(contrib):  # one stratum a group
-            return contrib * factor
-        return np.bincount(group, weights=contrib, minlength=n_groups) * factor
+        if n_groups != len(contrib):  # several strata a group
+            contrib = np.bincount(group, weights=contrib, minlength=n_groups)
+        return contrib if np.isscalar(factor) else contrib * factor
 
     def _average(self, group: IntArray, n_groups: int, present, lonely):
         """``average``: the rescaling per group of strata, and its fallback to ``adjust``.
