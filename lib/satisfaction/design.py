@@ -1137,8 +1137,7 @@ class SurveyDesign:
         reached_i = np.diff(np.append(cs, len(z)))
         squares = None if cell is None else np.bincount(cell, weights=z * z, minlength=len(cs))
         centred = _centred(z, t, cs, reached_i, stage.n[unit], squares)
-        one = np.arange(len(cs))  # each group holds one stratum
-        per_cell = self._group_variance(stage, unit, reached_i, t, centred, one, len(cs))
+        per_cell = self._group_variance(stage, unit, reached_i, t, centred, None, len(cs))
         cell_starts = np.searchsorted(cs, starts)  # the cells are sorted by domain
         return _segment_sums(per_cell, cell_starts, n_dom)
 
@@ -1162,7 +1161,8 @@ class SurveyDesign:
 
         ``a * centred`` per stratum (``a``: FPC scale times the earlier stages' sampling
         fractions, 0 for a census); ``adjust``: ``a * s1**2`` where lonely; ``average``: lonely
-        strata left out and the group rescaled (:meth:`_average`).
+        strata left out and the group rescaled (:meth:`_average`). ``group=None``: each stratum
+        is its own group.
         """
         a = stage.a[strata]
         contrib = a * centred
@@ -1172,11 +1172,12 @@ class SurveyDesign:
             uncentred = lonely
             if self.lonely_psu == "average":
                 uncentred, left_out, factor = self._average(
-                    group, n_groups, np.ones(len(lonely), dtype=bool), lonely
+                    np.arange(n_groups) if group is None else group, n_groups,
+                    np.ones(len(lonely), dtype=bool), lonely,
                 )
                 contrib = np.where(left_out, 0.0, contrib)
             contrib = np.where(uncentred, a * s1 * s1, contrib)
-        if n_groups != len(contrib):  # several strata a group
+        if group is not None and n_groups != len(contrib):  # several strata a group
             contrib = np.bincount(group, weights=contrib, minlength=n_groups)
         return contrib if np.isscalar(factor) else contrib * factor
 
