@@ -356,3 +356,16 @@ def test_a_domain_inside_one_psu_is_suppressed_with_its_reason() -> None:
     one = flags.loc["oneoffice"]
     assert one["suppressed"] and "within one PSU" in one["flag_reason"]
     assert "no confidence interval" not in flags.loc["onepsu", "flag_reason"]
+
+
+def test_an_empty_domain_does_not_shift_the_others_variance() -> None:
+    """Two domains, one reaching two strata and one without valid answers: as many (domain,
+    stratum) groups as domains, which must still be summed by domain."""
+    frame = pd.DataFrame({"s": list("aabb"), "p": [1, 2, 3, 4], "y": [1.0, 0, 1, 0],
+                          "g": ["x", "x", "x", "x"]})
+    frame = pd.concat([frame, pd.DataFrame({"s": ["a"], "p": [1], "y": [np.nan], "g": ["z"]})],
+                      ignore_index=True)
+    t = SurveyDesign(frame, strata="s", psu="p").mean("y", by="g")
+    whole = SurveyDesign(frame, strata="s", psu="p").mean("y")
+    assert t.loc["x", "se"] == pytest.approx(whole["se"].iloc[0], rel=1e-12)
+    assert t.loc["z", "n"] == 0 and np.isnan(t.loc["z", "se"])

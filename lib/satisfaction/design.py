@@ -1177,7 +1177,7 @@ class SurveyDesign:
                 )
                 contrib = np.where(left_out, 0.0, contrib)
             contrib = np.where(uncentred, a * s1 * s1, contrib)
-        if group is not None and n_groups != len(contrib):  # several strata a group
+        if group is not None:  # strata summed by group
             contrib = np.bincount(group, weights=contrib, minlength=n_groups)
         return contrib if np.isscalar(factor) else contrib * factor
 
