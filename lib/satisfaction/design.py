@@ -556,7 +556,10 @@ def _build_stages(
         rank = np.arange(len(u_stratum)) - first_unit[u_stratum]
         unit_key = (u_stratum.astype(np.int64) << bits) | rank
         strata_bits = int(len(n_h) - 1).bit_length()
-        unit_of_key = np.full(1 << (strata_bits + bits) if k < len(codes) - 1 else 0, -1)
+        unit_of_key = np.full(
+            1 << (strata_bits + bits) if k < len(codes) - 1 else 0, -1,
+            dtype=np.int32 if len(u_stratum) < 2**31 else np.int64,
+        )
         if k < len(codes) - 1:  # read by the next stage only
             unit_of_key[unit_key] = np.arange(len(u_stratum))
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -1134,8 +1137,9 @@ class SurveyDesign:
         """
         prev, cs, t, cell_key, starts, cell = before
         unit = prev.unit_of_key[cell_key & (prev.span - 1)]  # = this stage's stratum
-        reached_i = np.diff(np.append(cs, len(z)))
-        squares = None if cell is None else np.bincount(cell, weights=z * z, minlength=len(cs))
+        reached_i = np.diff(cs, append=len(z))
+        squares = None if cell is None else np.bincount(cell, weights=np.square(z),
+                                                        minlength=len(cs))
         centred = _centred(z, t, cs, reached_i, stage.n[unit], squares)
         per_cell = self._group_variance(stage, unit, reached_i, t, centred, None, len(cs))
         cell_starts = np.searchsorted(cs, starts)  # the cells are sorted by domain
@@ -1165,7 +1169,7 @@ class SurveyDesign:
         is its own group.
         """
         a = stage.a[strata]
-        contrib = a * centred
+        contrib = np.multiply(a, centred, out=centred)  # the centred sums are not used again
         lonely = self._lonely(stage, strata, reached)
         factor: Any = 1.0
         if lonely is not None and lonely.any():
