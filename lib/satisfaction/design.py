@@ -1441,8 +1441,7 @@ class SurveyDesign:
         z = np.where(member, wd * (y[:, None] - estimate[None, :]), 0.0)
         cov = np.zeros((len(names), len(names)))
         for k, stage in enumerate(self._stages[: self._n_var_stages]):  # stages, not units
-            x = self._stage_influence(stage, z, member, first=k == 0)
-            cov += x.T @ x
+            cov += self._stage_influence(stage, z, member, first=k == 0)
         cov = (cov + cov.T) / 2  # exactly symmetric (the diagonal is unchanged)
         with np.errstate(invalid="ignore", divide="ignore"):
             cov = cov / np.outer(w_d, w_d)
@@ -1460,9 +1459,13 @@ class SurveyDesign:
     def _stage_influence(
         self, stage: _Stage, z: FloatArray, member, first: bool = False
     ) -> FloatArray:
-        """One stage's unit totals of the influence columns, centred and scaled: ``x.T @ x``
-        is the stage's covariance contribution (FPC, lonely-PSU rule, earlier-stage fractions;
-        at the first stage, the small-domain factor of :func:`_small_domain_factor`).
+        """One stage's covariance contribution of the influence columns (domains by domains).
+
+        The unit totals centred in their strata (uncentred where lonely under ``adjust``), times
+        the FPC scale and the earlier stages' sampling fractions: ``(x * a).T @ x``; under
+        ``average`` the left-out strata are dropped and each (group, domain) rescaled, a
+        covariance by the geometric mean of its two domains' factors, as is, at the first
+        stage, the small-domain factor of :func:`_small_domain_factor`.
 
         ``z`` and ``member`` are rows (sorted by last-stage unit) by domains.
         """
@@ -1478,7 +1481,7 @@ class SurveyDesign:
         s1 = np.add.reduceat(t, np.searchsorted(h, strata[:, 0]), axis=0)  # stratum totals
         reached = np.add.reduceat(hits.astype(float), np.searchsorted(h, strata[:, 0]), axis=0)
         x = t - (s1 / stage.n[:, None])[h]
-        mult = np.broadcast_to(stage.a[:, None], reached.shape)
+        column = np.ones(len(reached[0]))  # a factor per domain
         lonely = self._lonely(stage, strata, reached)
         if lonely is not None and lonely.any():
             uncentred = lonely
@@ -1486,12 +1489,19 @@ class SurveyDesign:
                 uncentred, left_out, factor = self._average(
                     stage.parent, stage.n_parent, reached > 0, lonely
                 )
-                mult = np.where(left_out, 0.0, mult * factor[stage.parent])
+                x = np.where(left_out[h], 0.0, x)
+                if first:  # one group: a factor per domain
+                    column = column * factor[0]
+                else:  # a factor per (unit of the stage before, domain)
+                    x = x * np.sqrt(factor[stage.parent])[h]
             x = np.where(uncentred[h], t, x)
         if first:
-            factor = _small_domain_factor(reached.sum(axis=0), (reached > 0).sum(axis=0))
-            mult = mult * factor[None, :]
-        return x * np.sqrt(mult)[h]
+            column = column * _small_domain_factor(reached.sum(axis=0), (reached > 0).sum(axis=0))
+        cov = (x * stage.a[h][:, None]).T @ x
+        if np.any(column != 1):
+            k = np.sqrt(column)
+            cov = cov * np.outer(k, k)
+        return cov
 
     def _domain_mask(self, name: str, mask: ArrayLike) -> NDArray[np.bool_]:
         """A domain's mask as a boolean array in data order (missing = not in the domain)."""
