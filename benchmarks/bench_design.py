@@ -1,7 +1,9 @@
 """Benchmark: ``SurveyDesign.proportion(by=domain)`` against a floor and against peers.
 
 What it is for: measuring, in one run on the same data (1,000,000 respondents, 200 strata,
-5,000 PSUs, 700 domains), the time of a design-based proportion by domain, as ratios against
+5,000 PSUs, 700 domains), the time of a design-based proportion by domain -- for the
+single-stage design (PSUs) and for the two-stage one (PSUs, then respondents, an FPC at each
+stage: R's ``ids = ~psu + respondent, fpc = ~N1 + N2``) -- as ratios against
 
   (a) the floor: one pandas groupby weighted sum over the same rows;
   (b) samplics' ``TaylorEstimator`` and its successor ``svy`` (where importable);
@@ -18,6 +20,7 @@ Run from the repository root:
 
     .venv/bin/python benchmarks/bench_design.py              # everything found
     .venv/bin/python benchmarks/bench_design.py --rows 100000 --peers none   # quick look
+    .venv/bin/python benchmarks/bench_design.py --peers none --stages 2     # two-stage only
 """
 
 from __future__ import annotations
@@ -64,7 +67,11 @@ def make_data(
     domains: int = 700,
     seed: int = 2020,
 ) -> pd.DataFrame:
-    """Synthetic respondents: PSUs nested in strata, weights, a 0/1 item with 3 % missing."""
+    """Synthetic respondents: PSUs nested in strata, weights, a 0/1 item with 3 % missing.
+
+    For the two-stage design: ``respondent`` (a row id), ``N1`` (4 times the sampled PSUs of
+    the stratum in its population) and ``N2`` (5 times the sampled respondents of the PSU).
+    """
     rng = np.random.default_rng(seed)
     psu = rng.integers(0, psus, rows)
     stratum = psu % strata  # psus / strata PSUs in every stratum
@@ -72,10 +79,14 @@ def make_data(
     rate = 0.75 + 0.2 * rng.random(domains)
     y = (rng.random(rows) < rate[dom]).astype(float)
     y[rng.random(rows) < 0.03] = np.nan
+    per_psu = np.bincount(psu, minlength=psus)
     return pd.DataFrame(
         {
             "stratum": stratum,
             "psu": psu,
+            "respondent": np.arange(rows),
+            "N1": 4 * np.bincount(stratum[np.unique(psu)], minlength=strata)[stratum],
+            "N2": 5 * per_psu[psu],
             "w": rng.lognormal(3.0, 0.5, rows),
             "y": y,
             "domain": pd.Series([f"d{k:03d}" for k in range(domains)], dtype=object).to_numpy()[
@@ -83,16 +94,6 @@ def make_data(
             ],
         }
     )
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    """Median wall time of ``repeat`` calls, and the last result."""
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 # Peers, each run in a child process --------------------------------------------------------------
@@ -193,6 +194,31 @@ def max_rel_diff(mine: pd.Series, theirs: dict) -> float:
     return float(np.nanmax(np.abs(mine.to_numpy() - other.to_numpy()) / np.abs(other.to_numpy())))
 
 
+def time_design(
+    frame: pd.DataFrame, spec: dict, repeat: int
+) -> tuple[float, float, float, float, object]:
+    """Median seconds of the floor, a fresh design's construction, its first call and a
+    repeated call, each repetition timing all four in turn (so that a busy machine slows the
+    floor and the library alike), and the last table."""
+    floors, builds, colds, warms = [], [], [], []
+    out = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        frame["w"].mul(frame["y"]).groupby(frame["domain"]).sum()
+        t1 = time.perf_counter()
+        design = SurveyDesign(frame, **spec)  # a new design each time: its first call codes
+        t2 = time.perf_counter()  # the domains
+        design.proportion("y", by="domain")
+        t3 = time.perf_counter()
+        out = design.proportion("y", by="domain")
+        t4 = time.perf_counter()
+        floors.append(t1 - t0)
+        builds.append(t2 - t1)
+        colds.append(t3 - t2)
+        warms.append(t4 - t3)
+    return tuple(statistics.median(v) for v in (floors, builds, colds, warms)) + (out,)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -201,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--domains", type=int, default=700)
     ap.add_argument("--repeat", type=int, default=5, help="timed repetitions (median)")
     ap.add_argument("--peers", default="samplics,svy,r", help="comma list, or 'none'")
+    ap.add_argument("--stages", default="1,2", help="designs to time: 1, 2 or 1,2")
     ap.add_argument("--timeout", type=float, default=1800.0, help="seconds per peer")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
@@ -220,30 +247,34 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} cores"
     )
 
-    floor, _ = timed(lambda: frame["w"].mul(frame["y"]).groupby(frame["domain"]).sum(), args.repeat)
-    builds, colds = [], []
-    for _ in range(args.repeat):  # a new design each time: the first call codes the domains
-        t0 = time.perf_counter()
-        design = SurveyDesign(frame, weights="w", strata="stratum", psu="psu")
-        t1 = time.perf_counter()
-        design.proportion("y", by="domain")
-        colds.append(time.perf_counter() - t1)
-        builds.append(t1 - t0)
-    build, cold = statistics.median(builds), statistics.median(colds)
-    warm, mine = timed(lambda: design.proportion("y", by="domain"), args.repeat)
-
+    designs = {
+        1: ("", {"weights": "w", "strata": "stratum", "psu": "psu"}),
+        2: ("two-stage ", {"weights": "w", "strata": "stratum", "psu": ["psu", "respondent"],
+                           "fpc": ["N1", "N2"]}),
+    }
     print()
-    print(f"{'':44s}{'seconds':>10s}{'x floor':>10s}")
-    print(f"{'(a) floor: pandas groupby weighted sum':44s}{floor:10.4f}{1.0:10.2f}")
-    print(f"{'proportion(by=domain), repeated call':44s}{warm:10.4f}{warm / floor:10.2f}")
-    print(f"{'proportion(by=domain), first call for by':44s}{cold:10.4f}{cold / floor:10.2f}")
-    print(f"{'SurveyDesign(...) construction':44s}{build:10.4f}{build / floor:10.2f}")
+    print(f"{'':50s}{'seconds':>10s}{'x floor':>10s}")
+    single = None  # the single-stage design's repeated time and table, for the peers
+    for stages in sorted({int(s) for s in args.stages.split(",")}):
+        label, spec = designs[stages]
+        floor, build, cold, warm, out = time_design(frame, spec, args.repeat)
+        if stages == 1:
+            single = (warm, out)
+        rows = [
+            ("(a) floor: pandas groupby weighted sum", floor),
+            (label + "proportion(by=domain), repeated call", warm),
+            (label + "proportion(by=domain), first call for by", cold),
+            (label + "SurveyDesign(...) construction", build),
+        ]
+        for text, secs in rows:
+            print(f"{text:50s}{secs:10.4f}{secs / floor:10.2f}")
 
     peers = [p for p in args.peers.split(",") if p and p != "none"]
     if not peers:
         return 0
+    warm, mine = single or time_design(frame, designs[1][1], args.repeat)[3:]
     print()
-    print(f"{'peer':44s}{'seconds':>10s}{'peer / us':>10s}{'est diff':>10s}{'se diff':>10s}")
+    print(f"{'peer':50s}{'seconds':>10s}{'peer / us':>10s}{'est diff':>10s}{'se diff':>10s}")
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "bench.parquet")
         frame.to_parquet(path)
@@ -255,16 +286,16 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     metadata.version(name)
                 except metadata.PackageNotFoundError:
-                    print(f"{name:44s}  not installed")
+                    print(f"{name:50s}  not installed")
                     continue
                 res = run_peer(name, path, args.timeout)
                 label = "(b) samplics TaylorEstimator" if name == "samplics" else "(b) svy mean"
             if "error" in res:
-                print(f"{label:44s}  {res['error']}")
+                print(f"{label:50s}  {res['error']}")
                 continue
             label = f"{label} ({res['version']})"
             print(
-                f"{label[:44]:44s}{res['seconds']:10.3f}{res['seconds'] / warm:10.1f}"
+                f"{label[:50]:50s}{res['seconds']:10.3f}{res['seconds'] / warm:10.1f}"
                 f"{max_rel_diff(mine['estimate'], res['estimate']):10.1e}"
                 f"{max_rel_diff(mine['se'], res['se']):10.1e}"
             )

@@ -253,3 +253,79 @@ def test_t_interval_matches_r_confint_with_degf() -> None:
 def test_method_lists() -> None:
     assert set(SURVEY_METHODS) == {"beta", "logit", "wilson", "clopper-pearson", "jeffreys", "wald"}
     assert set(STATSMODELS_NAME) | {"logit"} == set(COUNT_METHODS)
+
+
+# ------------------------------------------------------------------------------------------
+# One set of internals: the method types, the checks, the "no variance" tolerance
+# ------------------------------------------------------------------------------------------
+def test_all_lists_every_public_name_and_the_literals_are_the_method_lists() -> None:
+    import inspect
+    import typing
+
+    import satisfaction.intervals as iv
+
+    public = {
+        name for name, obj in vars(iv).items()
+        if not name.startswith("_") and (inspect.isfunction(obj) or name.isupper())
+        and getattr(obj, "__module__", iv.__name__) == iv.__name__
+    }
+    assert public <= set(iv.__all__), public - set(iv.__all__)
+    assert typing.get_args(iv.CiMethod) == iv.SURVEY_METHODS
+    assert typing.get_args(iv.CountMethod) == iv.COUNT_METHODS
+    assert typing.get_args(iv.DiffMethod) == iv.DIFF_METHODS
+
+
+@pytest.mark.parametrize("bad", ["exact", "", None, 3, "betas"])
+def test_check_method_rejects_unknown_names(bad) -> None:
+    from satisfaction.intervals import check_method
+
+    with pytest.raises(ValueError, match="unknown interval method"):
+        check_method(bad)
+    assert check_method(" Beta ") == "beta"
+
+
+@pytest.mark.parametrize("bad", [0, 1, 95, -0.5, "0.95", None, True, float("nan")])
+def test_check_level_rejects_what_is_not_a_level(bad) -> None:
+    from satisfaction.intervals import check_level
+
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        check_level(bad)
+
+
+@pytest.mark.parametrize("method", SURVEY_METHODS)
+def test_a_round_off_standard_error_is_no_variance(method: str) -> None:
+    """An SE of 3.3e-17 (an exact zero after round-off) gives the interval of an SE of 0:
+    n_eff = n, a proper interval, not a zero-width one."""
+    from satisfaction.intervals import NO_VARIANCE_SE, no_variance
+
+    p = np.array([0.4, 1.0, 0.0])
+    n, df = np.array([30, 30, 30]), np.array([20, 20, 20])
+    tiny = survey_proportion_ci(p, np.full(3, 3.3e-17), n, df, method=method)
+    zero = survey_proportion_ci(p, np.zeros(3), n, df, method=method)
+    np.testing.assert_array_equal(tiny, zero)
+    assert (tiny[1] - tiny[0] > 0.05).all()
+    np.testing.assert_array_equal(effective_sample_size(p, 3.3e-17, n), n)
+    assert no_variance([NO_VARIANCE_SE, 2 * NO_VARIANCE_SE]).tolist() == [True, False]
+    # the smallest honest SE of a proportion from a million respondents is well above it
+    assert np.sqrt(1e-6 * (1 - 1e-6) / 1e6) > 100 * NO_VARIANCE_SE
+
+
+def test_mover_difference_of_wilson_limits_is_statsmodels_newcombe() -> None:
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    from satisfaction.intervals import mover_difference, mover_ratio, ratio_ci_mover
+
+    x1, n1 = np.array([56, 9, 0, 10, 17.5]), np.array([70, 10, 10, 10, 31.25])
+    x0, n0 = np.array([48, 3, 0, 0, 12.2]), np.array([80, 10, 20, 20, 40.8])
+    l1, u1 = proportion_confint(x1, n1, method="wilson")
+    l0, u0 = proportion_confint(x0, n0, method="wilson")
+    low, high = mover_difference(x1 / n1, l1, u1, x0 / n0, l0, u0)
+    ref = confint_proportions_2indep(x1, n1, x0, n0, method="newcomb", compare="diff")
+    np.testing.assert_allclose(low, ref[0], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(high, ref[1], rtol=1e-12, atol=1e-15)
+    ok = x0 > 0
+    r_low, r_high = mover_ratio(x1 / n1, l1, u1, x0 / n0, l0, u0)
+    m_low, m_high = ratio_ci_mover(x1[ok], n1[ok], x0[ok], n0[ok])
+    np.testing.assert_allclose(r_low[ok], m_low, rtol=1e-12)
+    np.testing.assert_allclose(r_high[ok], m_high, rtol=1e-12)
+    assert np.isnan(r_low[~ok]).all()

@@ -609,7 +609,7 @@ def test_page_states_the_year_in_title_and_header():
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("module_name", ["index", "provenance", "tables", "formats", "escape"])
+@pytest.mark.parametrize("module_name", ["index", "provenance", "tables", "escape"])
 def test_the_package_exports_each_submodule_whole(module_name):
     import importlib
 

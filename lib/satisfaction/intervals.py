@@ -9,14 +9,27 @@ What this module is for:
   ``beta`` (Korn-Graubard, the default) and ``logit`` equal R's ``survey::svyciprop``;
 * :func:`effective_sample_size` -- the NCHS effective sample size of a proportion;
 * :func:`t_interval` -- the t interval (design degrees of freedom) used for means and totals;
-* :func:`diff_ci`, :func:`ratio_ci`, :func:`ratio_ci_from_se` -- the difference and the ratio
-  of two independent proportions (Newcombe, Wald, Agresti-Caffo, Miettinen-Nurminen; log
-  ratio), for the year-over-year change, with effective counts when the proportions come from
-  a design.
+* :func:`diff_ci`, :func:`ratio_ci`, :func:`ratio_ci_from_se`, :func:`ratio_ci_mover` -- the
+  difference and the ratio of two independent proportions (Newcombe, Wald, Agresti-Caffo,
+  Miettinen-Nurminen; log ratio; MOVER-R), for the year-over-year change, with effective counts
+  when the proportions come from a design; :func:`mover_difference` and :func:`mover_ratio`
+  build the difference and ratio intervals from any two per-year intervals;
+* the interval methods as ``Literal`` types (:data:`CiMethod`, :data:`CountMethod`,
+  :data:`DiffMethod`), checked in one place (:func:`check_method`, :func:`check_level`), and
+  the one tolerance for "no variance" (:data:`NO_VARIANCE_SE`, :func:`no_variance`).
 
 What it is NOT for: estimating anything from microdata (that is :mod:`satisfaction.design`),
 tests across domains (:mod:`satisfaction.compare`), or deciding whether a cell may be
 published (:mod:`satisfaction.reliability`).
+
+Library or own code. The Clopper-Pearson, Wilson, Jeffreys, Wald and Agresti-Coull limits of a
+count are statsmodels' ``proportion_confint`` (vectorised, non-integer counts allowed), and the
+Wald and Agresti-Caffo intervals of a difference are its ``confint_proportions_2indep``. Written
+here, because no library does them: Korn-Graubard with design degrees of freedom (statsmodels
+has no design degrees of freedom; it calls statsmodels for the Clopper-Pearson step), R's
+``svyciprop(method = "logit")``, the Miettinen-Nurminen score interval (statsmodels 0.15's
+``method="score"`` solves a different cubic and misses Newcombe's published limits, see
+``tests/test_intervals_diff.py``), and the MOVER combinations (two lines each).
 
 Method names. For plain counts, ``"beta"`` is the Clopper-Pearson interval, as in statsmodels,
 where ``method="beta"`` *is* Clopper-Pearson; ``"clopper-pearson"`` is an alias. For design-based
@@ -35,88 +48,184 @@ Methods (plain counts -- statsmodels' name -- / design-based):
 * ``logit``: Wald on the logit scale (no statsmodels counterpart) / R ``svyciprop(method =
   "logit")``, ``expit(logit(p) +/- t(df) se / (p (1 - p)))``.
 
-At the edges (an estimate of 0 or 1, or a standard error of 0) a design-based variance says
-nothing about precision: R returns NaN (``beta``), a zero-width interval (``mean``) or limits
-that exclude the estimate (``logit``). Here, as the NCHS Data Presentation Standards for
-Proportions prescribe, the effective sample size is taken as the actual number of respondents
-there; ``beta``, ``clopper-pearson``, ``wilson`` and ``jeffreys`` are computed with it, and
-``logit`` and ``wald`` (which do not exist at 0 or 1) fall back to Korn-Graubard with it.
+At the edges (an estimate of 0 or 1, or no variance: a standard error at or below
+:data:`NO_VARIANCE_SE`) a design-based variance says nothing about precision: R returns NaN
+(``beta``), a zero-width interval (``mean``) or limits that exclude the estimate (``logit``).
+Here, as the NCHS Data Presentation Standards for Proportions prescribe, the effective sample
+size is taken as the actual number of respondents there; ``beta``, ``clopper-pearson``,
+``wilson`` and ``jeffreys`` are computed with it, and ``logit`` and ``wald`` (which do not exist
+at 0 or 1) fall back to Korn-Graubard with it.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from numbers import Real
+from typing import Any, Final, Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 __all__ = [
     "COUNT_METHODS",
+    "DIFF_METHODS",
+    "NO_VARIANCE_SE",
     "SURVEY_METHODS",
+    "CiMethod",
+    "CountMethod",
+    "DiffMethod",
+    "check_level",
+    "check_method",
+    "diff_ci",
     "effective_sample_size",
+    "mover_difference",
+    "mover_ratio",
+    "no_variance",
     "proportion_ci",
+    "ratio_ci",
+    "ratio_ci_from_se",
+    "ratio_ci_mover",
     "survey_proportion_ci",
     "t_interval",
+    "wilson_limits",
+    "z_quantile",
 ]
 
-COUNT_METHODS: Final = (
-    "beta",
-    "clopper-pearson",
-    "wilson",
-    "jeffreys",
-    "wald",
-    "agresti-coull",
-    "logit",
-)
-SURVEY_METHODS: Final = ("beta", "logit", "wilson", "clopper-pearson", "jeffreys", "wald")
+CiMethod = Literal["beta", "logit", "wilson", "clopper-pearson", "jeffreys", "wald"]
+"""An interval method for a design-based proportion (:func:`survey_proportion_ci`)."""
+CountMethod = Literal[
+    "beta", "clopper-pearson", "wilson", "jeffreys", "wald", "agresti-coull", "logit"
+]
+"""An interval method for a plain count (:func:`proportion_ci`)."""
+DiffMethod = Literal["newcombe", "wald", "agresti-caffo", "miettinen-nurminen"]
+"""An interval method for a difference of two proportions (:func:`diff_ci`)."""
+
+SURVEY_METHODS: Final = get_args(CiMethod)
+COUNT_METHODS: Final = get_args(CountMethod)
+DIFF_METHODS: Final = get_args(DiffMethod)
+
+#: Other spellings accepted for the methods of :func:`diff_ci`.
+_DIFF_ALIASES: Final = {
+    "newcomb": "newcombe",
+    "wilson": "newcombe",
+    "hybrid-score": "newcombe",
+    "agresti_caffo": "agresti-caffo",
+    "ac": "agresti-caffo",
+    "miettinen_nurminen": "miettinen-nurminen",
+    "mn": "miettinen-nurminen",
+    "score": "miettinen-nurminen",
+}
+
+NO_VARIANCE_SE: Final = 1e-12
+"""A standard error of a proportion at or below this is no variance: the round-off of a zero.
+
+An exact zero (every respondent of a domain answered alike, a domain inside one PSU) comes out
+of the linearisation as 1e-17 or so; the smallest honest standard error of a proportion from a
+million respondents is about 1e-6 (one answer in a million). Every module that asks "has this
+estimate a variance?" asks :func:`no_variance`.
+"""
+
+#: statsmodels' ``proportion_confint`` name of each count method it implements.
+_STATSMODELS: Final = {
+    "beta": "beta",
+    "clopper-pearson": "beta",
+    "wilson": "wilson",
+    "jeffreys": "jeffreys",
+    "wald": "normal",
+    "agresti-coull": "agresti_coull",
+}
+_BISECTION_STEPS: Final = 80  # halves a width-2 bracket to below 1e-23: exact in double precision
+_TOL: Final = 1e-9  # relative slack when checking 0 <= x <= n on computed effective counts
 
 FloatArray = NDArray[np.float64]
 
 
-def _check_level(level: float) -> float:
-    try:
-        level = float(level)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"level must be a number strictly between 0 and 1, got {level!r}"
-        ) from None
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must be strictly between 0 and 1, got {level!r}")
-    return level
+# ---------------------------------------------------------------------------------------------
+# Checks (the one place a method or a level is checked)
+# ---------------------------------------------------------------------------------------------
+def check_method(
+    method: Any,
+    allowed: tuple[str, ...] = SURVEY_METHODS,
+    what: str = "interval method",
+    aliases: dict[str, str] | None = None,
+) -> str:
+    """The canonical name of ``method`` if it is one of ``allowed``, else a ValueError.
+
+    Case and surrounding spaces do not matter; ``aliases`` maps other spellings to names.
+
+    Args:
+        method: the name given.
+        allowed: the canonical names (:data:`SURVEY_METHODS`, :data:`COUNT_METHODS` or
+            :data:`DIFF_METHODS`).
+        what: how the error names the argument (``"ci_method"`` for the design's estimators).
+        aliases: other spellings -> canonical names.
+
+    Examples:
+        >>> check_method("Wilson")
+        'wilson'
+        >>> check_method("MN", DIFF_METHODS, aliases={"mn": "miettinen-nurminen"})
+        'miettinen-nurminen'
+        >>> check_method("exact", what="ci_method")
+        Traceback (most recent call last):
+        ValueError: unknown ci_method 'exact'; choose one of beta, logit, wilson, clopper-pearson, jeffreys, wald
+    """
+    key = method.strip().lower() if isinstance(method, str) else None
+    key = (aliases or {}).get(key, key)
+    if key not in allowed:
+        raise ValueError(f"unknown {what} {method!r}; choose one of {', '.join(allowed)}")
+    return key
 
 
-def _check_method(method: str, allowed: tuple[str, ...]) -> str:
-    if not isinstance(method, str) or method.lower() not in allowed:
-        raise ValueError(f"unknown interval method {method!r}; choose one of {', '.join(allowed)}")
-    return method.lower()
+def check_level(level: Any) -> float:
+    """``level`` as a float if it is a number strictly between 0 and 1, else a ValueError.
+
+    Examples:
+        >>> check_level(0.9)
+        0.9
+        >>> check_level(95)
+        Traceback (most recent call last):
+        ValueError: level must be a number strictly between 0 and 1, got 95
+    """
+    if isinstance(level, bool) or not isinstance(level, Real) or not 0 < float(level) < 1:
+        raise ValueError(f"level must be a number strictly between 0 and 1, got {level!r}")
+    return float(level)
 
 
-def _clopper_pearson(x: FloatArray, n: FloatArray, alpha: float) -> tuple[FloatArray, FloatArray]:
-    """Clopper-Pearson limits for a (possibly non-integer) count ``x`` out of ``n``."""
+def z_quantile(level: float) -> float:
+    """The two-sided normal quantile of a confidence level (1.96 for 0.95).
+
+    Raises:
+        ValueError: ``level`` is not a number strictly between 0 and 1.
+
+    Examples:
+        >>> round(z_quantile(0.95), 6)
+        1.959964
+    """
+    return float(stats.norm.isf((1 - check_level(level)) / 2))
+
+
+def no_variance(se: ArrayLike) -> NDArray[np.bool_]:
+    """True where a standard error (of a proportion) is no variance: at most :data:`NO_VARIANCE_SE`.
+
+    NaN is not "no variance" (it is no estimate).
+
+    Examples:
+        >>> no_variance([0.0, 3.3e-17, 1e-6, float("nan")]).tolist()
+        [True, True, False, False]
+    """
+    with np.errstate(invalid="ignore"):
+        return np.asarray(np.asarray(se, dtype=float) <= NO_VARIANCE_SE)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared internals
+# ---------------------------------------------------------------------------------------------
+def _binomial_limits(x: FloatArray, n: FloatArray, alpha: float, method: str):
+    """statsmodels' ``proportion_confint`` limits (``method`` in its names) as float arrays."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        low = stats.beta.ppf(alpha / 2, x, n - x + 1)
-        high = stats.beta.isf(alpha / 2, x + 1, n - x)
-    low = np.where(x == 0, 0.0, low)
-    high = np.where(x == n, 1.0, high)
-    return np.asarray(low, float), np.asarray(high, float)
-
-
-def _wilson(p: FloatArray, n: FloatArray, alpha: float) -> tuple[FloatArray, FloatArray]:
-    z = stats.norm.isf(alpha / 2)
-    z2 = z * z
-    with np.errstate(invalid="ignore", divide="ignore"):
-        denom = 1 + z2 / n
-        centre = (p + z2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
-
-
-def _jeffreys(x: FloatArray, n: FloatArray, alpha: float) -> tuple[FloatArray, FloatArray]:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        low = stats.beta.ppf(alpha / 2, x + 0.5, n - x + 0.5)
-        high = stats.beta.isf(alpha / 2, x + 0.5, n - x + 0.5)
-    return np.asarray(low, float), np.asarray(high, float)
+        low, high = proportion_confint(x, n, alpha=alpha, method=method)
+    return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
 
 
 def _expit(v: FloatArray) -> FloatArray:
@@ -129,16 +238,19 @@ def _as_result(low: FloatArray, high: FloatArray, scalar: bool):
     return low, high
 
 
+# ---------------------------------------------------------------------------------------------
+# One proportion
+# ---------------------------------------------------------------------------------------------
 def proportion_ci(
-    x: ArrayLike, n: ArrayLike, method: str = "beta", level: float = 0.95
+    x: ArrayLike, n: ArrayLike, method: CountMethod = "beta", level: float = 0.95
 ) -> tuple[FloatArray, FloatArray] | tuple[float, float]:
     """Confidence interval for ``x`` successes out of ``n`` independent trials.
 
-    Equal to ``statsmodels.stats.proportion.proportion_confint(x, n, alpha=1 - level,
-    method=...)`` with the method names mapped as in the module table (``beta`` and
-    ``clopper-pearson`` -> ``beta``, ``wald`` -> ``normal``, ``agresti-coull`` ->
-    ``agresti_coull``); ``logit`` has no statsmodels counterpart: it is
-    ``expit(logit(p) +/- z / sqrt(n p (1 - p)))``, and Clopper-Pearson where ``x`` is 0 or ``n``.
+    statsmodels' ``proportion_confint(x, n, alpha=1 - level, method=...)`` with the method names
+    mapped as in the module table (``beta`` and ``clopper-pearson`` -> ``beta``, ``wald`` ->
+    ``normal``, ``agresti-coull`` -> ``agresti_coull``); ``logit`` has no statsmodels
+    counterpart: it is ``expit(logit(p) +/- z / sqrt(n p (1 - p)))``, and Clopper-Pearson where
+    ``x`` is 0 or ``n``.
 
     Args:
         x: number of successes (scalar or array).
@@ -155,42 +267,27 @@ def proportion_ci(
         >>> [round(v, 6) for v in proportion_ci(9, 10, method="wilson")]
         [0.59585, 0.982124]
     """
-    method = _check_method(method, COUNT_METHODS)
-    level = _check_level(level)
+    method = check_method(method, COUNT_METHODS)
+    alpha = 1 - check_level(level)
     scalar = np.ndim(x) == 0 and np.ndim(n) == 0
-    xa = np.atleast_1d(np.asarray(x, dtype=float))
-    na = np.atleast_1d(np.asarray(n, dtype=float))
-    xa, na = np.broadcast_arrays(xa, na)
+    xa, na = np.broadcast_arrays(
+        np.atleast_1d(np.asarray(x, dtype=float)), np.atleast_1d(np.asarray(n, dtype=float))
+    )
     if np.any(na <= 0) or np.any(xa < 0) or np.any(xa > na):
         raise ValueError("proportion_ci needs 0 <= x <= n and n > 0")
-    alpha = 1 - level
+    if method != "logit":
+        return _as_result(*_binomial_limits(xa, na, alpha, _STATSMODELS[method]), scalar)
     p = xa / na
-    if method in ("beta", "clopper-pearson"):
-        low, high = _clopper_pearson(xa, na, alpha)
-    elif method == "wilson":
-        low, high = _wilson(p, na, alpha)
-    elif method == "jeffreys":
-        low, high = _jeffreys(xa, na, alpha)
-    elif method == "wald":
-        half = stats.norm.isf(alpha / 2) * np.sqrt(p * (1 - p) / na)
-        low, high = np.clip(p - half, 0, 1), np.clip(p + half, 0, 1)
-    elif method == "agresti-coull":
-        z = stats.norm.isf(alpha / 2)
-        nc = na + z * z
-        pc = (xa + z * z / 2) / nc
-        half = z * np.sqrt(pc * (1 - pc) / nc)
-        low, high = np.clip(pc - half, 0, 1), np.clip(pc + half, 0, 1)
-    else:  # logit
-        z = stats.norm.isf(alpha / 2)
-        inner = (xa > 0) & (xa < na)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            centre = np.log(p / (1 - p))
-            half = z / np.sqrt(na * p * (1 - p))
-        cp_low, cp_high = _clopper_pearson(xa, na, alpha)
-        with np.errstate(invalid="ignore"):
-            low = np.where(inner, _expit(centre - half), cp_low)
-            high = np.where(inner, _expit(centre + half), cp_high)
-    return _as_result(np.asarray(low, float), np.asarray(high, float), scalar)
+    z = stats.norm.isf(alpha / 2)
+    inner = (xa > 0) & (xa < na)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centre = np.log(p / (1 - p))
+        half = z / np.sqrt(na * p * (1 - p))
+    cp_low, cp_high = _binomial_limits(xa, na, alpha, "beta")
+    with np.errstate(invalid="ignore"):
+        low = np.where(inner, _expit(centre - half), cp_low)
+        high = np.where(inner, _expit(centre + half), cp_high)
+    return _as_result(low, high, scalar)
 
 
 def effective_sample_size(estimate: ArrayLike, se: ArrayLike, n: ArrayLike) -> FloatArray:
@@ -199,8 +296,9 @@ def effective_sample_size(estimate: ArrayLike, se: ArrayLike, n: ArrayLike) -> F
     This is ``n / deff`` with the design effect taken against the variance of a simple random
     sample of ``n`` (``p (1 - p) / n``), as the NCHS Data Presentation Standards for Proportions
     define it; a design effect below 1 gives ``n`` (the standard caps the effective sample size
-    at the actual one), and so do an estimate of 0 or 1 and a standard error of 0, where the
-    design effect cannot be estimated. NaN where the estimate or ``n`` is missing or ``n`` is 0.
+    at the actual one), and so do an estimate of 0 or 1 and no variance (:func:`no_variance`),
+    where the design effect cannot be estimated. NaN where the estimate or ``n`` is missing or
+    ``n`` is 0.
 
     Args:
         estimate: proportions in [0, 1].
@@ -214,22 +312,19 @@ def effective_sample_size(estimate: ArrayLike, se: ArrayLike, n: ArrayLike) -> F
         >>> effective_sample_size([0.5, 1.0, 0.9], [0.05, 0.0, 0.001], [200, 40, 50]).round(6)
         array([100.,  40.,  50.])
     """
-    p = np.asarray(estimate, dtype=float)
-    s = np.asarray(se, dtype=float)
-    nn = np.asarray(n, dtype=float)
-    p, s, nn = np.broadcast_arrays(p, s, nn)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        raw = p * (1 - p) / (s * s)
-    edge = (p <= 0) | (p >= 1) | (s == 0)
+    p, s, nn = np.broadcast_arrays(
+        np.asarray(estimate, dtype=float), np.asarray(se, dtype=float), np.asarray(n, dtype=float)
+    )
+    raw, edge = _raw_neff(p, s, nn)
     out = np.where(edge, nn, np.minimum(raw, nn))
     return np.where(np.isnan(p) | np.isnan(nn) | (nn <= 0), np.nan, out).astype(float)
 
 
-def _kg_neff(p: FloatArray, se: FloatArray, n: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Effective sample size as R's svyciprop uses it (not capped), ``n`` at the edges."""
+def _raw_neff(p: FloatArray, se: FloatArray, n: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """``p (1 - p) / se**2`` (R's svyciprop, not capped); ``n`` at the edges, and the edge mask."""
     with np.errstate(invalid="ignore", divide="ignore"):
         raw = p * (1 - p) / (se * se)
-    edge = (p <= 0) | (p >= 1) | (se <= 0)
+    edge = (p <= 0) | (p >= 1) | no_variance(se)
     return np.where(edge, n, raw), edge
 
 
@@ -238,24 +333,26 @@ def survey_proportion_ci(
     se: ArrayLike,
     n: ArrayLike,
     df: ArrayLike,
-    method: str = "beta",
+    method: CiMethod = "beta",
     level: float = 0.95,
 ) -> tuple[FloatArray, FloatArray]:
     """Confidence intervals for design-based proportions, vectorised over domains.
 
     With ``n_eff = p (1 - p) / se**2`` (R's ``svyciprop``; the number of respondents ``n`` where
-    ``p`` is 0 or 1 or ``se`` is 0):
+    ``p`` is 0 or 1 or there is no variance, :func:`no_variance`):
 
     * ``beta`` (Korn-Graubard): Clopper-Pearson on ``n_df = n_eff * (t(n-1) / t(df))**2`` with
       ``x = p * n_df``, where ``t(k)`` is the ``(1 - level) / 2`` quantile of Student's t with
-      ``k`` degrees of freedom. Equals ``svyciprop(method = "beta")``.
+      ``k`` degrees of freedom. Equals ``svyciprop(method = "beta")``. Written here (no library
+      has the design degrees of freedom); the Clopper-Pearson step is statsmodels'.
     * ``logit``: ``expit(logit(p) +/- t(df) * se / (p (1 - p)))``. Equals
       ``svyciprop(method = "logit")`` (R fits it with ``svyglm``).
     * ``wald``: ``p +/- t(df) * se`` clipped to [0, 1]; R's ``svyciprop(method = "mean")``
       before clipping.
-    * ``clopper-pearson``, ``wilson``, ``jeffreys``: the plain-count interval with ``n_eff`` in
-      place of ``n`` (and ``p * n_eff`` successes), normal quantiles, no degrees-of-freedom
-      adjustment. Jeffreys' limit is set to 0 (1) when ``p`` is 0 (1) (Brown, Cai, DasGupta 2001).
+    * ``clopper-pearson``, ``wilson``, ``jeffreys``: statsmodels' plain-count interval with
+      ``n_eff`` in place of ``n`` (and ``p * n_eff`` successes), normal quantiles, no
+      degrees-of-freedom adjustment. Jeffreys' limit is set to 0 (1) when ``p`` is 0 (1) (Brown,
+      Cai, DasGupta 2001).
     * At the edges ``logit`` and ``wald`` fall back to ``beta`` with ``n_eff = n``.
 
     The limits are NaN where the estimate is NaN or where ``n - 1`` or ``df`` is below 1 for
@@ -277,57 +374,44 @@ def survey_proportion_ci(
         >>> low.round(6).tolist(), high.round(6).tolist()
         ([0.394615, 0.894127], [0.605385, 1.0])
     """
-    method = _check_method(method, SURVEY_METHODS)
-    level = _check_level(level)
-    alpha = 1 - level
-    p = np.atleast_1d(np.asarray(estimate, dtype=float))
-    s = np.atleast_1d(np.asarray(se, dtype=float))
-    nn = np.atleast_1d(np.asarray(n, dtype=float))
-    dd = np.atleast_1d(np.asarray(df, dtype=float))
-    p, s, nn, dd = (np.array(a, dtype=float) for a in np.broadcast_arrays(p, s, nn, dd))
+    method = check_method(method, SURVEY_METHODS)
+    alpha = 1 - check_level(level)
+    p, s, nn, dd = (
+        np.array(a, dtype=float)
+        for a in np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float))
+                                       for v in (estimate, se, n, df)))
+    )
     if np.any((p < 0) | (p > 1)):
         raise ValueError("survey_proportion_ci needs estimates between 0 and 1")
-    neff, edge = _kg_neff(p, s, nn)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t_n = stats.t.ppf(alpha / 2, np.where(nn - 1 >= 1, nn - 1, np.nan))
-        t_df = stats.t.ppf(alpha / 2, np.where(dd >= 1, dd, np.nan))
-
-    def korn_graubard() -> tuple[FloatArray, FloatArray]:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            n_df = neff * (t_n / t_df) ** 2
-        return _clopper_pearson(p * n_df, n_df, alpha)
-
-    if method == "beta":
-        low, high = korn_graubard()
-    elif method == "clopper-pearson":
-        low, high = _clopper_pearson(p * neff, neff, alpha)
-    elif method == "wilson":
-        low, high = _wilson(p, neff, alpha)
-    elif method == "jeffreys":
-        low, high = _jeffreys(p * neff, neff, alpha)
-        low = np.where(p == 0, 0.0, low)
-        high = np.where(p == 1, 1.0, high)
+    neff, edge = _raw_neff(p, s, nn)
+    if method in ("clopper-pearson", "wilson", "jeffreys"):
+        low, high = _binomial_limits(p * neff, neff, alpha, _STATSMODELS[method])
     else:
-        kg_low, kg_high = korn_graubard()
-        q = -t_df  # upper quantile
         with np.errstate(invalid="ignore", divide="ignore"):
-            if method == "wald":
-                low = np.clip(p - q * s, 0, 1)
-                high = np.clip(p + q * s, 0, 1)
-            else:  # logit
-                centre = np.log(p / (1 - p))
-                half = q * s / (p * (1 - p))
-                low, high = _expit(centre - half), _expit(centre + half)
-        low = np.where(edge, kg_low, low)
-        high = np.where(edge, kg_high, high)
-    # Exact edges (Wilson's limit at p = 0 is 0 only up to rounding).
+            t_n = stats.t.ppf(alpha / 2, np.where(nn - 1 >= 1, nn - 1, np.nan))
+            t_df = stats.t.ppf(alpha / 2, np.where(dd >= 1, dd, np.nan))
+            n_df = neff * (t_n / t_df) ** 2
+        low, high = _binomial_limits(p * n_df, n_df, alpha, "beta")  # Korn-Graubard
+        if method in ("wald", "logit"):
+            low, high = _t_limits(p, s, -t_df, method, edge, low, high)
+    # Exact edges (Jeffreys' limits do not reach them; Wilson's only up to rounding).
     exists = np.isfinite(low) & np.isfinite(high)
     low = np.where(exists & (p == 0), 0.0, low)
     high = np.where(exists & (p == 1), 1.0, high)
     missing = np.isnan(p) | np.isnan(nn) | (nn <= 0)
-    low = np.where(missing, np.nan, low).astype(float)
-    high = np.where(missing, np.nan, high).astype(float)
-    return low, high
+    return np.where(missing, np.nan, low), np.where(missing, np.nan, high)
+
+
+def _t_limits(p, s, q, method: str, edge, kg_low, kg_high) -> tuple[FloatArray, FloatArray]:
+    """Wald (``p +/- q se``, clipped) or logit limits; Korn-Graubard's at the edges."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method == "wald":
+            low, high = np.clip(p - q * s, 0, 1), np.clip(p + q * s, 0, 1)
+        else:
+            centre = np.log(p / (1 - p))
+            half = q * s / (p * (1 - p))
+            low, high = _expit(centre - half), _expit(centre + half)
+    return np.where(edge, kg_low, low), np.where(edge, kg_high, high)
 
 
 def t_interval(
@@ -349,11 +433,10 @@ def t_interval(
         >>> [round(float(low[0]), 6), round(float(high[0]), 6)]
         [7.737843, 12.262157]
     """
-    level = _check_level(level)
-    est = np.atleast_1d(np.asarray(estimate, dtype=float))
-    s = np.atleast_1d(np.asarray(se, dtype=float))
-    dd = np.atleast_1d(np.asarray(df, dtype=float))
-    est, s, dd = np.broadcast_arrays(est, s, dd)
+    level = check_level(level)
+    est, s, dd = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(v, dtype=float)) for v in (estimate, se, df))
+    )
     with np.errstate(invalid="ignore"):
         q = stats.t.isf((1 - level) / 2, np.where(dd >= 1, dd, np.nan))
     return np.asarray(est - q * s, float), np.asarray(est + q * s, float)
@@ -362,68 +445,22 @@ def t_interval(
 # ---------------------------------------------------------------------------------------------
 # Differences and ratios of two independent proportions (the year-over-year change)
 #
-# diff_ci: p1 - p2 by Newcombe's hybrid score interval (Newcombe 1998, method 10, the default),
-# the Wald interval (method 1), Agresti-Caffo (one success and one failure added to each
-# group) or the Miettinen-Nurminen score interval (the score test inverted, with the
-# N / (N - 1) variance correction). ratio_ci / ratio_ci_from_se: p1 / p2 by the log ratio and
-# the delta method, from counts or from design-based estimates and standard errors.
+# diff_ci: p1 - p2 by Newcombe's hybrid score interval (Newcombe 1998, method 10, the default:
+# MOVER-D from the two Wilson intervals), the Wald interval (method 1), Agresti-Caffo (one
+# success and one failure added to each group) or the Miettinen-Nurminen score interval (the
+# score test inverted, with the N / (N - 1) variance correction). ratio_ci / ratio_ci_from_se:
+# p1 / p2 by the log ratio and the delta method, from counts or from design-based estimates and
+# standard errors; ratio_ci_mover: MOVER-R from the two Wilson intervals.
 #
 # Counts may be non-integer: for a survey proportion p with effective sample size n_eff pass
 # x = p * n_eff and n = n_eff. Everything is vectorised over numpy arrays.
 #
 # References: Newcombe RG (1998), Statistics in Medicine 17:873-890; Miettinen O, Nurminen M
 # (1985), Statistics in Medicine 4:213-226; Agresti A, Caffo B (2000), The American
-# Statistician 54:280-288.
+# Statistician 54:280-288; Donner A, Zou GY (2012), Statistical Methods in Medical Research
+# 21:347-359.
 # ---------------------------------------------------------------------------------------------
-
-DIFF_METHODS = ("newcombe", "wald", "agresti-caffo", "miettinen-nurminen")
-"""The interval methods of :func:`diff_ci` (canonical names)."""
-
-_ALIASES = {
-    "newcombe": "newcombe",
-    "newcomb": "newcombe",
-    "wilson": "newcombe",
-    "hybrid-score": "newcombe",
-    "wald": "wald",
-    "agresti-caffo": "agresti-caffo",
-    "agresti_caffo": "agresti-caffo",
-    "ac": "agresti-caffo",
-    "miettinen-nurminen": "miettinen-nurminen",
-    "miettinen_nurminen": "miettinen-nurminen",
-    "mn": "miettinen-nurminen",
-    "score": "miettinen-nurminen",
-}
-
-_BISECTION_STEPS = 80  # halves a width-2 bracket to below 1e-23: exact in double precision
-_TOL = 1e-9  # relative slack when checking 0 <= x <= n on computed effective counts
-
-Array = np.ndarray
-
-
-def _method(method: str) -> str:
-    key = str(method).strip().lower()
-    if key not in _ALIASES:
-        raise ValueError(f"unknown interval method {method!r}; choose one of {DIFF_METHODS}")
-    return _ALIASES[key]
-
-
-def z_quantile(level: float) -> float:
-    """The two-sided normal quantile of a confidence level (1.96 for 0.95).
-
-    Raises:
-        ValueError: ``level`` is not a number strictly between 0 and 1.
-
-    Examples:
-        >>> round(z_quantile(0.95), 6)
-        1.959964
-    """
-    if not isinstance(level, (int, float, np.floating)) or not 0 < float(level) < 1:
-        raise ValueError(f"level must be a number strictly between 0 and 1, got {level!r}")
-    return float(stats.norm.isf((1 - float(level)) / 2))
-
-
-
-def _counts(x: Any, n: Any, name: str) -> tuple[Array, Array]:
+def _counts(x: Any, n: Any, name: str) -> tuple[FloatArray, FloatArray]:
     """Float arrays of counts and sizes, checked (NaN passes through as 'no estimate')."""
     x_arr = np.asarray(x, dtype=float)
     n_arr = np.asarray(n, dtype=float)
@@ -442,9 +479,10 @@ def _counts(x: Any, n: Any, name: str) -> tuple[Array, Array]:
     return np.clip(x_arr, 0, None), n_arr
 
 
-def wilson_limits(x: Any, n: Any, z: float) -> tuple[Array, Array]:
-    """Wilson score limits of one proportion ``x / n`` at normal quantile ``z`` (Newcombe's
-    building block), exactly 0 when ``x == 0`` and exactly 1 when ``x == n``.
+def wilson_limits(x: Any, n: Any, z: float) -> tuple[FloatArray, FloatArray]:
+    """Wilson score limits of one proportion ``x / n`` at normal quantile ``z`` (statsmodels'),
+    exactly 0 when ``x == 0`` and exactly 1 when ``x == n``: the building block of Newcombe's
+    difference and of MOVER-R.
 
     Examples:
         >>> low, high = wilson_limits(0, 10, 1.959963984540054)
@@ -453,11 +491,58 @@ def wilson_limits(x: Any, n: Any, z: float) -> tuple[Array, Array]:
     """
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
-    low, high = _wilson(x / n, n, 2 * stats.norm.sf(z))
+    low, high = _binomial_limits(x, n, 2 * stats.norm.sf(z), "wilson")
     return np.where(x <= 0, 0.0, low), np.where(x >= n, 1.0, high)
 
 
-def _mn_restricted(delta: Array, p1: Array, p2: Array, n1: Array, n2: Array) -> tuple[Array, Array]:
+def mover_difference(
+    p1: ArrayLike, l1: ArrayLike, u1: ArrayLike, p0: ArrayLike, l0: ArrayLike, u0: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Interval for ``p1 - p0`` from each estimate's own interval (MOVER-D, Zou and Donner 2008).
+
+    ``low = d - sqrt((p1 - l1)**2 + (u0 - p0)**2)``, ``high = d + sqrt((u1 - p1)**2 +
+    (p0 - l0)**2)``: Newcombe's hybrid score interval when the limits are Wilson's; with
+    Korn-Graubard limits, the design-based version.
+
+    Examples:
+        >>> low, high = mover_difference(0.8, 0.6, 0.9, 0.5, 0.3, 0.7)
+        >>> round(float(low), 4), round(float(high), 4)
+        (0.0172, 0.5236)
+    """
+    p1, l1, u1, p0, l0, u0 = (np.asarray(v, dtype=float) for v in (p1, l1, u1, p0, l0, u0))
+    d = p1 - p0
+    return d - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2), d + np.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
+
+
+def mover_ratio(
+    p1: ArrayLike, l1: ArrayLike, u1: ArrayLike, p0: ArrayLike, l0: ArrayLike, u0: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Interval for ``p1 / p0`` from each estimate's own interval (MOVER-R, Donner and Zou 2012).
+
+    Proper where the log-ratio delta method degenerates (a proportion of 0 % or 100 %, whose
+    standard error is 0). NaN where ``p0`` is 0.
+
+    Examples:
+        >>> low, high = mover_ratio(1.0, 0.9287, 1.0, 1.0, 0.9197, 1.0)
+        >>> round(float(low), 4), round(float(high), 4)
+        (0.9287, 1.0873)
+    """
+    p1, l1, u1, p0, l0, u0 = (np.asarray(v, dtype=float) for v in (p1, l1, u1, p0, l0, u0))
+    a = p1 * p0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = (a - np.sqrt(np.clip(a * a - l1 * u0 * (2 * p1 - l1) * (2 * p0 - u0), 0, None))) / (
+            u0 * (2 * p0 - u0)
+        )
+        high = (a + np.sqrt(np.clip(a * a - u1 * l0 * (2 * p1 - u1) * (2 * p0 - l0), 0, None))) / (
+            l0 * (2 * p0 - l0)
+        )
+    bad = ~(p0 > 0)
+    return np.where(bad, np.nan, low), np.where(bad, np.nan, high)
+
+
+def _mn_restricted(
+    delta: FloatArray, p1: FloatArray, p2: FloatArray, n1: FloatArray, n2: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """Maximum-likelihood p1, p2 under the constraint ``p1 - p2 = delta`` (closed form).
 
     Miettinen and Nurminen (1985) appendix / Farrington and Manning (1990): the restricted
@@ -480,7 +565,9 @@ def _mn_restricted(delta: Array, p1: Array, p2: Array, n1: Array, n2: Array) -> 
     return r1, r1 - delta
 
 
-def _mn_score(delta: Array, p1: Array, p2: Array, n1: Array, n2: Array) -> Array:
+def _mn_score(
+    delta: FloatArray, p1: FloatArray, p2: FloatArray, n1: FloatArray, n2: FloatArray
+) -> FloatArray:
     """Miettinen-Nurminen score statistic for H0: p1 - p2 = delta (decreasing in delta)."""
     r1, r2 = _mn_restricted(delta, p1, p2, n1, n2)
     big_n = n1 + n2
@@ -492,7 +579,9 @@ def _mn_score(delta: Array, p1: Array, p2: Array, n1: Array, n2: Array) -> Array
     return np.where((var <= 0) & (num == 0), 0.0, score)
 
 
-def _mn_limits(x1: Array, n1: Array, x2: Array, n2: Array, z: float) -> tuple[Array, Array]:
+def _mn_limits(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, z: float
+) -> tuple[FloatArray, FloatArray]:
     """Invert the score test by vectorised bisection on each side of the estimate."""
     p1, p2 = x1 / n1, x2 / n2
     d = p1 - p2
@@ -510,9 +599,7 @@ def _mn_limits(x1: Array, n1: Array, x2: Array, n2: Array, z: float) -> tuple[Ar
         below = _mn_score(mid, p1, p2, n1, n2) < -z  # too far right
         hi_b = np.where(below, mid, hi_b)
         hi_a = np.where(below, hi_a, mid)
-    low = (lo_a + lo_b) / 2
-    high = (hi_a + hi_b) / 2
-    return low, high
+    return (lo_a + lo_b) / 2, (hi_a + hi_b) / 2
 
 
 def diff_ci(
@@ -520,13 +607,17 @@ def diff_ci(
     n1: Any,
     x2: Any,
     n2: Any,
-    method: str = "newcombe",
+    method: DiffMethod = "newcombe",
     level: float = 0.95,
 ) -> tuple[Any, Any]:
     """Confidence interval for the difference ``p1 - p2`` of two independent proportions.
 
+    Newcombe: :func:`mover_difference` of the two :func:`wilson_limits`; Wald and Agresti-Caffo:
+    statsmodels' ``confint_proportions_2indep``, truncated to [-1, 1]; Miettinen-Nurminen:
+    written here (see the module docstring).
+
     Args:
-        x1: successes in sample 1 (may be non-integer, e.g. ``p1 * n_eff1``).
+        x1: successes in sample 1 (may be non-integer, e.g. ``p1 * n_eff``).
         n1: size of sample 1 (may be non-integer, e.g. an effective sample size).
         x2: successes in sample 2.
         n2: size of sample 2.
@@ -557,30 +648,23 @@ def diff_ci(
         >>> low.round(4).tolist(), high.round(4).tolist()
         ([0.0875, 0.1705], [0.108, 0.809])
     """
-    name = _method(method)
+    name = check_method(method, DIFF_METHODS, aliases=_DIFF_ALIASES)
     z = z_quantile(level)
     scalar = all(np.ndim(v) == 0 for v in (x1, n1, x2, n2))
     x1a, n1a = _counts(x1, n1, "n1")
     x2a, n2a = _counts(x2, n2, "n2")
-    x1a, n1a, x2a, n2a = np.broadcast_arrays(x1a, n1a, x2a, n2a)
-    x1a, n1a, x2a, n2a = (np.array(v, dtype=float) for v in (x1a, n1a, x2a, n2a))
+    x1a, n1a, x2a, n2a = (np.array(v, dtype=float) for v in np.broadcast_arrays(x1a, n1a, x2a, n2a))
     x1a, x2a = np.minimum(x1a, n1a), np.minimum(x2a, n2a)
-
     if name in ("wald", "agresti-caffo"):
-        add = 1.0 if name == "agresti-caffo" else 0.0
-        q1, m1 = x1a + add, n1a + 2 * add
-        q2, m2 = x2a + add, n2a + 2 * add
-        p1, p2 = q1 / m1, q2 / m2
-        half = z * np.sqrt(p1 * (1 - p1) / m1 + p2 * (1 - p2) / m2)
-        low, high = p1 - p2 - half, p1 - p2 + half
+        with np.errstate(invalid="ignore", divide="ignore"):
+            low, high = confint_proportions_2indep(
+                x1a, n1a, x2a, n2a, method=name, compare="diff", alpha=1 - level
+            )
         low, high = np.clip(low, -1, 1), np.clip(high, -1, 1)
     elif name == "newcombe":
-        p1, p2 = x1a / n1a, x2a / n2a
         l1, u1 = wilson_limits(x1a, n1a, z)
         l2, u2 = wilson_limits(x2a, n2a, z)
-        d = p1 - p2
-        low = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-        high = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+        low, high = mover_difference(x1a / n1a, l1, u1, x2a / n2a, l2, u2)
     else:
         nan = np.isnan(x1a + n1a + x2a + n2a)
         fill = np.where(nan, 1.0, 0.0)
@@ -589,7 +673,7 @@ def diff_ci(
             np.where(nan, 0.5, x2a), np.where(nan, 1.0, n2a) + fill, z,
         )
         low, high = np.where(nan, np.nan, low), np.where(nan, np.nan, high)
-    return _as_result(low, high, scalar)
+    return _as_result(np.asarray(low, float), np.asarray(high, float), scalar)
 
 
 def ratio_ci(x1: Any, n1: Any, x0: Any, n0: Any, level: float = 0.95) -> tuple[Any, Any]:
@@ -625,9 +709,7 @@ def ratio_ci(x1: Any, n1: Any, x0: Any, n0: Any, level: float = 0.95) -> tuple[A
         low = np.exp(log_ratio - z * se)
         high = np.exp(log_ratio + z * se)
     bad = (x1a <= 0) | (x0a <= 0)
-    low = np.where(bad, np.nan, low)
-    high = np.where(bad, np.nan, high)
-    return _as_result(low, high, scalar)
+    return _as_result(np.where(bad, np.nan, low), np.where(bad, np.nan, high), scalar)
 
 
 def ratio_ci_from_se(
@@ -667,22 +749,22 @@ def ratio_ci_from_se(
         low = np.exp(log_ratio - z * se)
         high = np.exp(log_ratio + z * se)
     bad = ~((p1a > 0) & (p0a > 0))
-    low = np.where(bad, np.nan, low)
-    high = np.where(bad, np.nan, high)
-    return _as_result(low, high, scalar)
+    return _as_result(np.where(bad, np.nan, low), np.where(bad, np.nan, high), scalar)
 
 
 def ratio_ci_mover(x1: Any, n1: Any, x0: Any, n0: Any, level: float = 0.95) -> tuple[Any, Any]:
     """Interval for ``p1 / p0`` by MOVER-R from each proportion's Wilson limits.
 
-    Donner and Zou's (2012) method of variance estimates recovery for a ratio: proper where the
-    log-ratio delta method degenerates, at 0 % or 100 % (a standard error of 0 gives a
-    zero-width interval there). With ``p1 = p0 = 1`` it is ``[l1, 1 / l0]``, ``l1`` and ``l0``
-    the two years' Wilson lower limits.
+    :func:`mover_ratio` of the two :func:`wilson_limits`: proper where the log-ratio delta
+    method degenerates, at 0 % or 100 % (a standard error of 0 gives a zero-width interval
+    there). With ``p1 = p0 = 1`` it is ``[l1, 1 / l0]``, ``l1`` and ``l0`` the two years' Wilson
+    lower limits.
 
     Args:
-        x1, n1: current-year (effective) successes and size.
-        x0, n0: base-year (effective) successes and size; ``x0 > 0``.
+        x1: current-year (effective) successes.
+        n1: current-year (effective) size.
+        x0: base-year (effective) successes; ``x0 > 0``.
+        n0: base-year (effective) size.
         level: confidence level.
 
     Returns:
@@ -700,14 +782,7 @@ def ratio_ci_mover(x1: Any, n1: Any, x0: Any, n0: Any, level: float = 0.95) -> t
     z = z_quantile(level)
     scalar = all(np.ndim(v) == 0 for v in (x1, n1, x0, n0))
     x1a, n1a, x0a, n0a = (np.asarray(v, dtype=float) for v in (x1, n1, x0, n0))
-    p1, p0 = x1a / n1a, x0a / n0a
     l1, u1 = wilson_limits(x1a, n1a, z)
     l0, u0 = wilson_limits(x0a, n0a, z)
-    a = p1 * p0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        low = (a - np.sqrt(np.clip(a * a - l1 * u0 * (2 * p1 - l1) * (2 * p0 - u0), 0, None))) / (
-            u0 * (2 * p0 - u0))
-        high = (a + np.sqrt(np.clip(a * a - u1 * l0 * (2 * p1 - u1) * (2 * p0 - l0), 0, None))) / (
-            l0 * (2 * p0 - l0))
-    bad = ~(x0a > 0)
-    return _as_result(np.where(bad, np.nan, low), np.where(bad, np.nan, high), scalar)
+    low, high = mover_ratio(x1a / n1a, l1, u1, x0a / n0a, l0, u0)
+    return _as_result(low, high, scalar)

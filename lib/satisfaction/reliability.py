@@ -61,6 +61,15 @@ def _whole_percent(v: pd.Series) -> pd.Series:
     return txt.where(finite, "inf")
 
 
+def _no_interval(table: pd.DataFrame, index: pd.Index) -> pd.Series:
+    """The reason of rule 3, with the cause where the table's ``df`` says it (0: one PSU)."""
+    reason = pd.Series("no confidence interval", index=index)
+    if "df" not in table.columns:
+        return reason
+    single = (pd.to_numeric(table["df"], errors="coerce") < 1).fillna(False).to_numpy()
+    return reason.where(~single, reason + " (0 degrees of freedom: the domain lies within one PSU)")
+
+
 def nchs_flags(table: pd.DataFrame, disclosure_threshold: int = 10) -> pd.DataFrame:
     """Add ``suppressed``, ``flagged`` and ``flag_reason`` to a table of proportions.
 
@@ -73,7 +82,9 @@ def nchs_flags(table: pd.DataFrame, disclosure_threshold: int = 10) -> pd.DataFr
     1. Disclosure: fewer than ``disclosure_threshold`` respondents (``n``). Not an NCHS rule:
        such cells are never shown.
     2. ``n_eff < 30`` (NCHS: minimum effective sample size), or no estimate.
-    3. No confidence interval (a limit is NaN, e.g. a domain with 0 degrees of freedom).
+    3. No confidence interval (a limit is NaN). With a ``df`` column, a cell with 0 degrees of
+       freedom says why: the domain lies within a single PSU, where a design gives no
+       variance (:mod:`satisfaction.design`, "Small domains").
     4. ``width >= 0.30`` (NCHS: absolute CI width of 30 percentage points or more).
     5. ``0.05 < width < 0.30`` and ``width / p > 1.30`` (NCHS: relative CI width above 130 %).
        A width of 0.05 or less passes whatever its relative width. When ``p`` is 0 or 1 the
@@ -146,7 +157,7 @@ def nchs_flags(table: pd.DataFrame, disclosure_threshold: int = 10) -> pd.DataFr
             p.notna() & (n_eff.isna() | (n_eff < MIN_N_EFF)),
             "effective sample size " + (np.floor(n_eff * 10) / 10).astype(str) + " < 30",
         ),
-        (p.notna() & width.isna(), pd.Series("no confidence interval", index=p.index)),
+        (p.notna() & width.isna(), _no_interval(table, p.index)),
         (width >= MAX_ABS_WIDTH, "CI width " + _whole_percent(width) + " >= 30 %"),
         (
             (width > SMALL_WIDTH) & (width < MAX_ABS_WIDTH) & ~edge & (rel > MAX_REL_WIDTH),

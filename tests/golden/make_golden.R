@@ -7,12 +7,21 @@
 #
 # It writes, under tests/golden/:
 #   data/*.csv        the input data: R's own `api` data (apistrat, apiclus1, apiclus2, apisrs)
-#                     with a few derived 0/1 columns, and a constructed design `lonely.csv` with
-#                     lonely PSUs, FPC columns, tiny, 0 % and 100 % domains and missing values;
-#   cases.json        one entry per case: the design (columns, FPC, lonely-PSU policy), the
-#                     statistic, the variable, the domains, the level and the R call;
-#   results.csv       one row per case x domain: estimate, se, deff, n, df and the intervals;
-#   errors.json       cases where R stops (lonely_psu = "fail"), with R's message;
+#                     with a few derived 0/1 columns, a constructed design `lonely.csv` with
+#                     lonely PSUs, FPC columns, tiny, 0 % and 100 % domains and missing values,
+#                     and a constructed two-stage design `twostage.csv` (offices, then
+#                     respondents; strata and FPC at both stages; lonely units at both stages);
+#   cases.json        one entry per case: the design (columns -- one per stage for a multi-stage
+#                     design --, FPC, lonely-PSU policy), the statistic, the variable, the
+#                     domains, the level and the R call;
+#   results.csv       one row per case x domain: estimate, se, deff, n, df, psus (first-stage
+#                     PSUs the domain reaches), se_stage1 (the first stage's share) and the
+#                     intervals;
+#   covariance.csv    vcov of svyby(~y, ~domain, design, svymean, covmat = TRUE) for a few
+#                     two-stage designs: the covariance between domain means (value), and its
+#                     first stage's share (stage1, with survey.ultimate.cluster = TRUE);
+#   errors.json       cases where R stops (lonely_psu = "fail" at stage 1 or 2, an FPC without
+#                     a column per stage), with R's message;
 #   versions.json     R and survey versions that made the files.
 #
 # How each number is made (per domain d of case c, design `des`, variable y):
@@ -21,6 +30,9 @@
 #                                          so `sub` is a domain of the full design, as in svyby
 #   estimate, se, deff  svymean / svytotal(~y, sub, deff = "replace")
 #   n, df               nrow(sub), degf(sub): PSUs that the domain reaches minus its strata
+#   psus                length(unique(sub$cluster[, 1])): first-stage PSUs the domain reaches
+#   se_stage1           the same SE with options(survey.ultimate.cluster = TRUE): the first
+#                       stage's variance alone (equal to se for a single-stage design)
 #   beta, logit, mean   svyciprop(~y, sub, method = ...)     (proportions)
 #   t                   confint(stat, df = degf(sub))         (means and totals)
 # and, as a check inside this script, svyby(~y, ~domain, des, svymean/svytotal, na.rm = TRUE,
@@ -79,6 +91,7 @@ apistrat$api_hi[c(3, 17, 50, 120, 160)] <- NA  # a few missing answers
 apiclus1$sw <- as.numeric(apiclus1$sch.wide == "Yes")
 apiclus1$ed_hi <- as.numeric(apiclus1$avg.ed > 3)  # NA where avg.ed is NA (26 rows)
 apiclus2$sw <- as.numeric(apiclus2$sch.wide == "Yes")
+apiclus2$fpc2b <- ifelse(apiclus2$fpc2 == 1, 3, apiclus2$fpc2)  # single schools not a census
 apisrs$yr_rnd <- as.numeric(apisrs$yr.rnd == "Yes")  # 180 of 200 missing
 apisrs$sw <- as.numeric(apisrs$sch.wide == "Yes")
 apisrs$pw1 <- 1
@@ -135,17 +148,75 @@ lonely$region <- ifelse(lonely$stratum %in% c("S1", "S2", "S3"), "H\u00e0 N\u1ed
                         "\u0110\u00e0 N\u1eb5ng")  # Vietnamese labels, NFC
 write_data(lonely, "lonely")
 
+# A constructed two-stage design: 8 strata of offices (stage 1, FPC = offices in the stratum),
+# respondents sampled within each office (stage 2, FPC = clients of the office), or within each
+# office and channel (stage-2 strata, FPC per office and channel). Stage 1 has a lonely stratum
+# (S3), a census of offices (S4: 3 of 3) and a census lonely stratum (S7: 1 of 1); stage 2 has
+# offices with one respondent out of many (lonely at stage 2) and offices where every client was
+# asked (a census at stage 2). A third stage (respondents within a channel of an office) for a
+# three-stage case. Domains: tiny, 100 %, 0 %, one office in each of several strata (onepsu),
+# inside a single office (oneoffice).
+set.seed(20240611)
+n1 <- c(S1 = 4, S2 = 3, S3 = 1, S4 = 3, S5 = 2, S6 = 5, S7 = 1, S8 = 2)
+N1 <- c(S1 = 20, S2 = 6, S3 = 8, S4 = 3, S5 = 10, S6 = 40, S7 = 1, S8 = 5)
+rows <- list()
+for (h in names(n1)) {
+  for (j in seq_len(n1[[h]])) {
+    office <- sprintf("%s-O%d", h, j)
+    m <- if (office %in% c("S2-O2", "S6-O4")) 1 else sample(3:12, 1)   # stage-2 lonely
+    M <- if (office %in% c("S5-O1", "S2-O2")) m else sample(30:300, 1)  # stage-2 census
+    chan <- sample(c("online", "counter"), m, replace = TRUE, prob = c(.4, .6))
+    if (m >= 4) chan[1:2] <- c("online", "counter")
+    rows[[length(rows) + 1]] <- data.frame(stratum = h, office = office, pop_psu = N1[[h]],
+                                           pop2 = M, channel = chan, stringsAsFactors = FALSE)
+  }
+}
+twostage <- do.call(rbind, rows)
+n <- nrow(twostage)
+twostage$rid <- sprintf("r%03d", seq_len(n))
+twostage$frac1 <- n1[twostage$stratum] / N1[twostage$stratum]
+m_of <- ave(rep(1, n), twostage$office, FUN = sum)
+twostage$frac2 <- m_of / twostage$pop2
+# stage-2 strata: channel within office, population split as the sample is (at least the sample)
+m_oc <- ave(rep(1, n), twostage$office, twostage$channel, FUN = sum)
+twostage$pop2s <- pmax(m_oc, round(twostage$pop2 * m_oc / m_of))
+twostage$n_channels <- 3  # three channels in every office's population; 1 or 2 sampled
+twostage$weight <- round(N1[twostage$stratum] / n1[twostage$stratum] * twostage$pop2 / m_of *
+                         runif(n, 0.8, 1.25), 3)
+rate <- c(S1 = .9, S2 = .7, S3 = .95, S4 = .6, S5 = .8, S6 = .85, S7 = .5, S8 = .75)
+twostage$satisfied <- rbinom(n, 1, rate[twostage$stratum])
+twostage$score <- round(rnorm(n, 3.5 + twostage$satisfied, 0.8), 2)
+twostage$level <- sample(c("province", "district", "commune"), n, replace = TRUE)
+twostage$dom <- sample(c("a", "b", "c"), n, replace = TRUE)
+pick2 <- function(offices, k) unlist(lapply(offices, function(o) which(twostage$office == o)[seq_len(k)]))
+one <- pick2(c("S1-O1", "S5-O2", "S6-O2", "S8-O1"), 3)   # one office in each of four strata
+twostage$dom[one] <- "onepsu"
+oneo <- pick2("S6-O3", 3)                                # inside a single office
+twostage$dom[oneo] <- "oneoffice"
+tiny <- c(pick2("S1-O2", 2), pick2("S2-O1", 1))
+twostage$dom[tiny] <- "tiny"
+yes <- pick2(c("S1-O3", "S4-O1", "S4-O2", "S6-O5"), 2)
+twostage$dom[yes] <- "allyes"; twostage$satisfied[yes] <- 1
+no <- pick2(c("S2-O3", "S8-O2", "S6-O1"), 2)
+twostage$dom[no] <- "allno"; twostage$satisfied[no] <- 0
+miss <- sample(setdiff(seq_len(n), c(yes, no, tiny, one, oneo)), 10)
+twostage$satisfied[miss] <- NA
+twostage$score[sample(seq_len(n), 8)] <- NA
+twostage$region <- ifelse(twostage$stratum %in% c("S1", "S2", "S3", "S4"), "H\u00e0 N\u1ed9i",
+                          "\u0110\u00e0 N\u1eb5ng")
+write_data(twostage, "twostage")
+
 # ---------------------------------------------------------------------------------------------
 # Designs
 # ---------------------------------------------------------------------------------------------
+terms <- function(cols) if (is.null(cols)) NULL else as.formula(paste0("~", paste(cols, collapse = "+")))
 make_design <- function(spec) {
   d <- get(spec$data)
-  ids <- if (is.null(spec$psu)) ~1 else as.formula(paste0("~", spec$psu))
-  strata <- if (is.null(spec$strata)) NULL else as.formula(paste0("~", spec$strata))
-  weights <- if (is.null(spec$weights)) NULL else as.formula(paste0("~", spec$weights))
-  fpc <- if (is.null(spec$fpc)) NULL else as.formula(paste0("~", spec$fpc))
-  svydesign(ids = ids, strata = strata, weights = weights, fpc = fpc, data = d, nest = TRUE)
+  ids <- if (is.null(spec$psu)) ~1 else terms(spec$psu)
+  svydesign(ids = ids, strata = terms(spec$strata), weights = terms(spec$weights),
+            fpc = terms(spec$fpc), data = d, nest = TRUE)
 }
+formula_text <- function(cols, none = "NULL") if (is.null(cols)) none else paste0("~", paste(cols, collapse = "+"))
 
 cases <- list()
 results <- list()
@@ -179,9 +250,13 @@ run_case <- function(spec, stat, var, by, level = 0.95) {
     sub <- valid[dom == key, ]
     st <- suppressWarnings(if (stat == "total") svytotal(f, sub, deff = "replace")
                            else svymean(f, sub, deff = "replace"))
+    options(survey.ultimate.cluster = TRUE)  # the first stage's variance alone
+    st1 <- suppressWarnings(if (stat == "total") svytotal(f, sub) else svymean(f, sub))
+    options(survey.ultimate.cluster = FALSE)
     row <- data.frame(case = cid, domain_1 = keys$domain_1[k], domain_2 = keys$domain_2[k],
                       estimate = as.vector(coef(st)), se = as.vector(SE(st)),
                       deff = as.vector(deff(st)), n = nrow(sub), df = degf(sub),
+                      psus = length(unique(sub$cluster[, 1])), se_stage1 = as.vector(SE(st1)),
                       stringsAsFactors = FALSE)
     ci <- function(expr) tryCatch(suppressWarnings(expr), error = function(e) c(NA, NA))
     if (stat == "proportion") {
@@ -213,7 +288,8 @@ run_case <- function(spec, stat, var, by, level = 0.95) {
     idx <- match(mine, lab)
     stopifnot(!anyNA(idx))
     stopifnot(isTRUE(all.equal(as.vector(coef(sb))[idx], tab$estimate, tolerance = 1e-12)))
-    stopifnot(isTRUE(all.equal(as.vector(SE(sb))[idx], tab$se, tolerance = 1e-10)))
+    se_ok <- is.finite(tab$se)  # R's NaN (average with nothing to average) stays NaN in svyby
+    stopifnot(isTRUE(all.equal(as.vector(SE(sb))[idx][se_ok], tab$se[se_ok], tolerance = 1e-10)))
   } else {
     FUN <- if (stat == "total") svytotal else svymean
     whole <- suppressWarnings(FUN(f, des, na.rm = TRUE, deff = "replace"))
@@ -224,10 +300,8 @@ run_case <- function(spec, stat, var, by, level = 0.95) {
 
   call <- sprintf("options(survey.lonely.psu='%s', survey.adjust.domain.lonely=%s); svydesign(ids=%s, strata=%s, weights=%s, fpc=%s, data=%s, nest=TRUE); %s(~%s%s)",
                   spec$lonely_psu, spec$adjust_domain_lonely,
-                  if (is.null(spec$psu)) "~1" else paste0("~", spec$psu),
-                  if (is.null(spec$strata)) "NULL" else paste0("~", spec$strata),
-                  if (is.null(spec$weights)) "NULL" else paste0("~", spec$weights),
-                  if (is.null(spec$fpc)) "NULL" else paste0("~", spec$fpc), spec$data,
+                  formula_text(spec$psu, "~1"), formula_text(spec$strata),
+                  formula_text(spec$weights), formula_text(spec$fpc), spec$data,
                   if (stat == "total") "svytotal" else "svymean", var,
                   if (is.null(by)) "" else paste0(" by ~", paste(by, collapse = "+")))
   cases[[length(cases) + 1]] <<- json_obj(c(list(case = cid), spec,
@@ -241,9 +315,9 @@ run_error <- function(spec, stat, var) {
   cid <- sprintf("c%03d", case_no)
   options(survey.lonely.psu = spec$lonely_psu,
           survey.adjust.domain.lonely = spec$adjust_domain_lonely)
-  des <- make_design(spec)
   f <- as.formula(paste0("~", var))
   msg <- tryCatch({
+    des <- make_design(spec)
     svymean(f, des, na.rm = TRUE); ""
   }, error = function(e) conditionMessage(e))
   stopifnot(nzchar(msg))
@@ -331,11 +405,101 @@ for (fp in list(NULL, "pop_psu")) {
 # ... but not when the lonely stratum is a census of its PSUs: with FPC, S9 (1 of 1 PSU) adds no
 # variance, and the strata S3 and S7 still fail.
 
+# Multi-stage designs --------------------------------------------------------------------------
+# R's apiclus2: two-stage cluster sample (districts, then schools), FPC at both stages
+for (w in list(NULL, "pw")) {
+  s <- spec("apiclus2", weights = w, psu = c("dnum", "snum"), fpc = c("fpc1", "fpc2"))
+  run_case(s, "proportion", "sw", NULL)
+  run_case(s, "proportion", "sw", "stype")
+  run_case(s, "mean", "api00", "stype")
+  run_case(s, "mean", "enroll", NULL)                  # missing values
+  run_case(s, "total", "enroll", "stype")
+}
+for (pol in c("certainty", "adjust", "average")) {     # single schools that are not a census
+  s <- spec("apiclus2", psu = c("dnum", "snum"), fpc = c("fpc1", "fpc2b"), lonely_psu = pol)
+  run_case(s, "proportion", "sw", "stype")
+  run_case(s, "mean", "api00", NULL)
+}
+s <- spec("apiclus2", weights = "pw", psu = c("dnum", "snum"))   # no FPC: the first stage only
+run_case(s, "mean", "api00", "stype")
+# The constructed two-stage design under each policy, with and without domain-lonely adjustment
+for (pol in c("certainty", "remove", "adjust", "average")) {
+  for (adl in c(FALSE, TRUE)) {
+    s <- spec("twostage", strata = "stratum", psu = c("office", "rid"),
+              fpc = c("pop_psu", "pop2"), lonely_psu = pol, adjust_domain_lonely = adl)
+    run_case(s, "proportion", "satisfied", NULL)
+    run_case(s, "proportion", "satisfied", "dom")
+    run_case(s, "mean", "score", "dom")
+    if (!adl) {
+      run_case(s, "total", "score", "level")
+      run_case(s, "proportion", "satisfied", c("level", "region"))
+    }
+    # second-stage strata (channel within office), given weights
+    s <- spec("twostage", weights = "weight", strata = c("stratum", "channel"),
+              psu = c("office", "rid"), fpc = c("pop_psu", "pop2s"), lonely_psu = pol,
+              adjust_domain_lonely = adl)
+    run_case(s, "proportion", "satisfied", "dom")
+    run_case(s, "mean", "score", "level")
+  }
+}
+s <- spec("twostage", strata = "stratum", psu = c("office", "rid"), fpc = c("frac1", "frac2"),
+          lonely_psu = "adjust")                                   # FPC as sampling fractions
+run_case(s, "proportion", "satisfied", "dom")
+run_case(s, "mean", "score", NULL)
+s <- spec("twostage", strata = "stratum", psu = c("office", "channel", "rid"),
+          fpc = c("pop_psu", "n_channels", "pop2s"), lonely_psu = "adjust")  # three stages
+run_case(s, "proportion", "satisfied", "dom")
+run_case(s, "mean", "score", "region")
+s <- spec("twostage", weights = "weight", strata = "stratum", psu = c("office", "rid"),
+          lonely_psu = "adjust")                                   # no FPC: ultimate cluster
+run_case(s, "proportion", "satisfied", "dom")
+
+# Errors: fail at stage 1 and at stage 2, an FPC without a column per stage
+run_error(spec("twostage", strata = "stratum", psu = c("office", "rid"),
+               fpc = c("pop_psu", "pop2"), lonely_psu = "fail"), "proportion", "satisfied")
+run_error(spec("apiclus2", psu = c("dnum", "snum"), fpc = c("fpc1", "fpc2b"),
+               lonely_psu = "fail"), "proportion", "sw")
+run_error(spec("apiclus2", psu = c("dnum", "snum"), fpc = "fpc1", lonely_psu = "fail"),
+          "proportion", "sw")
+
+# Covariance between domain means (svyby covmat) of two-stage designs ---------------------------
+covs <- list()
+cov_case <- function(spec, var, by) {
+  options(survey.lonely.psu = spec$lonely_psu, survey.adjust.domain.lonely = FALSE)
+  des <- make_design(spec)
+  des <- des[!is.na(des$variables[[var]]), ]
+  sb <- svyby(as.formula(paste0("~", var)), as.formula(paste0("~", by)), des, svymean,
+              covmat = TRUE)
+  v <- vcov(sb)
+  options(survey.ultimate.cluster = TRUE)  # the first stage's share
+  v1 <- vcov(svyby(as.formula(paste0("~", var)), as.formula(paste0("~", by)), des, svymean,
+                   covmat = TRUE))
+  options(survey.ultimate.cluster = FALSE)
+  lab <- as.character(sb[[by]])
+  covs[[length(covs) + 1]] <<- data.frame(
+    data = spec$data, psu = paste(spec$psu, collapse = "+"),
+    strata = if (is.null(spec$strata)) NA else paste(spec$strata, collapse = "+"),
+    fpc = paste(spec$fpc, collapse = "+"), lonely_psu = spec$lonely_psu, var = var, by = by,
+    row = rep(lab, times = length(lab)), col = rep(lab, each = length(lab)),
+    value = fmt(as.vector(v)), stage1 = fmt(as.vector(v1)), stringsAsFactors = FALSE)
+}
+for (pol in c("certainty", "adjust")) {
+  cov_case(spec("twostage", strata = "stratum", psu = c("office", "rid"),
+                fpc = c("pop_psu", "pop2"), lonely_psu = pol), "score", "dom")
+  cov_case(spec("twostage", weights = "weight", strata = c("stratum", "channel"),
+                psu = c("office", "rid"), fpc = c("pop_psu", "pop2s"), lonely_psu = pol),
+           "satisfied", "level")
+}
+cov_case(spec("apiclus2", psu = c("dnum", "snum"), fpc = c("fpc1", "fpc2"), lonely_psu = "fail"),
+         "api00", "stype")
+write.csv(do.call(rbind, covs), file.path(out_dir, "covariance.csv"), row.names = FALSE,
+          na = "NA", fileEncoding = "UTF-8")
+
 # ---------------------------------------------------------------------------------------------
 # Write
 # ---------------------------------------------------------------------------------------------
 res <- do.call(rbind, results)
-num <- c("estimate", "se", "deff", "beta_low", "beta_high", "logit_low", "logit_high",
+num <- c("estimate", "se", "se_stage1", "deff", "beta_low", "beta_high", "logit_low", "logit_high",
          "mean_low", "mean_high", "t_low", "t_high")
 for (col in num) res[[col]] <- fmt(res[[col]])
 write.csv(res, file.path(out_dir, "results.csv"), row.names = FALSE, na = "NA",

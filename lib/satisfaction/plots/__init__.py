@@ -53,7 +53,7 @@ _EXPORTS = {
     "mode_plot": "instrument",
     "precision_plot": "instrument",
     "quality_plot": "instrument",
-    "reliability_plot": "instrument",
+    "consistency_plot": "instrument",
 }
 """Figure -> the submodule that draws it (each submodule's ``__all__``, checked by the tests)."""
 

@@ -49,9 +49,6 @@ _EXPORTS = {
     "SUPPRESSED": "tables",
     "EstimatesHTML": "tables",
     "format_estimates": "tables",
-    "p_value": "formats",
-    "percent": "formats",
-    "points": "formats",
     "html_text": "escape",
 }
 """Name -> the submodule that defines it (a submodule's whole ``__all__``; checked by the tests)."""
@@ -77,11 +74,8 @@ __all__ = [
     "html_text",
     "list_notebooks",
     "load_headlines",
-    "p_value",
     "package_versions",
-    "percent",
     "plan_jobs",
-    "points",
     "provenance_html",
     "render_html",
     "render_index",
