@@ -54,11 +54,13 @@ _EXPORTS = {
     "precision_plot": "instrument",
     "quality_plot": "instrument",
     "consistency_plot": "instrument",
+    "FIGURES": "instrument",
 }
 """Figure -> the submodule that draws it (each submodule's ``__all__``, checked by the tests)."""
 
 # This module's names and every figure of _EXPORTS (the tests check the two agree).
 __all__ = [
+    "FIGURES",
     "FONT_FAMILY",
     "VIETNAMESE_SAMPLE",
     "band_changes_plot",
@@ -66,6 +68,7 @@ __all__ = [
     "ceiling_plot",
     "change_plot",
     "components_plot",
+    "consistency_plot",
     "criterion_losses_plot",
     "enable_notebook_display",
     "estimates_plot",
@@ -78,7 +81,6 @@ __all__ = [
     "par_satisfaction_plot",
     "precision_plot",
     "quality_plot",
-    "reliability_plot",
     "sensitivity_heatmap",
     "set_theme",
     "transition_heatmap",
