@@ -19,6 +19,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -332,6 +333,25 @@ def test_params_with_a_wrong_cleaning_key_exit_2_naming_file_and_key(capsys, raw
     assert rc == 2 and str(params) in err and "decimal_separator" in err
 
 
+@pytest.mark.parametrize("key, value", [("design", [1, 2]), ("disclosure_threshold", None),
+                                        ("published", 5), ("year", [2020]),
+                                        ("max_quarantine_share", "half"), (None, "x: [")])
+def test_a_broken_params_file_is_one_line_not_a_traceback(capsys, raw_rows, tmp_path, key,
+                                                         value):
+    data = yaml.safe_load((config.PARAMS / "2020.yaml").read_text(encoding="utf-8"))
+    params = tmp_path / "2020.yaml"
+    if key is None:                                  # not YAML at all
+        params.write_text(yaml.safe_dump(data) + value, encoding="utf-8")
+    else:
+        data[key] = value
+        params.write_text(yaml.safe_dump(data), encoding="utf-8")
+    rc, _, err = clean(capsys, write_rows(tmp_path / "raw.csv", raw_rows), tmp_path / "out",
+                       "--params", str(params))
+    assert rc in (0, 2) and err.count("\n") <= 1
+    if rc == 2:
+        assert str(params) in err
+
+
 # --- 13. salt and temporary files, paths, line numbers ---------------------------------------
 
 def test_salt_and_temporary_files_stay_inside_the_output_folder(capsys, raw_rows, tmp_path,
@@ -442,6 +462,14 @@ def _physical_lines(data: bytes) -> int:
     return len(pieces) - (pieces[-1] == b"")
 
 
+def _records(data: bytes, sep: str) -> int:
+    """The records below the header, as Python's csv module counts them (blank lines out)."""
+    text = data.decode("utf-8").removeprefix("\ufeff")
+    rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
+            if r]
+    return max(len(rows) - 1, 0)
+
+
 mutation = st.tuples(st.floats(0, 1, exclude_max=True),
                      st.sampled_from(["insert", "delete", "replace"]),
                      st.sampled_from(_BYTES))
@@ -477,7 +505,10 @@ def test_byte_mutations_of_real_rows_never_lose_a_line_or_leak(capsys, tmp_path,
             lines["lines"]
         if encoding != "utf-16":
             assert lines["lines"] == _physical_lines(bytes(data))
+        if encoding != "utf-16" and encoding != "cp1258" and log["source"]["format"] == "csv":
+            assert lines["records"] == _records(bytes(data), log["source"]["delimiter"])
         assert log["rows_in"] == log["rows_clean"] + log["rows_quarantined"]
+        assert lines["records"] <= log["rows_in"] <= lines["record_lines"]
         q = pd.read_csv(written / "quarantine.csv", dtype=str, keep_default_na=False)
         assert len(q) == log["rows_quarantined"]
         assert q["line"].astype(int).between(1, lines["lines"]).all()

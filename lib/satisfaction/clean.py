@@ -1097,7 +1097,7 @@ class _Source:
             n = len(raw.frame)
             lines = raw.lines if raw.lines is not None else np.arange(n, dtype=np.int64) + 2
             info = {"file": redact(str(raw.path)), "sha256": raw.sha256, "format": raw.format,
-                    "encoding": raw.encoding}
+                    "encoding": raw.encoding, "delimiter": raw.delimiter}
             return cls(raw.frame.reset_index(drop=True), raw.path, lines, raw.faults,
                        raw.layout or _csv_layout(n), raw.value_labels, raw.missing_codes,
                        raw.native_numbers, info)
@@ -1225,6 +1225,9 @@ def clean_survey(raw: RawFile | pd.DataFrame, year: int, *, codebook: Codebook |
         log["hint"] = _hint(work, log)
     if log["rows_clean"] + log["rows_quarantined"] != log["rows_in"]:
         raise AssertionError("a row was lost")
+    # every record gives a row or, if broken, one fault a line: none may give nothing
+    if not src.layout["records"] <= log["rows_in"] <= src.layout["record_lines"]:
+        raise AssertionError("a record of the file was lost")
     return CleanResult(data=data, quarantine=quarantined, log=log, item_missing=item_missing)
 
 

@@ -26,12 +26,18 @@ def _clean_settings(args: argparse.Namespace):
     from dataclasses import replace
 
     from .clean import CleanSettings
-    from .params import load_params, params_path
+    from .params import ParamsError, load_params, params_path
 
     params_file = Path(args.params) if args.params else params_path(args.year)
     settings = CleanSettings()
     if args.params or params_file.exists():
-        settings = CleanSettings.from_params(load_params(args.year, params_file))
+        try:
+            settings = CleanSettings.from_params(load_params(args.year, params_file))
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            if isinstance(exc, ParamsError):
+                raise
+            raise ParamsError(f"{params_file}: not a valid params file "
+                              f"({type(exc).__name__}: {exc})") from None
     if args.offices is not None:
         chosen = None if args.offices.lower() == "none" else Path(args.offices)
         settings = replace(settings, offices_file=chosen)
@@ -51,7 +57,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         result = clean_file(args.raw, args.year, args.out, encoding=args.encoding,
                             sheet=args.sheet, settings=settings)
     except (RawFileError, CleanError, ParamsError) as exc:
-        print(redact(f"satisfaction clean: {exc}"), file=sys.stderr)
+        print(redact(" ".join(f"satisfaction clean: {exc}".split())), file=sys.stderr)
         return EXIT_FILE_FAULT
     log = result.log
     for warning in log["warnings"]:

@@ -343,6 +343,8 @@ def _judge(span: _Span, lines: list[bytes], sep: str, width: int) -> list[Record
 def _slow(data: bytes, sep: str, limit: int, sink: Sink) -> Records:
     """Walk the lines with Python's csv module, cut the faulty records out, parse the rest."""
     lines = data.splitlines(keepends=True)
+    if lines and lines[0].startswith(b"\xef\xbb\xbf"):   # a BOM is not part of the first line
+        lines[0] = lines[0][3:]
     header: _Span | None = None
     blank, keep, starts, faults = 0, [], [], []
     n_records, record_lines = 0, 0
@@ -387,7 +389,7 @@ def _slow(data: bytes, sep: str, limit: int, sink: Sink) -> Records:
 def _header(first_line: bytes, sep: str) -> list[str] | None:
     """The header's fields when the header is one line, else None."""
     text = first_line.decode("utf-8").removeprefix("\ufeff").rstrip("\r\n")
-    if text.count('"') % 2:
+    if text.count('"') % 2 or not text:   # a header over several lines; a line of a BOM alone
         return None
     return _parse_one(text, sep)
 

@@ -250,6 +250,7 @@ class RawFile:
         native_numbers: per column, which cells the file stored as numbers (Excel, SPSS,
             Stata, Parquet): their text is Python's (``1234.5``, ``1e-05``), whatever the
             decimal separator of the year's text cells.
+        delimiter: the CSV delimiter found (``,``, ``;`` or a tab), else ``None``.
     """
 
     frame: pd.DataFrame
@@ -264,6 +265,7 @@ class RawFile:
     faults: pd.DataFrame = field(default_factory=_no_faults)
     layout: dict[str, int] = field(default_factory=dict)
     native_numbers: dict[str, np.ndarray] = field(default_factory=dict)
+    delimiter: str | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -1172,6 +1174,7 @@ class _Read:
     layout: dict[str, int] = field(default_factory=dict)
     natives: dict[str, np.ndarray] = field(default_factory=dict)
     sheet: str | None = None
+    delimiter: str | None = None
 
 
 def _parse_csv(path: Path, text: _Text, limits: Limits) -> _Read:
@@ -1200,7 +1203,8 @@ def _parse_csv(path: Path, text: _Text, limits: Limits) -> _Read:
     while unnamed and frame.columns[-1] == unnamed[-1] and frame[unnamed[-1]].isna().all():
         frame = frame.drop(columns=unnamed.pop())
     pa.default_memory_pool().release_unused()    # the parser's blocks, not kept for later
-    return _Read(frame, text.encoding, lines, _faults_frame(records), records.layout)
+    return _Read(frame, text.encoding, lines, _faults_frame(records), records.layout,
+                 delimiter=sep)
 
 
 def _decoded_text(path: Path, data: bytes, enc: str, text: str | None) -> _Text:
@@ -1756,4 +1760,5 @@ def read_raw(
         faults=read.faults,
         layout=read.layout,
         native_numbers=read.natives,
+        delimiter=read.delimiter,
     )
