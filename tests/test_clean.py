@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from satisfaction.clean import CleanError, clean_file, clean_survey, parse_likert
+from satisfaction.clean import OUTPUT_FILES, CleanError, clean_file, clean_survey, parse_likert
 from satisfaction.codebook import fold
 
 SALT = b"test-salt"
@@ -49,7 +49,7 @@ def test_each_row_fault_is_quarantined_with_its_reason(raw_rows, codebook, offic
     rows.loc[3, column] = value
     result = run(rows, codebook, offices)
     assert len(result.data) == 39
-    assert result.quarantine[["row", "reason"]].values.tolist() == [[4, reason]]
+    assert result.quarantine[["line", "reason"]].values.tolist() == [[5, reason]]  # header: line 1
 
 
 def test_unknown_office_and_conflicting_office(raw_rows, codebook, offices):
@@ -58,8 +58,8 @@ def test_unknown_office_and_conflicting_office(raw_rows, codebook, offices):
     other = offices[offices["office_code"] != rows.loc[1, "ma_don_vi"]].iloc[0]
     rows.loc[1, "don_vi"] = other["office"]
     result = run(rows, codebook, offices)
-    got = dict(result.quarantine[["row", "reason"]].values.tolist())
-    assert got == {1: "office_unknown", 2: "office_conflict"}
+    got = dict(result.quarantine[["line", "reason"]].values.tolist())
+    assert got == {2: "office_unknown", 3: "office_conflict"}
 
 
 def test_office_spelled_another_way_or_code_missing_is_repaired(raw_rows, codebook, offices):
@@ -117,8 +117,8 @@ def test_duplicates_exact_and_near_keep_the_first(raw_rows, codebook, offices):
     same_id[["ho_ten", "so_dien_thoai", "so_cccd"]] = ["Người Khác", "0911111111", "001122334455"]
     rows = pd.concat([rows, same_id], ignore_index=True)
     result = run(rows, codebook, offices)
-    got = result.quarantine[["row", "reason"]].values.tolist()
-    assert got == [[41, "duplicate_exact"], [42, "duplicate_near"], [43, "duplicate_near"]]
+    got = result.quarantine[["line", "reason"]].values.tolist()
+    assert got == [[42, "duplicate_exact"], [43, "duplicate_near"], [44, "duplicate_near"]]
     assert len(result.data) == 40
 
 
@@ -127,8 +127,8 @@ def test_no_personal_data_leaves_the_cleaning_step(raw_rows, codebook, offices, 
     rows.loc[0, "trong_so"] = ""          # one quarantined row too
     raw = tmp_path / "raw.csv"
     rows.to_csv(raw, index=False)
-    clean_file(raw, 2020, tmp_path / "out" / "2020", offices_path=None)
-    written = b"".join(p.read_bytes() for p in (tmp_path / "out" / "2020").iterdir())
+    clean_file(raw, 2020, tmp_path / "out" / "2020")
+    written = b"".join(p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file())
     text = written.decode("utf-8", errors="ignore")
     for col in ("ho_ten", "so_dien_thoai", "so_cccd"):
         for value in rows[col]:
@@ -150,11 +150,11 @@ def test_failed_run_leaves_previous_outputs(raw_rows, tmp_path):
     raw_rows.to_csv(raw, index=False)
     out = tmp_path / "out" / "2020"
     clean_file(raw, 2020, out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {name: (out / name).read_bytes() for name in OUTPUT_FILES}
     raw_rows.drop(columns=["trong_so"]).to_csv(raw, index=False)
     with pytest.raises(CleanError, match="required column.*weight"):
         clean_file(raw, 2020, out)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {name: (out / name).read_bytes() for name in OUTPUT_FILES} == before
 
 
 def test_header_only_file_and_missing_column_are_file_level_faults(raw_rows, codebook, tmp_path):
@@ -198,9 +198,9 @@ def test_clean_plus_quarantined_always_equals_input(raw_rows, codebook, offices,
     rows = pd.concat([rows, rows.iloc[dupes]], ignore_index=True)
     result = run(rows, codebook, offices)
     assert len(result.data) + len(result.quarantine) == len(rows)
-    assert result.quarantine["row"].is_unique
+    assert result.quarantine["line"].is_unique
     assert result.quarantine["reason"].notna().all()
-    assert np.isin(result.quarantine["row"], np.arange(1, len(rows) + 1)).all()
+    assert np.isin(result.quarantine["line"], np.arange(2, len(rows) + 2)).all()
 
 
 def test_spss_user_missing_codes_and_ranges_are_missing_not_answers(codebook):

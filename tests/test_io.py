@@ -235,34 +235,63 @@ def test_csv_quoted_fields_and_nothing_coerced(tmp_path):
     assert pd.isna(frame["num"].iloc[2])
 
 
-def test_csv_ragged_rows_keep_every_field(tmp_path):
+def faults_of(raw: RawFile) -> list[tuple[int, str]]:
+    return [(int(line), reason) for line, reason in raw.faults[["line", "reason"]].values]
+
+
+def test_csv_ragged_rows_are_faults_by_line_and_keep_no_cell(tmp_path):
     path = tmp_path / "ragged.csv"
-    path.write_text("a,b,c\n1,2,3\n4,5,6,7,8\n9\n", encoding="utf-8")
-    frame = read_raw(path).frame
-    assert list(frame.columns) == ["a", "b", "c", "_extra_field_1", "_extra_field_2"]
-    assert frame.astype(object).where(frame.notna(), None).to_numpy().tolist() == [
-        ["1", "2", "3", None, None],
-        ["4", "5", "6", "7", "8"],
-        ["9", None, None, None, None],
-    ]
+    path.write_text("a,b,c\n1,2,3\n4,5,6,7,8\n9\n10,11,12\n", encoding="utf-8")
+    raw = read_raw(path)
+    assert list(raw.frame.columns) == ["a", "b", "c"]
+    assert raw.frame.astype(object).to_numpy().tolist() == [["1", "2", "3"], ["10", "11", "12"]]
+    assert raw.lines.tolist() == [2, 5]
+    assert faults_of(raw) == [(3, "extra_fields"), (4, "missing_fields")]
+    assert not raw.faults["detail"].str.contains("7|8|9").any()  # no cell of theirs is kept
+    assert raw.layout == {"lines": 5, "header_lines": 1, "blank_lines": 0, "records": 4,
+                          "record_lines": 4}
 
 
 def test_csv_ragged_row_with_a_quoted_line_break(tmp_path):
     path = tmp_path / "ragged2.csv"
     path.write_text('a,b,c\n1,"x\ny",3,4,5\n6,7,8\n', encoding="utf-8")
-    frame = read_raw(path).frame
-    assert list(frame.columns) == ["a", "b", "c", "_extra_field_1", "_extra_field_2"]
-    assert frame.iloc[0].tolist() == ["1", "x\ny", "3", "4", "5"]
-    assert len(frame) == 2
+    raw = read_raw(path)
+    assert raw.frame.astype(object).to_numpy().tolist() == [["6", "7", "8"]]
+    assert raw.lines.tolist() == [4]
+    assert faults_of(raw) == [(2, "unbalanced_quote"), (3, "unbalanced_quote")]
+
+
+def test_csv_quoted_line_break_in_a_well_formed_row_is_kept(tmp_path):
+    path = tmp_path / "multi.csv"
+    path.write_text('a,b,c\n1,"dòng 1\ndòng 2",3\n\n4,5,6\n', encoding="utf-8")
+    raw = read_raw(path)
+    assert raw.frame["b"].tolist() == ["dòng 1\ndòng 2", "5"]
+    assert raw.lines.tolist() == [2, 5]      # the blank line 4 is counted, not read
+    assert raw.faults.empty
+    assert raw.layout == {"lines": 5, "header_lines": 1, "blank_lines": 1, "records": 2,
+                          "record_lines": 3}
+
+
+def test_csv_quote_closed_rows_later_never_merges_rows(tmp_path):
+    # the office cell of line 3 opens a quote that the respondent of line 5 closes: the lines
+    # in between are swallowed rows, reported one by one
+    path = tmp_path / "swallow.csv"
+    path.write_text('id,office,phone\n1,A,0911111111\n2,"B,0922222222\n3,C,0933333333\n'
+                    '4,D",0944444444\n5,E,0955555555\n', encoding="utf-8")
+    raw = read_raw(path)
+    assert raw.frame["id"].tolist() == ["1", "5"]
+    assert faults_of(raw) == [(3, "unbalanced_quote"), (4, "unbalanced_quote"),
+                              (5, "unbalanced_quote")]
+    assert raw.faults["detail"].iloc[0].startswith("lines 3-5 read as one record")
 
 
 def test_csv_long_first_row_is_not_taken_as_an_index(tmp_path):
     # pandas would silently make the surplus leading fields an index, shifting every column
     path = tmp_path / "long_first.csv"
     path.write_text("a,b,c\n1,2,3,4,5\n6,7,8\n", encoding="utf-8")
-    frame = read_raw(path).frame
-    assert frame["a"].tolist() == ["1", "6"]
-    assert frame["_extra_field_2"].iloc[0] == "5"
+    raw = read_raw(path)
+    assert raw.frame["a"].tolist() == ["6"]
+    assert faults_of(raw) == [(2, "extra_fields")]
 
 
 def test_csv_trailing_delimiters_add_no_columns(tmp_path):
@@ -288,10 +317,12 @@ def test_csv_header_only_is_zero_rows(tmp_path):
         assert list(raw.frame.columns) == HEADER
 
 
-def test_csv_unclosed_quote_is_a_fault(tmp_path):
+def test_csv_unclosed_quote_is_a_fault_of_its_lines(tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text('a,b\n1,"open\n', encoding="utf-8")
-    assert "cannot parse as CSV" in fault_of(path).fault
+    path.write_text('a,b\n1,2\n3,"open\n4,5\n', encoding="utf-8")
+    raw = read_raw(path)
+    assert raw.frame["a"].tolist() == ["1"]
+    assert faults_of(raw) == [(3, "unbalanced_quote"), (4, "unbalanced_quote")]
 
 
 # ------------------------------------------------------------------------------------------
@@ -606,7 +637,7 @@ def test_write_parquet_and_csv_atomic(tmp_path):
     p = write_parquet_atomic(df, tmp_path / "t.parquet")
     pd.testing.assert_frame_equal(pd.read_parquet(p), df)
     c = write_csv_atomic(df, tmp_path / "t.csv")
-    assert c.read_bytes() == "tỉnh,n\nHà Giang,1\nThừa Thiên Huế,2\n".encode()
+    assert c.read_bytes() == '"tỉnh","n"\n"Hà Giang",1\n"Thừa Thiên Huế",2\n'.encode()
     bad = pd.DataFrame({"x": [object()]})
     write_atomic(tmp_path / "keep.parquet", b"previous")
     with pytest.raises(pa.ArrowInvalid):

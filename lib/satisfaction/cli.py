@@ -5,8 +5,9 @@
 * ``satisfaction clean RAW --year Y --out DIR``: the cleaning step on one file.
 * ``satisfaction synth --out DIR --seed N``: the synthetic raw files (survey and PAR index).
 
-File-level faults exit with status 2 and one line on stderr naming the file and the fault;
-row-level faults never stop a run (those rows go to the quarantine file).
+File-level faults exit with status 2 and one line on stderr naming the file and the fault (a
+file that is mostly bad is one); row-level faults never stop a run (those rows go to the
+quarantine file with their line number). Nothing printed carries a phone or ID number.
 
 Not for: any logic of its own: each command calls one library function.
 """
@@ -20,20 +21,51 @@ from pathlib import Path
 EXIT_FILE_FAULT = 2
 
 
+def _clean_settings(args: argparse.Namespace):
+    """The year's cleaning settings (its params file, if any), ``--offices`` applied."""
+    from dataclasses import replace
+
+    from .clean import CleanSettings
+    from .params import ParamsError, load_params, params_path
+
+    params_file = Path(args.params) if args.params else params_path(args.year)
+    settings = CleanSettings()
+    if args.params or params_file.exists():
+        try:
+            settings = CleanSettings.from_params(load_params(args.year, params_file))
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            if isinstance(exc, ParamsError):
+                raise
+            raise ParamsError(f"{params_file}: not a valid params file "
+                              f"({type(exc).__name__}: {exc})") from None
+    if args.offices is not None:
+        chosen = None if args.offices.lower() == "none" else Path(args.offices)
+        settings = replace(settings, offices_file=chosen)
+    return settings
+
+
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from .clean import CleanError, clean_file
+    from .clean import CleanError, clean_file, office_list_line
     from .io import RawFileError
+    from .params import ParamsError
+    from .personal import redact
 
     try:
+        settings = _clean_settings(args)
+        if settings.offices_file is not None and not settings.offices_file.exists():
+            raise CleanError(settings.offices_file, "office list not found")
         result = clean_file(args.raw, args.year, args.out, encoding=args.encoding,
-                            sheet=args.sheet, offices_path=args.offices)
-    except (RawFileError, CleanError) as exc:
-        print(f"satisfaction clean: {exc}", file=sys.stderr)
+                            sheet=args.sheet, settings=settings)
+    except (RawFileError, CleanError, ParamsError) as exc:
+        print(redact(" ".join(f"satisfaction clean: {exc}".split())), file=sys.stderr)
         return EXIT_FILE_FAULT
     log = result.log
+    for warning in log["warnings"]:
+        print(redact(f"satisfaction clean: {args.raw}: warning: {warning}"), file=sys.stderr)
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(log["quarantine_reasons"].items())) or "none"
-    print(f"{args.raw}: {log['rows_in']} rows -> {log['rows_clean']} clean, "
-          f"{log['rows_quarantined']} quarantined ({reasons}); written to {args.out}")
+    print(redact(f"{args.raw}: {log['rows_in']} rows -> {log['rows_clean']} clean, "
+                 f"{log['rows_quarantined']} quarantined ({reasons}); "
+                 f"{office_list_line(log).rstrip('.').lower()}; written to {args.out}"))
     return 0
 
 
@@ -79,7 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="CSV encoding (utf-8, utf-16, cp1258, tcvn3, vni); default: detect")
     clean.add_argument("--sheet", default=None, help="Excel worksheet (default: the first)")
     clean.add_argument("--offices", default=None,
-                       help="office list for canonical names (default: offices.csv beside RAW)")
+                       help="office list for canonical names, or 'none' (default: the year's "
+                            "params offices_file, else data/raw/offices.csv)")
+    clean.add_argument("--params", default=None,
+                       help="params file with the cleaning settings (default: params/<year>.yaml "
+                            "when it exists)")
     clean.set_defaults(func=_cmd_clean)
 
     synth = sub.add_parser("synth", help="write the synthetic raw files")

@@ -22,6 +22,9 @@ from . import config
 from .design import DesignSpec
 
 REQUIRED_KEYS = ("year", "raw_file", "design")
+SEPARATORS = (".", ",", " ", "\u00a0", "'")
+"""The marks a params file may declare as ``decimal_separator`` (the first two) or
+``thousands_separator``."""
 
 
 class ParamsError(ValueError):
@@ -48,6 +51,10 @@ class YearParams:
     instrument: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    decimal_separator: str = "."
+    thousands_separator: str | None = None
+    offices_file: Path | None = field(default_factory=lambda: config.RAW / "offices.csv")
+    max_quarantine_share: float = 0.5
 
     @property
     def processed_dir(self) -> Path:
@@ -121,18 +128,18 @@ def load_params(year: int, params_file: str | Path | None = None) -> YearParams:
     except ValueError as exc:
         raise ParamsError(f"{path}: design: {exc}") from exc
 
-    def _path(value: str | None) -> Path | None:
-        return None if value in (None, "") else (config.ROOT / value).resolve()
+    def _path(key: str) -> Path | None:
+        return _confined(path, key, data.get(key))
 
     return YearParams(
         year=int(data["year"]),
-        raw_file=(config.ROOT / data["raw_file"]).resolve(),
+        raw_file=_path("raw_file"),
         design=design,
         synthetic=bool(data.get("synthetic", False)),
         encoding=data.get("encoding"),
         sheet=data.get("sheet"),
         baseline_year=None if data.get("baseline_year") is None else int(data["baseline_year"]),
-        par_file=_path(data.get("par_file")),
+        par_file=_path("par_file"),
         ci_method=data.get("ci_method", "beta"),
         confidence=float(data.get("confidence", 0.95)),
         disclosure_threshold=int(data.get("disclosure_threshold", 10)),
@@ -141,4 +148,63 @@ def load_params(year: int, params_file: str | Path | None = None) -> YearParams:
         instrument=dict(data.get("instrument") or {}),
         source=path.resolve(),
         raw=data,
+        **_cleaning_keys(path, data),
     )
+
+
+def _confined(source: Path, key: str, value: Any) -> Path | None:
+    """A path of a params file: relative paths resolved in the repository and kept inside it.
+
+    Examples:
+        >>> _confined(Path("p.yaml"), "raw_file", "data/raw/survey_2020.csv").name
+        'survey_2020.csv'
+        >>> _confined(Path("p.yaml"), "raw_file", "../../x.csv")
+        Traceback (most recent call last):
+        ...
+        satisfaction.params.ParamsError: p.yaml: raw_file: '../../x.csv' points outside the repository (write an absolute path for a file elsewhere)
+    """
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise ParamsError(f"{source}: {key}: expected a path, not {value!r}")
+    given = Path(value)
+    if given.is_absolute():
+        return given.resolve()
+    resolved = (config.ROOT / given).resolve()
+    if not resolved.is_relative_to(config.ROOT.resolve()):
+        raise ParamsError(f"{source}: {key}: {value!r} points outside the repository (write an "
+                          "absolute path for a file elsewhere)")
+    return resolved
+
+
+def _cleaning_keys(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """The cleaning step's keys (``decimal_separator``, ``thousands_separator``,
+    ``offices_file``, ``max_quarantine_share``), checked; absent keys keep their defaults.
+
+    Examples:
+        >>> _cleaning_keys(Path("p.yaml"), {"decimal_separator": ",", "thousands_separator": "."})
+        {'decimal_separator': ',', 'thousands_separator': '.'}
+        >>> _cleaning_keys(Path("p.yaml"), {"max_quarantine_share": "half"})
+        Traceback (most recent call last):
+        ...
+        satisfaction.params.ParamsError: p.yaml: max_quarantine_share: expected a number above 0 and at most 1, not 'half'
+    """
+    out: dict[str, Any] = {}
+    decimal = data.get("decimal_separator", ".")
+    if decimal not in (".", ","):
+        raise ParamsError(f"{path}: decimal_separator: expected '.' or ',', not {decimal!r}")
+    thousands = data.get("thousands_separator")
+    if thousands is not None and (thousands not in SEPARATORS or thousands == decimal):
+        raise ParamsError(f"{path}: thousands_separator: expected null or one of "
+                          f"{[s for s in SEPARATORS if s != decimal]}, not {thousands!r}")
+    share = data.get("max_quarantine_share", 0.5)
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        raise ParamsError(f"{path}: max_quarantine_share: expected a number above 0 and at "
+                          f"most 1, not {share!r}")
+    for key, value in (("decimal_separator", decimal), ("thousands_separator", thousands),
+                       ("max_quarantine_share", float(share))):
+        if key in data:
+            out[key] = value
+    if "offices_file" in data:
+        out["offices_file"] = _confined(path, "offices_file", data["offices_file"])
+    return out

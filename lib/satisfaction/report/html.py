@@ -49,12 +49,19 @@ _HEADING = re.compile(r'<h([1-6]) id="([^"]*)"')
 _EXTERNAL_A = re.compile(
     r'<a\b[^>]*\bhref\s*=\s*["\'](?:https?:)?//[^"\']*["\'][^>]*>(.*?)</a>', re.DOTALL | re.IGNORECASE
 )
-_EXTERNAL_REF = re.compile(
-    r"""(?:\b(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//)"""
-    r"""|(?:url\(\s*["']?\s*(?:https?:)?//)|(?:@import\s+(?:url\()?\s*["']?\s*(?:https?:)?//)"""
-    r"""|(?:\bimport\s*\(\s*["'](?:https?:)?//)""",
+_OFF_MACHINE = re.compile(r"^\s*(?:(?:https?|ftp|wss?|file):|//|\\\\)", re.IGNORECASE)
+"""An address that leaves the machine: a network scheme, or protocol-relative."""
+_URL_ATTRIBUTES = frozenset({
+    "src", "href", "action", "formaction", "poster", "data", "background", "cite", "longdesc",
+    "manifest", "codebase", "archive", "ping", "srcset", "xlink:href", "usemap", "lowsrc",
+    "dynsrc", "icon", "profile", "imagesrcset",
+})
+"""The attributes whose value an element fetches or links to."""
+_CSS_REF = re.compile(
+    r"""@import\s+(?:url\(\s*)?["']?\s*([^\s"')]+)|url\(\s*["']?\s*([^\s"')]+)""",
     re.IGNORECASE,
 )
+_SCRIPT_REF = re.compile(r"""\bimport\s*\(\s*["']([^"']+)""", re.IGNORECASE)
 
 
 _ACTIVE_TAG = re.compile(
@@ -274,16 +281,70 @@ def neutralise_active_content(body: str) -> str:
     return body[:start] + inner + body[end:]
 
 
+class _References(HTMLParser):
+    """The addresses a page's elements would fetch or link to: attributes (``src``, ``href``,
+    ``srcset``...), inline ``style`` attributes and ``<style>`` sheets (``url()``,
+    ``@import``), ``<script>`` imports and ``<meta http-equiv=refresh>``. Text is not looked
+    at: a table cell that mentions ``url(https://...)`` is a word, not a fetch."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._inside: str | None = None      # "style" or "script" while in one
+
+    def _css(self, css: str) -> None:
+        for match in _CSS_REF.finditer(css):
+            address = match.group(1) or match.group(2)
+            if _OFF_MACHINE.match(address):
+                self.found.append(match.group(0))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "style":
+                self._css(value)
+            elif name in _URL_ATTRIBUTES:
+                candidates = value.split(",") if name.endswith("srcset") else [value]
+                if any(_OFF_MACHINE.match(c) for c in candidates):
+                    self.found.append(f'{name}="{value}"')
+            elif tag == "meta" and name == "content" and "url=" in value.lower():
+                target = value.lower().split("url=", 1)[1]
+                if _OFF_MACHINE.match(target.strip("'\" ")):
+                    self.found.append(f'content="{value}"')
+        if tag in ("style", "script"):
+            self._inside = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._inside:
+            self._inside = None
+
+    def handle_data(self, data: str) -> None:
+        if self._inside == "style":
+            self._css(data)
+        elif self._inside == "script":
+            self.found += [m.group(0) for m in _SCRIPT_REF.finditer(data)
+                           if _OFF_MACHINE.match(m.group(1))]
+
+
 def external_references(page: str) -> list[str]:
-    """Every place a page would fetch or link something off the machine (should be empty).
+    """Every place a page's elements would fetch or link something off the machine (should
+    be empty); words in the text, escaped, are not references.
 
     Examples:
         >>> external_references('<img src="data:image/png;base64,AA"><a href="#x">x</a>')
         []
         >>> external_references('<script src="https://cdn.example/x.js"></script>')
-        ['src="https://']
+        ['src="https://cdn.example/x.js"']
+        >>> external_references('<td>Công an url(https://evil.example/x) src=//y</td>')
+        []
+        >>> external_references('<div style="background:url(//evil.example/p.png)">x</div>')
+        ['url(//evil.example/p.png']
     """
-    return [m.group(0) for m in _EXTERNAL_REF.finditer(page)]
+    parser = _References()
+    parser.feed(page)
+    parser.close()
+    return parser.found
 
 
 def render_html(
