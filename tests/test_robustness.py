@@ -212,14 +212,14 @@ def test_like_for_like_views_are_the_changes_of_those_domains(both, codebook):
         assert row["change_low"] == pytest.approx(by_channel.loc[value, "change_low"])
     assert table.loc["all", "change"] == pytest.approx(
         compare_designs(current, base, "satisfied").iloc[0]["change"])
-    assert table.loc["common items", "value"] == "17 of 17"
+    assert table.loc["common items", "value"] == "17/17"
 
 
 def test_the_items_view_uses_only_the_items_both_years_asked_the_same_way(both, codebook):
     current, base, _ = both
     revised = _revised(codebook)
     table = like_for_like(current, base, "satisfied", items=(revised, codebook), views=[])
-    assert table.loc["common items", "value"] == "15 of 17"
+    assert table.loc["common items", "value"] == "15/17"
     usable = [i for i in codebook.items if i not in ("f3", "p4")]
     manual = []
     for design in (current, base):

@@ -311,7 +311,8 @@ def _items_view(current: SurveyDesign, base: SurveyDesign, items: tuple[ItemSour
                    for d in (current, base)]
         row = compare_designs(designs[0], designs[1], COMMON_INDEX, None, **kwargs)
     row.index = pd.Index(["common items"])
-    row.insert(0, "value", f"{len(usable)} of {int(table['in_current'].sum()) - (overall in table.index)}")
+    asked = int(table["in_current"].sum()) - int(overall in table.index)
+    row.insert(0, "value", f"{len(usable)}/{asked}")
     row.insert(0, "column", "items")
     return row
 
@@ -350,7 +351,8 @@ def like_for_like(
     Returns:
         One row per view: ``all`` (every respondent), each (column, value) view, and
         ``common items`` (the share whose mean answer over the items asked the same way in
-        both years is ``satisfied_from`` or more; ``value`` says how many items). Columns
+        both years is ``satisfied_from`` or more; ``value``: those items / the current
+        year's items, e.g. ``"17/17"``). Columns
         ``column``, ``value`` and :data:`satisfaction.compare.CHANGE_COLUMNS`. A view absent
         in a year keeps its row with that ``status``.
 
