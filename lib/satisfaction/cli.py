@@ -3,7 +3,9 @@
 * ``satisfaction run [--year Y ...] [--notebook NAME ...]``: the batch, every notebook for every
   year in ``params/`` through papermill, then the HTML pages and ``reports/index.html``.
 * ``satisfaction clean RAW --year Y --out DIR``: the cleaning step on one file.
-* ``satisfaction synth --out DIR --seed N``: the synthetic raw files (survey and PAR index).
+* ``satisfaction synth --out DIR --seed N``: the synthetic raw files (survey and PAR index);
+  ``--plant-composition`` and ``--plant-courtesy`` plant a composition shift and a courtesy
+  bias of known size in the pair of years (:class:`satisfaction.synth.Planting`).
 
 File-level faults exit with status 2 and one line on stderr naming the file and the fault (a
 file that is mostly bad is one); row-level faults never stop a run (those rows go to the
@@ -70,10 +72,17 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
-    from .synth import write_survey_files
+    from .synth import Planting, write_survey_files
     from .synth_par import write_par_tables
 
-    written = write_survey_files(args.out, seed=args.seed)
+    planting = None
+    if args.plant_composition or args.plant_courtesy:
+        try:
+            planting = Planting(composition=args.plant_composition, courtesy=args.plant_courtesy)
+        except ValueError as exc:
+            print(f"satisfaction synth: {exc}", file=sys.stderr)
+            return EXIT_FILE_FAULT
+    written = write_survey_files(args.out, seed=args.seed, planting=planting)
     written += write_par_tables(Path(args.out), seed=args.seed)
     for path in written:
         print(path)
@@ -121,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     synth = sub.add_parser("synth", help="write the synthetic raw files")
     synth.add_argument("--out", required=True, help="destination folder, e.g. data/raw")
     synth.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    synth.add_argument("--plant-composition", type=float, default=0.0, metavar="SHIFT",
+                       help="plant a change of SHIFT (a proportion: 0.02 = 2 points) that comes "
+                            "only from the channel mix; the truth goes to planted.json "
+                            "(default 0: the shipped files)")
+    synth.add_argument("--plant-courtesy", type=float, default=0.0, metavar="SHARE",
+                       help="plant courtesy: SHARE of the current year's satisfied answers "
+                            "(0.05 = 5 %%) come from respondents who were not satisfied "
+                            "(default 0)")
     synth.set_defaults(func=_cmd_synth)
     return parser
 

@@ -845,3 +845,344 @@ def moved_summary(changes: pd.DataFrame, *, alpha: float = 0.05, family: str = "
     return out
 
 
+
+
+# =============================================================================================
+# Composition: how much of a change comes from who was asked (issue 16).
+#
+# This section is appended to the module: the symmetric Kitagawa decomposition of a change in
+# a rate into composition and within-group change, with design-based standard errors from each
+# year's own design. Everything else of the robustness analysis lives in
+# :mod:`satisfaction.robustness`.
+# =============================================================================================
+
+if TYPE_CHECKING:  # names used in this section's annotations only
+    from collections.abc import Mapping
+
+    from numpy.typing import ArrayLike
+
+DECOMPOSITION_ROWS = ("total", "composition", "within", "current", "base", "standardised",
+                      "standardised_change")
+"""Rows of :func:`decompose_change`, in order."""
+DECOMPOSITION_COLUMNS = ("estimate", "se", "ci_low", "ci_high")
+"""Columns of :func:`decompose_change`."""
+MISSING_GROUP = "(missing)"
+"""The group label of a valid answer whose ``by`` value is missing (kept as a group of its own)."""
+
+
+def influence_variance(design: SurveyDesign, influence: Mapping[str, ArrayLike]) -> pd.Series:
+    """The design-based variance of ``sum_i w_i u_i`` for each influence column ``u``.
+
+    A smooth statistic of one survey year is linearised as ``theta_hat - theta ~ sum_i w_i u_i``
+    (``w`` the sampling weights, ``u`` its influence value per respondent, 0 for respondents it
+    does not touch). Its variance is the variance of that weighted total under the design: the
+    design's own :meth:`~satisfaction.design.SurveyDesign.total` on the same data with ``u``
+    added, so strata, PSUs, the finite population correction and the lonely-PSU policy are
+    exactly those of every other estimate of the year.
+
+    Args:
+        design: the year's design.
+        influence: name -> one value per row of ``design.data`` (data order), finite.
+
+    Returns:
+        Variance per influence column (a Series named ``variance``).
+
+    Raises:
+        ValueError: a column has the wrong length or values that are not finite.
+
+    Examples:
+        >>> from satisfaction.design import SurveyDesign
+        >>> df = pd.DataFrame({"y": [1.0, 0, 1, 1], "w": [1.0, 2, 1, 2], "psu": [1, 1, 2, 2]})
+        >>> d = SurveyDesign(df, weights="w", psu="psu")
+        >>> u = (df.y - 4 / 6) / 6                      # the influence of the weighted mean
+        >>> v = influence_variance(d, {"mean": u})
+        >>> bool(np.isclose(v["mean"], d.mean("y").se.iloc[0] ** 2, rtol=1e-12))
+        True
+    """
+    from .design import DesignSpec
+
+    names = {f"__influence_{i}__": str(k) for i, k in enumerate(influence)}
+    columns = {}
+    for column, (key, values) in zip(names, influence.items(), strict=True):
+        u = np.asarray(values, dtype=float)
+        if u.shape != (design.n,) or not np.all(np.isfinite(u)):
+            raise ValueError(f"influence {key!r}: need {design.n} finite values, one per row")
+        columns[column] = u
+    spec = DesignSpec(weights=design.weights, strata=design.strata, psu=design.psu,
+                      fpc=design.fpc, lonely_psu=design.lonely_psu,
+                      adjust_domain_lonely=design.adjust_domain_lonely)
+    rebuilt = spec.build(design.data.assign(**columns))
+    variance = [float(rebuilt.total(column)["se"].iloc[0]) ** 2 for column in columns]
+    return pd.Series(variance, index=pd.Index(list(names.values()), dtype=object), name="variance")
+
+
+def _group_keys(current: pd.DataFrame, base: pd.DataFrame,
+                by: Sequence[str]) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """Group codes shared by both years (labels in NFC; a missing label is its own group)."""
+    keys = pd.concat([current[list(by)], base[list(by)]], ignore_index=True)
+    for column in by:
+        text = keys[column].astype("string")
+        distinct = text.dropna().unique()
+        text = text.map(dict(zip(distinct, (nfc(str(v)) for v in distinct), strict=True)))
+        keys[column] = text.fillna(MISSING_GROUP).astype(object)
+    grouped = keys.groupby(list(by), sort=True)
+    codes = grouped.ngroup().to_numpy(dtype=np.intp)
+    labels = grouped.size().index
+    return codes[: len(current)], codes[len(current):], labels
+
+
+def _binary(design: SurveyDesign, var: str, label: Any) -> np.ndarray:
+    """The 0/1 variable of a year as floats (NaN = no valid answer), checked."""
+    if var not in design.data.columns:
+        raise CompareError(f"year {label}: variable {var!r} is not in the survey table")
+    column = design.data[var]
+    if not (pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)):
+        raise CompareError(f"year {label}: {var!r} must be a 0/1 variable, not {column.dtype}")
+    y = column.astype("float64").to_numpy(dtype=float, na_value=np.nan)
+    if np.any(~np.isnan(y) & (y != 0) & (y != 1)):
+        raise CompareError(f"year {label}: {var!r} has values other than 0, 1 and missing")
+    return y
+
+
+@dataclass(frozen=True)
+class _YearMix:
+    """One year's group mix and group rates among its valid answers."""
+
+    y: np.ndarray        # 0/1 per row (0 where not valid)
+    valid: np.ndarray    # a valid answer
+    codes: np.ndarray    # group code per row
+    weight: np.ndarray   # sampling weight per row
+    w_g: np.ndarray      # weight of the valid answers per group
+    n_g: np.ndarray      # respondents with a valid answer per group
+    share: np.ndarray    # p_g: the group's share of the valid answers' weight
+    rate: np.ndarray     # r_g: the group's rate (NaN where the group has no valid answer)
+
+    @classmethod
+    def of(cls, design: SurveyDesign, var: str, codes: np.ndarray, groups: int,
+           label: Any) -> _YearMix:
+        y = _binary(design, var, label)
+        valid = ~np.isnan(y)
+        if not valid.any():
+            raise CompareError(f"year {label}: {var!r} has no valid answer")
+        w = design.first_stage().weights
+        wv = np.where(valid, w, 0.0)
+        y0 = np.where(valid, y, 0.0)
+        w_g = np.bincount(codes, weights=wv, minlength=groups)
+        a_g = np.bincount(codes, weights=wv * y0, minlength=groups)
+        n_g = np.bincount(codes, weights=valid.astype(float), minlength=groups)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = np.where(w_g > 0, a_g / w_g, np.nan)
+        return cls(y0, valid, codes, w, w_g, n_g.astype(np.int64), w_g / w_g.sum(), rate)
+
+    def influence(self, d_share: np.ndarray, d_rate: np.ndarray) -> np.ndarray:
+        """Per-row influence of a statistic with gradient ``d_share`` (by p_g), ``d_rate`` (r_g).
+
+        ``p_g = W_g / W`` has influence ``(1[g] - p_g) / W``; ``r_g = A_g / W_g`` has
+        ``1[g] (y - r_g) / W_g`` (rows with a valid answer only).
+        """
+        d_share = np.nan_to_num(d_share)
+        d_rate = np.nan_to_num(d_rate)
+        total_w = self.w_g.sum()
+        centre = float(np.dot(d_share, self.share))
+        g = self.codes
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate_part = np.where(self.w_g[g] > 0,
+                                 d_rate[g] * (self.y - np.nan_to_num(self.rate)[g]) / self.w_g[g],
+                                 0.0)
+        return np.where(self.valid, (d_share[g] - centre) / total_w + rate_part, 0.0)
+
+
+def _decomposition_parts(cur: _YearMix, bas: _YearMix) -> dict[str, tuple[float, tuple, tuple]]:
+    """Each statistic: (estimate, (d_share, d_rate) of the current year, the same of the base).
+
+    A group found in one year only takes, as its missing rate, the rate of the year it is in:
+    its whole contribution is then composition (a group that appears or disappears changes
+    the mix, not anyone's satisfaction), and composition + within = total still holds exactly.
+    """
+    p1, p0 = cur.share, bas.share
+    in1, in0 = cur.w_g > 0, bas.w_g > 0
+    r1 = np.where(in1, cur.rate, bas.rate)
+    r0 = np.where(in0, bas.rate, cur.rate)
+    r1, r0 = np.nan_to_num(r1), np.nan_to_num(r0)
+    mean_rate, mean_share = (r1 + r0) / 2, (p1 + p0) / 2
+    zero = np.zeros_like(p1)
+    # The chain rule through the borrowed rate of a one-year group: d r0 / d r1 = 1 where the
+    # group is not in the base, d r1 / d r0 = 1 where it is not in the current year.
+    both1, both0 = np.where(in0, 1.0, 2.0), np.where(in1, 1.0, 2.0)
+    standard = float(np.dot(p0, r1))
+    base_rate, current_rate = float(np.dot(p0, r0)), float(np.dot(p1, r1))
+    return {
+        "total": (current_rate - base_rate, (r1, p1), (-r0, -p0)),
+        "composition": (float(np.dot(p1 - p0, mean_rate)),
+                        (mean_rate, (p1 - p0) / 2 * both1), (-mean_rate, (p1 - p0) / 2 * both0)),
+        "within": (float(np.dot(r1 - r0, mean_share)),
+                   ((r1 - r0) / 2, np.where(in0, mean_share, 0.0)),
+                   ((r1 - r0) / 2, np.where(in1, -mean_share, 0.0))),
+        "current": (current_rate, (r1, p1), (zero, zero)),
+        "base": (base_rate, (zero, zero), (r0, p0)),
+        "standardised": (standard, (zero, p0), (r1, np.where(in1, 0.0, p0))),
+        "standardised_change": (standard - base_rate, (zero, p0),
+                                (r1 - r0, np.where(in1, -p0, 0.0))),
+    }
+
+
+def _decomposition_setup(current: SurveyDesign, base: SurveyDesign, var: str,
+                         by: str | Sequence[str], years: tuple[Any, Any]
+                         ) -> tuple[_YearMix, _YearMix, pd.Index]:
+    columns = [by] if isinstance(by, str) else list(by)
+    if not columns:
+        raise CompareError("decompose_change needs at least one grouping column in `by`")
+    for design, label in ((current, years[0]), (base, years[1])):
+        missing = [c for c in columns if c not in design.data.columns]
+        if missing:
+            raise CompareError(f"year {label}: column(s) {', '.join(missing)} not in the survey "
+                               "table, so the change cannot be decomposed by them")
+    codes1, codes0, labels = _group_keys(current.data, base.data, columns)
+    groups = len(labels)
+    cur = _YearMix.of(current, var, codes1, groups, years[0])
+    bas = _YearMix.of(base, var, codes0, groups, years[1])
+    return cur, bas, labels
+
+
+def decompose_change(
+    current: SurveyDesign,
+    base: SurveyDesign,
+    var: str = "satisfied",
+    by: str | Sequence[str] = ("level", "channel"),
+    *,
+    level: float = 0.95,
+    years: tuple[Any, Any] = ("current", "base"),
+) -> pd.DataFrame:
+    """How much of a change in a rate comes from who was asked: the Kitagawa decomposition.
+
+    The rate of a year is ``R = sum_g p_g r_g``: ``p_g`` the group's share of the weighted
+    valid answers of ``var``, ``r_g`` the group's rate. The symmetric decomposition of
+    Kitagawa (1955, JASA 50: 1168-1194) splits ``R1 - R0`` exactly into
+
+    * ``composition = sum_g (p1_g - p0_g) (r1_g + r0_g) / 2`` -- the change had every group
+      kept its rate (the mix of who was asked changed), and
+    * ``within = sum_g (r1_g - r0_g) (p1_g + p0_g) / 2`` -- the change within groups,
+
+    so that ``composition + within = total``. The direct-standardised rate
+    ``sum_g p0_g r1_g`` is this year's group rates on the baseline's mix, and
+    ``standardised_change`` its difference from the baseline's rate (the change had the mix
+    stayed as it was). A group found in one year only keeps, in the other year, its own rate:
+    its contribution is all composition (documented, and the identity still holds).
+
+    Standard errors: each statistic is a smooth function of both years' group shares and
+    rates; it is linearised by the delta method into one influence value per respondent and
+    year, and each year's variance comes from that year's own design
+    (:func:`influence_variance`: strata, PSUs, FPC, lonely-PSU policy). The two samples are
+    independent, so the variances add. This equals R's ``svycontrast`` of the decomposition
+    (as an expression of the weighted totals) on ``svytotal`` of each year's group totals
+    (``tests/golden/make_golden_decompose.R``). Intervals are Wald intervals with the normal
+    quantile, as ``confint`` of ``svycontrast``.
+
+    Args:
+        current: the current year's design.
+        base: the baseline year's design (an independent sample).
+        var: the 0/1 variable (NaN = no valid answer: not in any share).
+        by: the grouping column(s), crossed (e.g. level, field, channel, respondent type,
+            region). A valid answer with a missing group value is a group of its own,
+            :data:`MISSING_GROUP`.
+        level: confidence level.
+        years: labels of the two years, for messages.
+
+    Returns:
+        A table indexed by :data:`DECOMPOSITION_ROWS` (``total``, ``composition``, ``within``,
+        ``current``, ``base``, ``standardised``, ``standardised_change``) with columns
+        :data:`DECOMPOSITION_COLUMNS` (proportion scale). ``attrs`` hold ``by``, ``groups``
+        and the groups found in one year only.
+
+    Raises:
+        CompareError: ``var`` or a ``by`` column is missing in a year, ``var`` is not 0/1, or a
+            year has no valid answer.
+
+    Examples:
+        >>> from satisfaction.design import SurveyDesign
+        >>> base = pd.DataFrame({"y": [1., 1, 0, 1, 0, 0], "g": list("aaabbb"),
+        ...                      "psu": [1, 2, 3, 4, 5, 6]})
+        >>> cur = pd.DataFrame({"y": [1., 1, 1, 1, 0, 1], "g": list("aaaaab"),
+        ...                     "psu": [1, 2, 3, 4, 5, 6]})
+        >>> t = decompose_change(SurveyDesign(cur, psu="psu"), SurveyDesign(base, psu="psu"),
+        ...                      "y", by="g")
+        >>> t.round(4)  # doctest: +NORMALIZE_WHITESPACE
+                             estimate      se  ci_low  ci_high
+        total                  0.3333  0.2789 -0.2133   0.8799
+        composition            0.0222  0.0797 -0.1340   0.1784
+        within                 0.3111  0.2683 -0.2147   0.8370
+        current                0.8333  0.1667  0.5067   1.1600
+        base                   0.5000  0.2236  0.0617   0.9383
+        standardised           0.9000  0.1077  0.6889   1.1111
+        standardised_change    0.4000  0.2613 -0.1121   0.9121
+        >>> bool(np.isclose(t.estimate["composition"] + t.estimate["within"], t.estimate["total"]))
+        True
+    """
+    z = z_quantile(level)
+    cur, bas, labels = _decomposition_setup(current, base, var, by, years)
+    parts = _decomposition_parts(cur, bas)
+    u1 = {name: cur.influence(*g1) for name, (_, g1, _) in parts.items()}
+    u0 = {name: bas.influence(*g0) for name, (_, _, g0) in parts.items()}
+    variance = influence_variance(current, u1) + influence_variance(base, u0)
+    estimate = pd.Series({name: est for name, (est, _, _) in parts.items()})
+    se = np.sqrt(variance.clip(lower=0.0))
+    out = pd.DataFrame({"estimate": estimate, "se": se, "ci_low": estimate - z * se,
+                        "ci_high": estimate + z * se}, index=pd.Index(DECOMPOSITION_ROWS))
+    out.attrs.update({
+        "by": [by] if isinstance(by, str) else list(by),
+        "groups": len(labels),
+        "groups_current_only": int(np.sum((cur.w_g > 0) & ~(bas.w_g > 0))),
+        "groups_base_only": int(np.sum((bas.w_g > 0) & ~(cur.w_g > 0))),
+    })
+    return out
+
+
+def decomposition_by_group(
+    current: SurveyDesign,
+    base: SurveyDesign,
+    var: str = "satisfied",
+    by: str | Sequence[str] = ("level", "channel"),
+    *,
+    years: tuple[Any, Any] = ("current", "base"),
+) -> pd.DataFrame:
+    """Each group's part of the Kitagawa decomposition of :func:`decompose_change`.
+
+    Args:
+        current: the current year's design.
+        base: the baseline year's design.
+        var: the 0/1 variable.
+        by: the grouping column(s), crossed.
+        years: labels of the two years, for messages.
+
+    Returns:
+        One row per group (the ``by`` values as index): ``n_current``, ``n_base`` (valid
+        answers), ``share_current``, ``share_base``, ``rate_current``, ``rate_base`` (NaN where
+        the group has no valid answer that year), ``composition`` and ``within`` (the group's
+        terms; they add up to the totals of :func:`decompose_change`).
+
+    Examples:
+        >>> from satisfaction.design import SurveyDesign
+        >>> base = pd.DataFrame({"y": [1., 1, 0, 1, 0, 0], "g": list("aaabbb")})
+        >>> cur = pd.DataFrame({"y": [1., 1, 1, 1, 0, 1], "g": list("aaaaab")})
+        >>> t = decomposition_by_group(SurveyDesign(cur), SurveyDesign(base), "y", by="g")
+        >>> t[["share_current", "share_base", "composition", "within"]].round(4)
+        ... # doctest: +NORMALIZE_WHITESPACE
+           share_current  share_base  composition  within
+        g
+        a         0.8333         0.5       0.2444  0.0889
+        b         0.1667         0.5      -0.2222  0.2222
+    """
+    cur, bas, labels = _decomposition_setup(current, base, var, by, years)
+    in1, in0 = cur.w_g > 0, bas.w_g > 0
+    r1 = np.nan_to_num(np.where(in1, cur.rate, bas.rate))
+    r0 = np.nan_to_num(np.where(in0, bas.rate, cur.rate))
+    return pd.DataFrame({
+        "n_current": cur.n_g,
+        "n_base": bas.n_g,
+        "share_current": cur.share,
+        "share_base": bas.share,
+        "rate_current": cur.rate,
+        "rate_base": bas.rate,
+        "composition": (cur.share - bas.share) * (r1 + r0) / 2,
+        "within": (r1 - r0) * (cur.share + bas.share) / 2,
+    }, index=labels)

@@ -36,11 +36,14 @@ Not for: the PAR index tables (see :mod:`satisfaction.synth_par`) or cleaning.
 from __future__ import annotations
 
 import io
+import json
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -440,7 +443,8 @@ def _extra_rows(typed: pd.DataFrame, fresh: pd.DataFrame, spec: YearSpec,
 
 
 def synthesize_year(year: int, seed: int = DEFAULT_SEED, codebook: Codebook | None = None,
-                    frame: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    frame: pd.DataFrame | None = None, *,
+                    planting: Planting | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One synthetic year: the raw file's rows as typed, and the true (calibrated) respondents.
 
     Args:
@@ -448,6 +452,8 @@ def synthesize_year(year: int, seed: int = DEFAULT_SEED, codebook: Codebook | No
         seed: the generator seed.
         codebook: the questionnaire (loaded if omitted).
         frame: the sampled offices (built from ``seed`` if omitted).
+        planting: a composition shift and a courtesy bias to plant (:class:`Planting`); None
+            (the default) writes the shipped year.
 
     Returns:
         ``(raw, truth)``: ``raw`` has one string column per canonical column, in file order,
@@ -464,6 +470,8 @@ def synthesize_year(year: int, seed: int = DEFAULT_SEED, codebook: Codebook | No
     frame = build_frame(codebook, seed) if frame is None else frame
     rng = np.random.default_rng([seed, year])
     truth = _draw_respondents(frame, spec, spec.n_clean, rng, codebook)
+    if planting is not None:  # its own random stream: the shipped path is unchanged
+        truth = planting.apply(truth, year, seed)
     truth.insert(0, "year", year)
     typed = _inject_row_faults(_as_typed(truth, codebook), spec, rng, codebook)
     fresh_truth = _draw_respondents(frame, spec, 200, np.random.default_rng([seed, year, 1]),
@@ -513,13 +521,17 @@ def _xlsx_bytes(frame: pd.DataFrame, sheet: str, numeric: set[str]) -> bytes:
 
 
 def write_survey_files(out_dir: str | Path, seed: int = DEFAULT_SEED,
-                       years: tuple[int, ...] = (2019, 2020)) -> list[Path]:
+                       years: tuple[int, ...] = (2019, 2020), *,
+                       planting: Planting | None = None) -> list[Path]:
     """Write the synthetic raw files (and the office list) into ``out_dir``.
 
     Args:
         out_dir: destination folder (created).
         seed: the generator seed; the same seed writes the same bytes.
         years: which years to write.
+        planting: a composition shift and a courtesy bias to plant in the pair of years
+            (:class:`Planting`); the truth is written beside the files as ``planted.json``.
+            None (the default) writes the shipped files.
 
     Returns:
         The paths written.
@@ -537,8 +549,10 @@ def write_survey_files(out_dir: str | Path, seed: int = DEFAULT_SEED,
     write_atomic(path, offices.to_csv(index=False, lineterminator="\n",
                                       float_format="%.6f").encode("utf-8"))
     written.append(path)
+    truths: dict[int, pd.DataFrame] = {}
     for year in years:
-        raw, _ = synthesize_year(year, seed, codebook, frame)
+        raw, truth = synthesize_year(year, seed, codebook, frame, planting=planting)
+        truths[year] = truth
         spec = YEARS[year]
         which = 0 if spec.fmt == "csv" else 1
         cols = [c for c in raw.columns if c in HEADERS and HEADERS[c][which] is None]
@@ -554,7 +568,217 @@ def write_survey_files(out_dir: str | Path, seed: int = DEFAULT_SEED,
             path = out / f"survey_{year}.xlsx"
             write_atomic(path, _xlsx_bytes(raw, "Phieu khao sat", numeric))
         written.append(path)
+    if planting is not None:
+        path = out / PLANTED_FILE
+        report = planting.truth(truths)
+        write_atomic(path, (json.dumps(report, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+        written.append(path)
     return written
 
 
-__all__ = ["YEARS", "YearSpec", "build_frame", "synthesize_year", "write_survey_files"]
+
+# =============================================================================================
+# Planted truth (issue 16): a pair of years with a composition shift and a courtesy bias of
+# known size, for testing the robustness analysis. A separate code path: without a planting
+# (the default) nothing below runs, and the shipped files are unchanged.
+# =============================================================================================
+PLANTED_FILE = "planted.json"
+"""The truth of a planted pair, written beside its files."""
+_CHANNELS = ("in_person", "online")
+
+
+@dataclass(frozen=True)
+class Planting:
+    """A composition shift and a courtesy bias of known size, planted in the pair of years.
+
+    The planted pair keeps the shipped generator's offices, weights, respondents, component
+    items and faults; it sets two columns of each year's true respondents:
+
+    * **channel** -- the weighted share served online is set (to within one respondent's
+      weight): ``online_base`` in the base year, ``online_base + composition / mode_gap`` in
+      the current year;
+    * **overall answer** -- in both years each channel has the same true satisfaction rate,
+      online ``mode_gap`` above in person, the base year's overall rate being its shipped
+      target (86.69 %). So the true change within channels is 0 and the true change is
+      composition, ``(online share change) x mode_gap = composition`` (exactly, in the sample:
+      the rates are calibrated per channel);
+    * **courtesy** -- in the current year, not-satisfied respondents nearest the satisfied
+      boundary answer "satisfied" instead, the same weighted share ``a`` of each channel, so
+      that a share ``courtesy`` of the current year's satisfied answers are courtesy:
+      ``a = courtesy x p / (1 - courtesy)``, ``p`` the current year's true rate. The mode gap
+      is unchanged, so the decomposition's composition stays ``composition`` and its
+      within-channel change is ``a``; with no composition shift, the courtesy share that erases
+      the change is exactly ``courtesy``.
+
+    Attributes:
+        composition: the planted change from the channel mix, as a proportion (0.02 = 2 points).
+        courtesy: the share of the current year's satisfied answers that are courtesy.
+        online_base: the base year's weighted share online.
+        mode_gap: online minus in-person satisfaction, both years.
+        current_year: the year that gets the new mix and the courtesy.
+        base_year: the baseline year.
+
+    Raises:
+        ValueError: values that cannot be planted (an online share outside 1-99 %, a
+            courtesy outside [0, 0.5), or more courtesy than the online channel's dissatisfied
+            respondents can give).
+
+    Examples:
+        >>> p = Planting(composition=0.02, courtesy=0.03)
+        >>> round(p.online_current, 4), {k: round(v, 4) for k, v in p.rates.items()}
+        (0.5, {'in_person': 0.8469, 'online': 0.9269})
+        >>> round(p.courtesy_points, 5)
+        0.02743
+    """
+
+    composition: float = 0.0
+    courtesy: float = 0.0
+    online_base: float = 0.25
+    mode_gap: float = 0.08
+    current_year: int = 2020
+    base_year: int = 2019
+
+    def __post_init__(self) -> None:
+        if self.mode_gap == 0 or not 0 < self.mode_gap < 0.5:
+            raise ValueError(f"mode_gap must be in (0, 0.5), got {self.mode_gap}")
+        for name, share in (("online_base", self.online_base),
+                            ("online share of the current year", self.online_current)):
+            if not 0.01 <= share <= 0.99:
+                raise ValueError(f"{name} would be {share:.3f}: a planted composition of "
+                                 f"{self.composition} needs an online share between 1 and 99 %")
+        if not 0 <= self.courtesy < 0.5:
+            raise ValueError(f"courtesy must be a share in [0, 0.5), got {self.courtesy}")
+        room = 1 - max(self.rates.values()) - 0.01
+        if self.courtesy_points > room:
+            raise ValueError(f"a courtesy of {self.courtesy} needs {self.courtesy_points:.3f} of "
+                             f"each channel's answers to move, more than the {room:.3f} the "
+                             "online channel's dissatisfied respondents can give")
+
+    @property
+    def online_current(self) -> float:
+        """The current year's weighted share online."""
+        return self.online_base + self.composition / self.mode_gap
+
+    @property
+    def rates(self) -> dict[str, float]:
+        """The true satisfaction rate of each channel, the same in both years."""
+        in_person = YEARS[self.base_year].target_rate - self.online_base * self.mode_gap
+        return {"in_person": in_person, "online": in_person + self.mode_gap}
+
+    @property
+    def true_current_rate(self) -> float:
+        """The current year's rate before courtesy (the base rate plus the composition)."""
+        r = self.rates
+        return (1 - self.online_current) * r["in_person"] + self.online_current * r["online"]
+
+    @property
+    def courtesy_points(self) -> float:
+        """``a``: the weighted share of each channel that answers satisfied out of courtesy."""
+        return self.courtesy * self.true_current_rate / (1 - self.courtesy)
+
+    def apply(self, truth: pd.DataFrame, year: int, seed: int) -> pd.DataFrame:
+        """One year's true respondents with the planted channel and overall answer.
+
+        Args:
+            truth: the respondents :func:`synthesize_year` drew.
+            year: the planted pair's current or base year.
+            seed: the generator seed (the planting has its own stream from it).
+
+        Returns:
+            A copy with ``channel`` and ``q_overall`` set, and ``courtesy`` (True where the
+            answer is a planted courtesy).
+        """
+        if year not in (self.current_year, self.base_year):
+            raise ValueError(f"year {year} is not in the planted pair "
+                             f"({self.base_year}, {self.current_year})")
+        current = year == self.current_year
+        rng = np.random.default_rng([seed, year, 16])
+        w = truth["weight"].to_numpy(float)
+        online = _exact_share(w, self.online_current if current else self.online_base, rng)
+        items = truth[[c for c in truth.columns if re.fullmatch(r"[aporf]\d", c)]]
+        latent = items.to_numpy(float).mean(axis=1) + rng.normal(0, 0.5, size=len(truth))
+        q = np.zeros(len(truth), dtype=int)
+        courtesy = np.zeros(len(truth), dtype=bool)
+        for channel in _CHANNELS:  # two channels
+            sel = online if channel == "online" else ~online
+            rate = self.rates[channel]
+            q_true = _answers_at(latent[sel], w[sel], rate)
+            q[sel] = q_true
+            if current and self.courtesy > 0:
+                q[sel] = _courtesy(q_true, latent[sel], w[sel], rate + self.courtesy_points)
+                courtesy[sel] = q[sel] != q_true
+        out = truth.copy()
+        out["channel"] = np.where(online, "online", "in_person")
+        out["q_overall"] = q
+        out["courtesy"] = courtesy
+        return out
+
+    def truth(self, truths: Mapping[int, pd.DataFrame]) -> dict[str, Any]:
+        """What was planted and what the pair's true respondents realise (``planted.json``)."""
+        out: dict[str, Any] = {"planted": asdict(self), "rates_true": self.rates,
+                               "courtesy_points": self.courtesy_points}
+        realised = {}
+        for year, df in truths.items():
+            w = df["weight"].to_numpy(float)
+            sat = (df["q_overall"].to_numpy() >= 4).astype(float)
+            on = (df["channel"] == "online").to_numpy()
+            share = float(w[on].sum() / w.sum())
+            rates = {c: float(np.dot(w[m], sat[m]) / w[m].sum()) for c, m in
+                     (("in_person", ~on), ("online", on))}
+            courtesy = df["courtesy"].to_numpy(bool) if "courtesy" in df else np.zeros(len(df), bool)
+            realised[int(year)] = {
+                "online_share": share, "rates": rates, "rate": float(np.dot(w, sat) / w.sum()),
+                "courtesy_share": float(np.dot(w, courtesy) / np.dot(w, sat))}
+        out["realised"] = realised
+        if self.current_year in realised and self.base_year in realised:
+            c, b = realised[self.current_year], realised[self.base_year]
+            ds = c["online_share"] - b["online_share"]
+            comp = sum((sc - sb) * (c["rates"][k] + b["rates"][k]) / 2 for k, sc, sb in (
+                ("online", c["online_share"], b["online_share"]),
+                ("in_person", 1 - c["online_share"], 1 - b["online_share"])))
+            out["change"] = c["rate"] - b["rate"]
+            out["composition_channel"] = comp
+            out["within_channel"] = out["change"] - comp
+            out["online_share_change"] = ds
+        return out
+
+
+def _exact_share(w: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
+    """Rows (in a random order) whose weights first reach ``share`` of the total weight."""
+    order = rng.permutation(len(w))
+    before = np.cumsum(w[order]) - w[order]
+    chosen = np.zeros(len(w), dtype=bool)
+    chosen[order[before < share * w.sum()]] = True
+    return chosen
+
+
+def _answers_at(latent: np.ndarray, w: np.ndarray, rate: float) -> np.ndarray:
+    """Overall answers 1-5 cut from ``latent`` so that the weighted rate satisfied is ``rate``."""
+    dissat = 1.0 - rate
+    cuts = [_weighted_quantile(latent, w, q)
+            for q in (dissat * 0.17, dissat * 0.42, dissat, 1.0 - 0.5 * rate)]
+    q = 1 + np.searchsorted(np.array(cuts), latent, side="right")
+    return _shift_to(q, latent, w, rate)
+
+
+def _courtesy(q: np.ndarray, latent: np.ndarray, w: np.ndarray, rate: float) -> np.ndarray:
+    """Not-satisfied answers nearest the boundary turned "satisfied" until the rate is ``rate``."""
+    return _shift_to(q, latent, w, rate)
+
+
+def _shift_to(q: np.ndarray, latent: np.ndarray, w: np.ndarray, rate: float) -> np.ndarray:
+    """Answers moved across the satisfied boundary, nearest first, to the weighted ``rate``.
+
+    To raise the rate, not-satisfied answers (1-3) with the highest latent become 4; to lower
+    it, satisfied answers (4-5) with the lowest latent become 3. The number moved is the one
+    whose weight comes closest to the target (within half a respondent's weight).
+    """
+    need = rate * w.sum() - w[q >= 4].sum()
+    raise_rate = need > 0
+    cand = np.flatnonzero(q <= 3 if raise_rate else q >= 4)
+    cand = cand[np.argsort(-latent[cand] if raise_rate else latent[cand], kind="stable")]
+    cum = np.concatenate([[0.0], np.cumsum(w[cand])])
+    k = int(np.argmin(np.abs(cum - abs(need))))
+    out = q.copy()
+    out[cand[:k]] = 4 if raise_rate else 3
+    return out
