@@ -66,7 +66,7 @@ def test_synth_writes_the_survey_and_the_par_tables(tmp_path, monkeypatch, capsy
     test_synth checks those bytes) and prints every path; the PAR tables are the shipped ones."""
     survey = tmp_path / "survey_2020.csv"
 
-    def fake_survey_files(out, seed):
+    def fake_survey_files(out, seed, planting=None):
         survey.write_text("stub", encoding="utf-8")
         return [survey]
 
