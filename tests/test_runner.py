@@ -83,6 +83,13 @@ def test_a_failure_names_the_line_that_raised_and_keeps_the_last_good_page(tmp_p
                         re.DOTALL).group(0)
         assert words in row and f"{built} UTC" in row and "office code XYZ" in row
         assert 'href="2020/02_x.failed.ipynb"' in row
+    # Nothing it reads changed: named again, not run again (until --force).
+    code, out, err = run(workers=1, **site_args(folders))
+    assert code == 1 and summary(out)["failed"] == 1
+    assert err.startswith(lines[0] + " [not retried: its inputs are unchanged since it failed at ")
+    assert snapshot(folder) == after
+    code, _, err = run(workers=1, force=True, **site_args(folders))
+    assert code == 1 and "not retried" not in err and err.startswith(lines[0])
 
 
 def test_a_failure_inside_the_library_names_the_library_line(tmp_path):

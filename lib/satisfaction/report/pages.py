@@ -111,14 +111,23 @@ def utc_stamp(when: datetime | None = None) -> str:
     return (when or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def failure_record(message: str, *, skipped: bool = False, when: datetime | None = None) -> bytes:
+def failure_record(message: str, *, skipped: bool = False, when: datetime | None = None,
+                   inputs: dict[str, str] | None = None) -> bytes:
     """The ``<nb>.failed.json`` of a run that failed (or was not run because a step it needs failed).
+
+    Args:
+        message: the one line that says what failed.
+        skipped: the job was not run (a step it needs failed).
+        when: the time of the failure (now if None).
+        inputs: the hashes of the inputs it failed with: it is not tried again until one
+            changes (see :mod:`satisfaction.report.runner`).
 
     Examples:
         >>> json.loads(failure_record("FAILED x", when=datetime(2021, 1, 2, tzinfo=UTC)))
-        {'failed_utc': '2021-01-02T00:00:00Z', 'skipped': False, 'message': 'FAILED x'}
+        {'failed_utc': '2021-01-02T00:00:00Z', 'skipped': False, 'message': 'FAILED x', 'inputs': None}
     """
-    record = {"failed_utc": utc_stamp(when), "skipped": bool(skipped), "message": str(message)}
+    record = {"failed_utc": utc_stamp(when), "skipped": bool(skipped), "message": str(message),
+              "inputs": inputs}
     return (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 

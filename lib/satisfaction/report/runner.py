@@ -322,6 +322,10 @@ class _Batch:
                 self._not_run(job, failed)
                 continue
             inputs = self._inputs(job)
+            failure = self._still_failing(job, inputs)
+            if failure is not None:
+                self._failed_before(job, failure)
+                continue
             reason = self._reason_to_build(job, inputs)
             if reason is None:
                 self._up_to_date(job)
@@ -335,6 +339,15 @@ class _Batch:
     def _inputs(self, job: Job) -> dict[str, str]:
         files = {y: params_path(y, self.req.params_dir) for y in job.reads}
         return self.hasher.page(job.notebook, job.year, files, processed=not job.stage_one)
+
+    def _still_failing(self, job: Job, inputs: dict[str, str]) -> dict[str, Any] | None:
+        """The failure record of the page when it failed with these very inputs (not retried)."""
+        if self.opt.force:
+            return None
+        failure = read_page(self.req.reports / str(job.year), job.name).failure
+        if failure is None or failure.get("skipped") or failure.get("inputs") != inputs:
+            return None
+        return failure
 
     def _reason_to_build(self, job: Job, inputs: dict[str, str]) -> str | None:
         """Why the page must be built (None: it is up to date)."""
@@ -398,6 +411,15 @@ class _Batch:
         self.tally.not_run.append(job.label)
         self._settle(job, "not run")
 
+    def _failed_before(self, job: Job, failure: dict[str, Any]) -> None:
+        """Named again, not run again: nothing it reads changed since it failed."""
+        _echo(f"{failure.get('message', f'FAILED {job.label}')} [not retried: its inputs are "
+              f"unchanged since it failed at {failure.get('failed_utc')}; --force retries]",
+              self.bar)
+        self.tally.failed.append(job.label)
+        self._settle(job, "failed")
+        self.stopping = self.stopping or self.opt.stop_on_failure
+
     def _up_to_date(self, job: Job) -> None:
         year_dir = self.req.reports / str(job.year)
         stale = [n for n in failure_files(job.name) if (year_dir / n).exists()]
@@ -454,7 +476,8 @@ class _Batch:
         record, partial = failure_files(job.name)
         folder = self.staging / f"{job.year}-{job.name}"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / record).write_bytes(failure_record(message, skipped=skipped))
+        inputs = None if skipped else self.inputs.pop(job.key, None)
+        (folder / record).write_bytes(failure_record(message, skipped=skipped, inputs=inputs))
         add = {record: str(folder / record)}
         if partial in files:
             add[partial] = files[partial]
