@@ -7,6 +7,11 @@ style sheet fetched from anywhere (no require.js, MathJax, mermaid or CDN), a ta
 contents built from the page's headings, a banner when the data are synthetic, and the
 provenance block (:mod:`satisfaction.report.provenance`). Pages are written atomically.
 
+One executed notebook gives every edition of its page (:func:`render_html` with ``lang``): the
+outputs displayed in that language are kept (:mod:`satisfaction.report.show`), the page's own
+words (:data:`PAGE_TEXT`: navigation, survey year, banner, contents, provenance) come from the
+catalogue in that language, ``<html lang>`` says it, and the page links to its other editions.
+
 A notebook with an error output is refused (:class:`ReportError`): a traceback never reaches a
 page. Script-like markup that an output lets through unescaped is shown as text
 (:func:`neutralise_active_content`). Standard-error streams (warnings, progress bars) stay in the executed notebook and are

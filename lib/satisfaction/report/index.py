@@ -1,10 +1,17 @@
-"""Headline figures that notebooks save, and the index page ``reports/index.html`` built from them.
+"""Headline figures that notebooks save, and the index built from them and from the pages on disk.
 
 A notebook calls :func:`save_headline` with the few numbers a reviewer looks for first (the
 satisfaction rate and its interval, the respondents, the change on the baseline year). The
-index (:func:`render_index`) lists every year, latest first, with those figures and a link to
-every analysis page. Like the pages, the index is one self-contained file: no script, no font
-or style sheet fetched from anywhere, every value HTML-escaped.
+index (:func:`render_index`) lists every year, latest first, with those figures (numbers in
+each language's format, :mod:`satisfaction.report.formats`) and every analysis page: a link to
+it, when it was built, and what the last run left (up to date; failed, with its one line and
+the previous good page still shown; not run because a step it needs failed; not built yet).
+Everything comes from the reports folder -- each page's manifest, failure record and headline
+figures (:mod:`satisfaction.report.pages`) -- never from a run's memory. It is written in two
+editions, ``index.html`` (Vietnamese) and ``index.en.html`` (English), linked to each other,
+every word through the catalogue (:data:`INDEX_TEXT`, :data:`LABELS`). Like the pages, each is
+one self-contained file: no script, no font or style sheet fetched from anywhere, every value
+HTML-escaped.
 
 Headline keys with a meaning on the index (all optional; others are shown as they are):
 

@@ -13,7 +13,9 @@
 4. **Each job, when its turn comes**: *not run* when a cleaning step it needs (its year's or its
    baseline year's) failed -- said in one line and recorded for the index; *up to date* when its
    inputs hash as its manifest recorded (:mod:`~satisfaction.report.inputs`) and its files are
-   intact -- nothing is done; otherwise *run* in a worker process
+   intact -- nothing is done; *still failing* when it failed before with these very inputs --
+   its failure is named again, it is not run again (``force`` retries); otherwise *run* in a
+   worker process
    (:mod:`~satisfaction.report.workers`, :mod:`~satisfaction.report.execute`), up to
    ``workers`` at once, with both editions rendered from the one execution. The runner alone
    publishes: the page's files as one set (:mod:`~satisfaction.report.publish`); after a failure,
