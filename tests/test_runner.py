@@ -183,10 +183,21 @@ def test_bad_requests_exit_2_with_one_line(tmp_path):
     code, _, err = run(notebooks_dir=empty, reports_dir=folders["reports"],
                        params_dir=folders["params"])
     assert code == 2 and "no notebooks" in err
-    (folders["params"] / "2020.yaml").write_text("year: 2020\n", encoding="utf-8")
-    code, _, err = run(**site_args(folders))
-    assert code == 2 and "2020.yaml" in err and "raw_file" in err
     assert not folders["reports"].exists()
+
+
+def test_a_broken_params_file_fails_its_year_only(tmp_path):
+    folders = report_site.make_site(tmp_path, {2019: True, 2020: True},
+                                    {"01_clean": CLEAN, "02_x": REPORT}, baselines=False)
+    (folders["params"] / "2020.yaml").write_text("year: 2020\n", encoding="utf-8")
+    code, out, err = run(workers=1, **site_args(folders))
+    assert code == 1
+    failures = [x for x in err.splitlines() if x.startswith("FAILED")]
+    assert len(failures) == 1 and failures[0].startswith("FAILED 01_clean [2020]: ")
+    assert "2020.yaml" in failures[0] and "raw_file" in failures[0]
+    assert re.search(r"^not run 02_x \[2020\]: it needs 01_clean \[2020\]", err, re.MULTILINE)
+    assert summary(out) == {"pages": 4, "built": 2, "current": 0, "failed": 1, "not_run": 1}
+    assert (folders["reports"] / "2019" / "02_x.html").exists()
 
 
 def test_plan_runs_cleaning_first_and_waits_for_the_baseline(tmp_path):

@@ -252,8 +252,6 @@ def _request(years: list[int] | None, notebooks: list[str] | None, reports_dir: 
         raise ValueError(f"no notebooks (NN_name.ipynb) in {nb_dir}")
     if not chosen:
         raise ValueError(f"no survey years: no params/<year>.yaml in {pdir or config.PARAMS}")
-    for y in chosen:
-        load_params(y, params_path(y, pdir))
     return _Request(reports, nb_dir, pdir, chosen, plan_jobs(chosen, chosen_nbs, pdir))
 
 
@@ -302,6 +300,7 @@ class _Batch:
         self.inputs: dict[tuple[str, int], dict[str, str]] = {}
         self.tally = _Tally()
         self.per_year: dict[int, tuple[bool, dict[str, Any]]] = {}
+        self.params_problems: dict[int, str | None] = {}
         self.staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{os.getpid()}-"))
         pool = InlinePool if options.workers <= 1 else WorkerPool
         self.pool: InlinePool | WorkerPool = pool(options.workers, run_job, discard)
@@ -328,6 +327,11 @@ class _Batch:
             if failure is not None:
                 self._failed_before(job, failure)
                 continue
+            problem = self._params_problem(job.year)
+            if problem is not None:
+                self.inputs[job.key] = inputs
+                self._failed(job, f"FAILED {job.label}: {problem}", {})
+                continue
             reason = self._reason_to_build(job, inputs)
             if reason is None:
                 self._up_to_date(job)
@@ -341,6 +345,16 @@ class _Batch:
     def _inputs(self, job: Job) -> dict[str, str]:
         files = {y: params_path(y, self.req.params_dir) for y in job.reads}
         return self.hasher.page(job.notebook, job.year, files, processed=not job.stage_one)
+
+    def _params_problem(self, year: int) -> str | None:
+        """Why the year's params file cannot be used (None: it can)."""
+        if year not in self.params_problems:
+            try:
+                load_params(year, params_path(year, self.req.params_dir))
+                self.params_problems[year] = None
+            except ParamsError as exc:
+                self.params_problems[year] = _one_line(exc)
+        return self.params_problems[year]
 
     def _still_failing(self, job: Job, inputs: dict[str, str]) -> dict[str, Any] | None:
         """The failure record of the page when it failed with these very inputs (not retried)."""
@@ -442,13 +456,16 @@ class _Batch:
                 self.tally.built.append(job.label)
                 self._settle(job, "built")
             else:
-                _echo(outcome.message, self.bar)
-                self._publish_failure(job, outcome.message, outcome.files)
-                self.tally.failed.append(job.label)
-                self._settle(job, "failed")
-                self.stopping = self.stopping or self.opt.stop_on_failure
+                self._failed(job, outcome.message, outcome.files)
         finally:
             shutil.rmtree(self.staging / f"{job.year}-{job.name}", ignore_errors=True)
+
+    def _failed(self, job: Job, message: str, files: dict[str, str]) -> None:
+        _echo(message, self.bar)
+        self._publish_failure(job, message, files)
+        self.tally.failed.append(job.label)
+        self._settle(job, "failed")
+        self.stopping = self.stopping or self.opt.stop_on_failure
 
     def _publish_page(self, job: Job, outcome: JobOutcome) -> None:
         year_dir = self.req.reports / str(job.year)
