@@ -53,11 +53,11 @@ class RunLock:
     Examples:
         >>> import tempfile
         >>> root = Path(tempfile.mkdtemp())
-        >>> with RunLock(root).acquire(wait=0):
+        >>> with RunLock(root).acquire(wait=0):  # doctest: +ELLIPSIS
         ...     try:
         ...         RunLock(root).acquire(wait=0)
         ...     except LockBusy as exc:
-        ...         print(str(exc).split(" (pid")[0])  # doctest: +ELLIPSIS
+        ...         print(str(exc).split(" (pid")[0])
         another run holds the lock of this reports tree: ... .run.lock
     """
 
