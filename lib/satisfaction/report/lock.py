@@ -58,7 +58,7 @@ class RunLock:
         ...         RunLock(root).acquire(wait=0)
         ...     except LockBusy as exc:
         ...         print(str(exc).split(" (pid")[0])
-        another run holds the lock of this reports tree: ... .run.lock
+        another run holds the lock of this reports tree: .../.run.lock
     """
 
     def __init__(self, reports_dir: str | Path) -> None:
