@@ -640,6 +640,9 @@ def run_batch(
     except LockBusy as exc:
         _echo(f"satisfaction run: {exc}")
         return EXIT_BUSY
+    except KeyboardInterrupt:
+        _echo("satisfaction run: stopped by SIGINT while waiting for the other run; nothing done")
+        return 128 + signal.SIGINT
     with lock, _stop_on_signals():
         recover(request.reports)
         _remove_stale_staging()
