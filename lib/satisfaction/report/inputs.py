@@ -9,8 +9,9 @@ its path relative to the project root):
   packages every page states (:data:`satisfaction.report.provenance.KEY_PACKAGES`);
 * for each year the page reads: that year's params file and every file the params name (any
   value that is the path of an existing file: ``raw_file``, ``par_file``, ``codebook``...),
-  the shared codebook, the PAR criteria and the office list of ``data/raw/`` (and an
-  ``offices.csv`` beside the raw file, the one cleaning reads by default);
+  the shared codebook when the params name no ``codebook``, the PAR criteria and the office
+  list of ``data/raw/`` (and an ``offices.csv`` beside the raw file, the one cleaning reads by
+  default);
 * for a page other than the cleaning step (``01_*``), the processed outputs of each year it
   reads (``data/processed/<year>/``, every file).
 
@@ -138,19 +139,22 @@ class InputHasher:
         return self._environment
 
     def year_files(self, params_file: Path) -> dict[str, str]:
-        """The params file of a year, every file it names, and the shared raw files."""
-        paths = [params_file, config.CODEBOOK] + [config.RAW / n for n in _SHARED_RAW]
+        """The params file of a year, every file it names, and the shared raw files (the shared
+        codebook when the params name none)."""
         try:
             import yaml
 
             data = yaml.safe_load(params_file.read_text(encoding="utf-8"))
         except (OSError, ValueError, ImportError):
             data = None
-        named = list(_named_files(data)) if isinstance(data, Mapping) else []
-        raw = data.get("raw_file") if isinstance(data, Mapping) else None
+        data = data if isinstance(data, Mapping) else {}
+        paths = [params_file, *(config.RAW / n for n in _SHARED_RAW)]
+        if not data.get("codebook"):
+            paths.append(config.CODEBOOK)
+        raw = data.get("raw_file")
         if isinstance(raw, str) and raw.strip():
             paths.append((config.ROOT / raw).parent / "offices.csv")
-        return {_label(p): self.file(p) for p in [*paths, *named]}
+        return {_label(p): self.file(p) for p in [*paths, *_named_files(data)]}
 
     def page(self, notebook: Path, year: int, params_files: Mapping[int, Path], *,
              processed: bool) -> dict[str, str]:
