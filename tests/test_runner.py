@@ -343,3 +343,13 @@ def test_the_manifest_lists_every_input_and_output(built):
     assert (built["data"] / "survey_2019.csv").as_posix() not in clean["inputs"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", manifest["built_utc"])
     assert edition_file("02_x", "en") in manifest["outputs"]
+
+
+def test_a_kernel_that_dies_is_tried_again_next_run(tmp_path):
+    dies = report_site.notebook("import os\nos._exit(1)", title="# Dies")
+    folders = report_site.make_site(tmp_path, {2020: True}, {"02_dies": dies})
+    for _ in range(2):
+        code, _, err = run(workers=1, **site_args(folders))
+        assert code == 1
+        line = next(x for x in err.splitlines() if x.startswith("FAILED 02_dies [2020]"))
+        assert "DeadKernelError" in line and "not retried" not in line

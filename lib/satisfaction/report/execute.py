@@ -39,6 +39,9 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _FRAME = re.compile(r"^(?:Cell In\[(?P<count>\d+)\], line (?P<cell_line>\d+)"
                     r"|File (?P<file>.+?):(?P<file_line>\d+))")
 _ARROW = re.compile(r"^\s*-+>\s*(?P<line>\d+)\s?(?P<code>.*)$")
+_TRANSIENT = frozenset({"DeadKernelError", "NoSuchKernel", "TimeoutError", "RuntimeError"})
+"""Exceptions of the machinery around a notebook (not raised in it): the kernel died or did not
+start. A notebook's own exception reaches the runner as papermill's execution error."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class JobOutcome:
         timings: seconds spent: ``execute`` (papermill, kernel start to shut-down), ``cells``
             (their sum), ``kernel`` (the rest: start, shut-down, papermill), ``cell_kinds``
             (``setup`` / ``figures`` / ``other`` sums), ``render`` per language.
+        transient: the failure came from the machine, not the notebook (the kernel died or
+            could not start): worth trying again with the same inputs.
     """
 
     ok: bool
@@ -81,6 +86,7 @@ class JobOutcome:
     files: dict[str, str] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     timings: dict[str, Any] = field(default_factory=dict)
+    transient: bool = False
 
 
 @dataclass(frozen=True)
@@ -328,7 +334,9 @@ def _failed(spec: JobSpec, source_nb: Any, executed_path: Path, error: BaseExcep
         frames = raising_frames(list(getattr(error, "traceback", None) or []))
         line = failure_line(name, year, (index, n_cells), frames, (exc_type, message), shown,
                             first)
-    return JobOutcome(False, line, files, timings={"execute": time.monotonic() - started})
+    transient = type(error).__name__ in _TRANSIENT
+    return JobOutcome(False, line, files, timings={"execute": time.monotonic() - started},
+                      transient=transient)
 
 
 def _display(path: Path) -> str:

@@ -14,7 +14,8 @@
    baseline year's) failed -- said in one line and recorded for the index; *up to date* when its
    inputs hash as its manifest recorded (:mod:`~satisfaction.report.inputs`) and its files are
    intact -- nothing is done; *still failing* when it failed before with these very inputs --
-   its failure is named again, it is not run again (``force`` retries); otherwise *run* in a
+   its failure is named again, it is not run again (``force`` retries; a failure of the
+   machinery, a kernel that died or did not start, is always retried); otherwise *run* in a
    worker process
    (:mod:`~satisfaction.report.workers`, :mod:`~satisfaction.report.execute`), up to
    ``workers`` at once, with both editions rendered from the one execution. The runner alone
@@ -449,7 +450,9 @@ class _Batch:
     def _finish(self, key: tuple[str, int], outcome: Any) -> None:
         job = next(j for j in self.req.jobs if j.key == key)
         if isinstance(outcome, WorkerDied) or not isinstance(outcome, JobOutcome):
-            outcome = JobOutcome(False, f"FAILED {job.label}: {outcome}")
+            outcome = JobOutcome(False, f"FAILED {job.label}: {outcome}", transient=True)
+        if outcome.transient:
+            self.inputs.pop(job.key, None)  # recorded without inputs: tried again next run
         try:
             if outcome.ok:
                 self._publish_page(job, outcome)
