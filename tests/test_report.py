@@ -1,10 +1,12 @@
-"""Tests of satisfaction.report: batch runner, HTML pages, index, provenance, reviewer tables.
+"""Tests of satisfaction.report: HTML pages in both editions, headlines, provenance, tables.
 
 A small site (tests/fixtures/report_site.py) is run through the real batch runner, papermill and
 nbconvert once per module; the pages are then checked as text: no code, no traceback, images
-embedded, nothing fetched from the network, escaped data, provenance and synthetic banner. The
-failure paths run small notebooks that raise. Expected values come from the inputs (hashlib,
-git, the fixture's numbers), never from the code under test.
+embedded, nothing fetched from the network, escaped data, provenance and synthetic banner, each
+edition in its language. Expected values come from the inputs (hashlib, git, the fixture's
+numbers), never from the code under test. The runner's failures, incremental rebuilds and
+editions are tested in test_runner.py, interrupted and concurrent runs in
+test_runner_signals.py, the index in test_index.py.
 """
 
 from __future__ import annotations
