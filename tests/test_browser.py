@@ -3,7 +3,8 @@
 The test runs the fixture notebook through the batch runner into a temporary folder and opens
 the page and the index in Debian's Chromium (``apt-get install chromium``, driven by Playwright's
 Python package; no browser is downloaded; the ``browser`` fixture is in ``conftest.py``, the
-helpers in ``fixtures/browser_pages.py``, shared with ``test_pipeline``). Each page must load with no console error and no request leaving
+helpers in ``fixtures/browser_pages.py``, shared with ``test_pipeline``). Both editions of the page and of the index (Vietnamese, English) are opened, each with its
+``<html lang>``. Each page must load with no console error and no request leaving
 the machine (only ``file:`` and ``data:`` URLs are let through), show every figure (an image
 with a natural width), and have a table of contents whose links land on existing headings.
 Screenshots go to ``tests/artifacts/`` for the test log.
@@ -22,6 +23,7 @@ from browser_pages import check, open_page, unavailable
 
 from satisfaction import config
 from satisfaction.report import run_batch
+from satisfaction.report.pages import edition_file, index_file
 
 pytestmark = pytest.mark.browser
 
@@ -38,15 +40,19 @@ def built_site(tmp_path_factory):
     return folders["reports"]
 
 
-def test_fixture_page_in_chromium(browser, built_site):
-    seen = open_page(browser, built_site / "2020" / "02_report.html")
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_fixture_page_in_chromium(browser, built_site, lang):
+    seen = open_page(browser, built_site / "2020" / edition_file("02_report", lang))
     check(seen, expect_images=True)
     assert len(seen["links"]) >= 4
+    assert seen["lang"] == lang
 
 
-def test_index_in_chromium(browser, built_site):
-    seen = open_page(browser, built_site / "index.html")
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_index_in_chromium(browser, built_site, lang):
+    seen = open_page(browser, built_site / index_file(lang))
     check(seen, expect_images=False)
+    assert seen["lang"] == lang
 
 
 def test_hostile_name_stays_text_in_chromium(browser, built_site):

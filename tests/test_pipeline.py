@@ -15,6 +15,7 @@ import pytest
 from browser_pages import check, open_page
 
 from satisfaction import config
+from satisfaction.report.pages import edition_file, index_file
 
 pytestmark = pytest.mark.slow
 SKIP = {".venv", ".git", ".pytest_cache", ".hypothesis", "__pycache__", ".ipynb_checkpoints"}
@@ -63,22 +64,39 @@ def test_the_batch_succeeds_and_says_where_the_index_is(pipeline):
 
 def test_index_links_a_page_per_year_and_notebook(pipeline):
     root, _, _, _ = pipeline
-    index = (root / "reports" / "index.html").read_text(encoding="utf-8")
     notebooks = sorted(p.stem for p in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    for year in (2019, 2020):
-        for nb in notebooks:
-            page = root / "reports" / str(year) / f"{nb}.html"
-            assert page.exists(), page
-            assert f"{year}/{nb}.html" in index
-    assert index.index("2020") < index.index("2019"), "latest year first"
+    for lang in ("vi", "en"):
+        index = (root / "reports" / index_file(lang)).read_text(encoding="utf-8")
+        for year in (2019, 2020):
+            for nb in notebooks:
+                page = root / "reports" / str(year) / edition_file(nb, lang)
+                assert page.exists(), page
+                assert f"{year}/{edition_file(nb, lang)}" in index
+        assert index.index("2020") < index.index("2019"), "latest year first"
 
 
 def test_2020_satisfaction_page_shows_the_published_figures(pipeline):
     root, _, _, _ = pipeline
-    page = (root / "reports" / "2020" / "02_satisfaction.html").read_text(encoding="utf-8")
-    assert "22,250" in page
-    assert "96.45" in page
-    assert re.search(r"[Ss]ynthetic", page), "synthetic-data banner"
+    folder = root / "reports" / "2020"
+    english = (folder / "02_satisfaction.en.html").read_text(encoding="utf-8")
+    assert "22,250" in english
+    assert "96.45" in english
+    assert "Synthetic data — not the ministry" in english
+    vietnamese = (folder / "02_satisfaction.html").read_text(encoding="utf-8")
+    assert "Dữ liệu mô phỏng — không phải số liệu khảo sát của Bộ" in vietnamese
+
+
+def test_an_unchanged_rerun_builds_nothing(pipeline):
+    root, _, _, _ = pipeline
+    env = {**os.environ, "SATISFACTION_ROOT": str(root)}
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "satisfaction.cli", "run"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=600, check=False)
+    elapsed = time.perf_counter() - start
+    print(f"satisfaction run, nothing changed: {elapsed:.1f} s")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert re.search(r"\b0 built, \d+ up to date, 0 failed", proc.stdout), proc.stdout
+    assert "changed:" not in proc.stderr
 
 
 def test_no_page_shows_code_tracebacks_or_personal_data(pipeline):
@@ -100,10 +118,13 @@ def test_the_run_changes_no_file_outside_the_generated_folders(pipeline):
 
 
 def test_the_2020_pages_and_the_index_in_chromium(pipeline, browser):
-    """The real pages, opened offline as a reviewer would (screenshots in tests/artifacts/)."""
+    """The real pages, both editions, opened offline as a reviewer would (screenshots in
+    tests/artifacts/)."""
     root, _, _, _ = pipeline
     pages = sorted((root / "reports" / "2020").glob("*.html"))
-    assert len(pages) >= 4
-    for page in [*pages, root / "reports" / "index.html"]:
+    english = [p for p in pages if p.name.endswith(".en.html")]
+    assert len(english) >= 4 and len(pages) == 2 * len(english)
+    for page in [*pages, root / "reports" / "index.html", root / "reports" / "index.en.html"]:
         seen = open_page(browser, page)
-        check(seen, expect_images=page.name != "index.html")
+        check(seen, expect_images=not page.name.startswith("index"))
+        assert seen["lang"] == ("en" if page.name.endswith(".en.html") else "vi"), page

@@ -1,22 +1,21 @@
-"""Tests of satisfaction.report: batch runner, HTML pages, index, provenance, reviewer tables.
+"""Tests of satisfaction.report: HTML pages in both editions, headlines, provenance, tables.
 
 A small site (tests/fixtures/report_site.py) is run through the real batch runner, papermill and
 nbconvert once per module; the pages are then checked as text: no code, no traceback, images
-embedded, nothing fetched from the network, escaped data, provenance and synthetic banner. The
-failure paths run small notebooks that raise. Expected values come from the inputs (hashlib,
-git, the fixture's numbers), never from the code under test.
+embedded, nothing fetched from the network, escaped data, provenance and synthetic banner, each
+edition in its language. Expected values come from the inputs (hashlib, git, the fixture's
+numbers), never from the code under test. The runner's failures, incremental rebuilds and
+editions are tested in test_runner.py, interrupted and concurrent runs in
+test_runner_signals.py, the index in test_index.py.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
-import io
 import json
 import math
 import re
-import shutil
 import subprocess
 import sys
 import unicodedata
@@ -36,29 +35,17 @@ from satisfaction.report import (
     external_references,
     format_estimates,
     load_headlines,
-    plan_jobs,
     render_html,
-    render_index,
-    run_batch,
     save_headline,
 )
 from satisfaction.report.html import strip_css
+from satisfaction.report.pages import edition_file, index_file
 from satisfaction.report.provenance import git_state, package_versions
 
 HOSTILE = "<script>alert(1)</script>"
 
 
-def run(**kwargs) -> tuple[int, str, str]:
-    """run_batch with its standard output and error captured."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = run_batch(progress=False, **kwargs)
-    return code, out.getvalue(), err.getvalue()
-
-
-def site_args(site: dict[str, Path]) -> dict[str, Path]:
-    return {"reports_dir": site["reports"], "notebooks_dir": site["notebooks"],
-            "params_dir": site["params"]}
+run, site_args = report_site.run, report_site.site_args
 
 
 CLEAN_OK = report_site.notebook("print('cleaned', year)", title="# Cleaning")
@@ -77,8 +64,13 @@ def site(tmp_path_factory):
     return folders
 
 
-def page(site, year: int, name: str = "02_report") -> str:
-    return (site["reports"] / str(year) / f"{name}.html").read_text(encoding="utf-8")
+def page(site, year: int, name: str = "02_report", lang: str = "vi") -> str:
+    """One edition of a page: Vietnamese (``<nb>.html``) or English (``<nb>.en.html``)."""
+    return (site["reports"] / str(year) / edition_file(name, lang)).read_text(encoding="utf-8")
+
+
+def index(site, lang: str = "vi") -> str:
+    return (site["reports"] / index_file(lang)).read_text(encoding="utf-8")
 
 
 # --- the batch run ---------------------------------------------------------------------------
@@ -90,13 +82,13 @@ def test_batch_runs_every_notebook_for_the_year(site):
         folder = site["reports"] / str(year)
         names = sorted(p.name for p in folder.iterdir())
         assert names == sorted([
-            "01_clean.html", "01_clean.ipynb", "02_report.headline.json", "02_report.html",
-            "02_report.ipynb",
+            "01_clean.html", "01_clean.en.html", "01_clean.ipynb", "01_clean.manifest.json",
+            "02_report.headline.json", "02_report.html", "02_report.en.html", "02_report.ipynb",
+            "02_report.manifest.json",
         ]), names  # no temporary, hidden or .failed file left behind
-    index = site["reports"] / "index.html"
-    assert index.exists()
-    assert str(index) in site["out"]
-    assert not (site["reports"] / ".staging").exists()
+    assert str(site["reports"] / "index.html") in site["out"]
+    assert {p.name for p in site["reports"].iterdir()} == {
+        "2020", "index.html", "index.en.html", ".run.lock"}  # no staging, no half-swapped year
 
 
 def test_executed_notebook_got_the_parameters(site):
@@ -137,8 +129,8 @@ def test_every_image_is_an_embedded_png(site):
 
 
 def test_pages_fetch_nothing_from_the_network(site):
-    pages = [page(site, 2020, "01_clean"), page(site, 2020)]
-    pages.append((site["reports"] / "index.html").read_text(encoding="utf-8"))
+    pages = [page(site, 2020, "01_clean"), page(site, 2020), page(site, 2020, "01_clean", "en"),
+             page(site, 2020, lang="en"), index(site), index(site, "en")]
     outside = re.compile(
         r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|"""
         r"""@import|<script\b[^>]*\bsrc\b|<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?//""",
@@ -158,9 +150,10 @@ def test_data_text_is_escaped(site):
     assert "&lt;script>alert(1)&lt;/script>" in html  # the Styler's output, neutralised
     assert "<script>alert(1)" not in html
     assert "<script" not in html.lower()  # the page carries no script at all
-    index = (site["reports"] / "index.html").read_text(encoding="utf-8")
-    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in index
-    assert "<script" not in index.lower()
+    for lang in ("vi", "en"):
+        assert "<script" not in page(site, 2020, lang=lang).lower()
+        assert "&lt;script&gt;alert(2)&lt;/script&gt;" in index(site, lang)
+        assert "<script" not in index(site, lang).lower()
 
 
 def test_suppressed_cell_shows_no_number(site):
@@ -175,7 +168,7 @@ def test_suppressed_cell_shows_no_number(site):
 
 
 def test_provenance_block(site):
-    html = page(site, 2020)
+    html = page(site, 2020, lang="en")
     block = html[html.index('class="sat-provenance"'):]
     raw = (site["data"] / "survey_2020.csv").read_bytes()
     assert hashlib.sha256(raw).hexdigest() in block
@@ -190,17 +183,38 @@ def test_provenance_block(site):
         assert f"{package} {metadata.version(package)}" in block
     assert "papermill.params_file" in block and "2020.yaml" in block
     assert "params.synthetic" in block
+    vietnamese = page(site, 2020)
+    block_vi = vietnamese[vietnamese.index('class="sat-provenance"'):]
+    assert ">Nguồn gốc của trang</h2>" in block_vi and "Tệp dữ liệu" in block_vi
+    assert hashlib.sha256(raw).hexdigest() in block_vi and "Provenance" not in block_vi
 
 
 def test_synthetic_banner_on_every_synthetic_page(site):
+    banners = {"en": r"Synthetic data — not the ministry(&#x27;|&#39;|')s survey",
+               "vi": r"Dữ liệu mô phỏng — không phải số liệu khảo sát của Bộ"}
+    for lang, banner in banners.items():
+        for name in ("01_clean", "02_report"):
+            html = page(site, 2020, name, lang)
+            found = re.search(banner, html)
+            assert found and found.start() < html.index("<h1")  # above the content
+        text = index(site, lang)
+        assert re.search(banner, text)
+        year_2019 = text[text.index('id="year-2019"'):].split("</section>")[0]
+        assert "synthetic" not in year_2019 and "mô phỏng" not in year_2019
+
+
+def test_each_edition_says_its_language_and_links_the_other(site):
     for name in ("01_clean", "02_report"):
-        html = page(site, 2020, name)
-        assert re.search(r"Synthetic data — not the ministry(&#x27;|')s survey", html)
-        assert html.index("Synthetic data") < html.index("<h1")  # above the content
-    index = (site["reports"] / "index.html").read_text(encoding="utf-8")
-    assert "Synthetic data — not the ministry" in index
-    year_2019 = index[index.index('id="year-2019"'):]
-    assert "synthetic" not in year_2019.split("</section>")[0]
+        vi, en = page(site, 2020, name), page(site, 2020, name, "en")
+        assert re.search(r'<html lang="vi"', vi) and re.search(r'<html lang="en"', en)
+        assert f'<a href="{name}.en.html" hreflang="en" lang="en">English</a>' in vi
+        assert f'<a href="{name}.html" hreflang="vi" lang="vi">Tiếng Việt</a>' in en
+        assert 'href="../index.html"' in vi and 'href="../index.en.html"' in en
+        assert "Năm khảo sát <strong>2020</strong>" in vi and "Survey year" not in vi
+        assert "Survey year <strong>2020</strong>" in en and "Năm khảo sát" not in en
+        assert ">Mục lục</h2>" in vi and ">Contents</h2>" in en
+    assert re.search(r'<html lang="vi"', index(site)) and re.search(r'<html lang="en"', index(site, "en"))
+    assert 'href="index.en.html"' in index(site) and 'href="index.html"' in index(site, "en")
 
 
 def test_no_banner_on_real_data():
@@ -221,138 +235,25 @@ def test_table_of_contents_points_at_headings(site):
 
 
 def test_index_lists_years_latest_first_with_headlines(site):
-    index = (site["reports"] / "index.html").read_text(encoding="utf-8")
-    assert index.index('id="year-2020"') < index.index('id="year-2019"')
-    for name in ("01_clean", "02_report"):
-        assert f'href="2020/{name}.html"' in index
-        assert f'href="2019/{name}.html"' not in index
-    assert index.count("not built yet") == 2  # 2019: both analyses
-    assert "96.45 %" in index and "22,250" in index and "96.01–96.86" in index
+    for lang, empty, numbers in (("vi", "chưa được tạo", ("96,45 %", "22.250", "96,01–96,86")),
+                                 ("en", "not built yet", ("96.45 %", "22,250", "96.01–96.86"))):
+        text = index(site, lang)
+        assert text.index('id="year-2020"') < text.index('id="year-2019"')
+        for name in ("01_clean", "02_report"):
+            assert f'href="2020/{edition_file(name, lang)}"' in text
+            assert f'href="2019/{name}' not in text
+        assert text.count(empty) == 2  # 2019: both analyses
+        assert all(n in text for n in numbers), numbers
 
 
 def test_page_sizes_are_mailable(site):
-    for year in (2020,):
-        total = sum(p.stat().st_size for p in (site["reports"] / str(year)).glob("*.html"))
-        print(f"pages of {year}: {total / 1e6:.2f} MB")
-        assert total < 5e6
-
-
-# --- failures --------------------------------------------------------------------------------
-
-def test_failing_notebook_keeps_last_good_page(site, tmp_path):
-    shutil.copytree(site["reports"], tmp_path / "reports")
-    for key in ("notebooks", "params", "data"):
-        shutil.copytree(site[key], tmp_path / key)
-    failing = report_site.notebook(
-        "from satisfaction.report import save_headline",
-        "_ = save_headline(year, '02_report', {'satisfaction_rate': 1.0})",
-        "raise ValueError('office code XYZ is not in the register')\nprint('never')",
-        title="# Fixture report",
-    )
-    report_site.put_notebook(tmp_path / "notebooks", "02_report", failing)
-    folder = tmp_path / "reports" / "2020"
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
-
-    code, _, err = run(years=[2020], notebooks=["02_report"], workers=1,
-                         reports_dir=tmp_path / "reports", notebooks_dir=tmp_path / "notebooks",
-                         params_dir=tmp_path / "params")
-
-    assert code != 0
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("FAILED 02_report [2020] at cell 5/5 `raise ValueError(")
-    assert "ValueError: office code XYZ is not in the register" in lines[0]
-    assert "02_report.failed.ipynb" in lines[0]
-    assert "Traceback" not in err
-    kept = nbformat.read(str(folder / "02_report.failed.ipynb"), as_version=4)
-    assert any(o.get("output_type") == "error" for c in kept.cells for o in c.get("outputs", []))
-    for name in ("02_report.html", "02_report.ipynb", "02_report.headline.json"):
-        assert (folder / name).read_bytes() == before[name], name
-    assert load_headlines(2020, tmp_path / "reports")["02_report"]["satisfaction_rate"] == 96.45
-    assert not list(folder.glob(".*"))
-    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
-    assert "last run failed" in index
-
-
-CLEAN_FAILS_2019 = report_site.notebook(
-    "if year == 2019:\n    raise RuntimeError('raw file unreadable')", title="# Clean")
-AFTER = report_site.notebook("print('analysis', year)", title="# Analysis")
-
-
-def test_failed_cleaning_blocks_only_that_years_notebooks(tmp_path):
-    folders = report_site.make_site(tmp_path, {2019: True, 2020: True},
-                                    {"01_clean": CLEAN_FAILS_2019, "02_after": AFTER},
-                                    baselines=False)
-    code, _, err = run(workers=2, keep_going=True, **site_args(folders))
-    assert code == 1
-    failures = [line for line in err.splitlines() if line.startswith("FAILED")]
-    assert failures == [failures[0]] and failures[0].startswith(
-        "FAILED 01_clean [2019] at cell 3/3 `if year == 2019:`: RuntimeError: raw file unreadable")
-    assert re.search(r"^not run \(their cleaning step failed\): 02_after \[2019\]$", err, re.MULTILINE)
-    reports = folders["reports"]
-    assert (reports / "2019" / "01_clean.failed.ipynb").exists()
-    assert not (reports / "2019" / "01_clean.html").exists()
-    assert not (reports / "2019" / "02_after.ipynb").exists()
-    assert (reports / "2020" / "02_after.html").exists()  # independent: it ran
-
-
-def test_by_default_the_batch_stops_after_a_failure(tmp_path):
-    folders = report_site.make_site(tmp_path, {2019: True, 2020: True},
-                                    {"01_clean": CLEAN_FAILS_2019, "02_after": AFTER},
-                                    baselines=False)
-    code, _, err = run(workers=1, **site_args(folders))
-    assert code == 1
-    assert re.search(r"^not run \(after the failure above\): 01_clean \[2020\], "
-                     r"02_after \[2019\], 02_after \[2020\]$", err, re.MULTILINE)
-    assert not list(folders["reports"].glob("*/02_after.*"))
-    assert not (folders["reports"] / "2020").exists()
-    assert (folders["reports"] / "index.html").exists()
-
-
-def test_tracebacks_never_get_a_page(tmp_path):
-    tolerated = report_site.notebook("print('before')", "1 / 0", title="# Tolerated error")
-    tolerated.cells[-1].metadata["tags"] = ["raises-exception"]
-    printed = report_site.notebook(
-        "import sys, traceback\ntry:\n    1 / 0\nexcept ZeroDivisionError:\n"
-        "    traceback.print_exc(file=sys.stdout)", title="# Logged error")
-    folders = report_site.make_site(tmp_path, {2020: True},
-                                    {"02_tolerant": tolerated, "03_logged": printed})
-    code, _, err = run(workers=1, keep_going=True, **site_args(folders))
-    assert code == 1
-    assert re.search(r"^FAILED 02_tolerant \[2020\] at cell 4/4 `1 / 0`: ZeroDivisionError", err,
-                     re.MULTILINE)
-    assert re.search(r"^FAILED 03_logged \[2020\] while rendering the page: .*cell 3 prints a "
-                     r"traceback", err, re.MULTILINE)
-    folder = folders["reports"] / "2020"
-    assert not list(folder.glob("*.html"))
-    assert {p.name for p in folder.glob("*.failed.ipynb")} == {
-        "02_tolerant.failed.ipynb", "03_logged.failed.ipynb"}
-
-
-def test_bad_requests_exit_2_with_one_line(tmp_path):
-    folders = report_site.make_site(tmp_path, {2020: True}, {"01_clean": CLEAN_OK})
-    code, _, err = run(years=[1999], **site_args(folders))
-    assert code == 2 and "1999" in err and len(err.strip().splitlines()) == 1
-    code, _, err = run(notebooks=["07_missing"], **site_args(folders))
-    assert code == 2 and "07_missing" in err and "01_clean" in err
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    code, _, err = run(notebooks_dir=empty, reports_dir=folders["reports"],
-                         params_dir=folders["params"])
-    assert code == 2 and "no notebooks" in err
-
-
-def test_plan_runs_cleaning_first_and_waits_for_the_baseline(tmp_path):
-    folders = report_site.make_site(tmp_path, {2019: True, 2020: True}, {})
-    nbs = [Path("01_clean.ipynb"), Path("02_satisfaction.ipynb"), Path("03_change.ipynb")]
-    jobs = plan_jobs([2019, 2020], nbs, folders["params"])
-    labels = [j.label for j in jobs]
-    assert labels[:2] == ["01_clean [2019]", "01_clean [2020]"]
-    assert sorted(labels[2:]) == sorted(f"{n} [{y}]" for n in ("02_satisfaction", "03_change")
-                                        for y in (2019, 2020))
-    needs = {j.label: set(j.needs) for j in jobs}
-    assert needs["03_change [2020]"] == {("01_clean", 2020), ("01_clean", 2019)}
-    assert needs["03_change [2019]"] == {("01_clean", 2019)}
+    for lang in ("vi", "en"):
+        pages = list((site["reports"] / "2020").glob(edition_file("*", lang)))
+        if lang == "vi":
+            pages = [p for p in pages if not p.name.endswith(".en.html")]
+        total = sum(p.stat().st_size for p in pages)
+        print(f"pages of 2020, {lang}: {total / 1e6:.2f} MB")
+        assert len(pages) == 2 and total < 5e6
 
 
 # --- pages from notebooks in memory ----------------------------------------------------------
@@ -445,31 +346,6 @@ def test_save_headline_stages_inside_a_batch(tmp_path, monkeypatch):
     path = save_headline(2020, "02_satisfaction", {"x": 1})
     assert path == tmp_path / "stage" / "2020" / "02_satisfaction.headline.json"
     assert load_headlines(2020, tmp_path / "reports") == {}
-
-
-def test_index_reads_proportions_and_labels_other_keys(tmp_path):
-    folders = report_site.make_site(tmp_path, {2020: True}, {})
-    save_headline(2020, "02_x", {"rate": 0.9645, "ci_low": 0.9609, "ci_high": 0.9679,
-                                 "deff": 2.0013, "published_rate": 96.45},
-                  reports_dir=folders["reports"])
-    save_headline(2020, "03_y", {"change_pp": -1.234, "baseline_year": 2019, "confidence": 0.9},
-                  reports_dir=folders["reports"])
-    text = render_index(folders["reports"], params_dir=folders["params"],
-                        notebooks=["02_x", "03_y"]).read_text(encoding="utf-8")
-    assert "96.45 %" in text and "96.09–96.79" in text
-    assert "Design effect" in text and "2.00" in text
-    assert "Published by the ministry (%)" in text
-    assert "Change on 2019" in text and "−1.23" not in text and "-1.23 pp" in text
-    assert "90 % CI" in text
-
-
-def test_index_without_reports_escapes_and_says_so(tmp_path):
-    folders = report_site.make_site(tmp_path, {2020: False}, {})
-    save_headline(2020, "02_x", {"respondents": 5, "office": HOSTILE}, reports_dir=folders["reports"])
-    index = render_index(folders["reports"], params_dir=folders["params"], notebooks=["02_x"])
-    text = index.read_text(encoding="utf-8")
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script" not in text.lower()
-    assert "not built yet" in text and "Synthetic data" not in text
 
 
 # --- provenance ------------------------------------------------------------------------------

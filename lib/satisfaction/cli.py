@@ -1,7 +1,9 @@
 """The command line: ``satisfaction run | clean | synth``.
 
-* ``satisfaction run [--year Y ...] [--notebook NAME ...]``: the batch, every notebook for every
-  year in ``params/`` through papermill, then the HTML pages and ``reports/index.html``.
+* ``satisfaction run [--year Y ...] [--notebook NAME ...] [--force] [--workers N]``: the batch,
+  every notebook for every year in ``params/`` whose inputs changed, through papermill, then
+  both editions of the HTML pages and ``reports/index.html`` (exit codes:
+  :mod:`satisfaction.report.runner`).
 * ``satisfaction clean RAW --year Y --out DIR``: the cleaning step on one file.
 * ``satisfaction synth --out DIR --seed N``: the synthetic raw files (survey and PAR index);
   ``--plant-composition`` and ``--plant-courtesy`` plant a composition shift and a courtesy
@@ -93,7 +95,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .report import run_batch
 
     return run_batch(years=args.year or None, notebooks=args.notebook or None,
-                     workers=args.workers)
+                     workers=args.workers, force=args.force,
+                     stop_on_failure=args.stop_on_failure, wait=args.wait)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,11 +108,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Citizen satisfaction with public-security services: clean, estimate, report.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run every notebook for every year and render the reports")
+    run = sub.add_parser(
+        "run", help="run every notebook for every year and render the reports",
+        description="Run the notebooks whose inputs changed, for every year of params/, and "
+        "write both editions of each page and of reports/index.html. A failure never stops "
+        "the pages that do not need the failed step; the run exits 1 and names every failure.")
     run.add_argument("--year", type=int, action="append", help="a year of params/ (repeatable)")
     run.add_argument("--notebook", action="append",
                      help="a notebook name such as 02_satisfaction (repeatable)")
+    run.add_argument("--force", action="store_true",
+                     help="rebuild every page, even those whose inputs did not change")
     run.add_argument("--workers", type=int, default=2, help="notebooks run at once (default 2)")
+    run.add_argument("--stop-on-failure", action="store_true",
+                     help="start no new notebook after the first failure")
+    run.add_argument("--wait", type=float, default=600.0, metavar="SECONDS",
+                     help="how long to wait for another run of the same reports folder "
+                     "(default 600; 0: give up at once)")
     run.set_defaults(func=_cmd_run)
 
     clean = sub.add_parser("clean", help="clean one raw survey file")

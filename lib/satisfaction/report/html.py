@@ -7,6 +7,11 @@ style sheet fetched from anywhere (no require.js, MathJax, mermaid or CDN), a ta
 contents built from the page's headings, a banner when the data are synthetic, and the
 provenance block (:mod:`satisfaction.report.provenance`). Pages are written atomically.
 
+One executed notebook gives every edition of its page (:func:`render_html` with ``lang``): the
+outputs displayed in that language are kept (:mod:`satisfaction.report.show`), the page's own
+words (:data:`PAGE_TEXT`: navigation, survey year, banner, contents, provenance) come from the
+catalogue in that language, ``<html lang>`` says it, and the page links to its other editions.
+
 A notebook with an error output is refused (:class:`ReportError`): a traceback never reaches a
 page. Script-like markup that an output lets through unescaped is shown as text
 (:func:`neutralise_active_content`). Standard-error streams (warnings, progress bars) stay in the executed notebook and are
@@ -19,6 +24,7 @@ Not for: executing notebooks (see :mod:`satisfaction.report.runner`) or the inde
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import re
 import unicodedata
@@ -30,7 +36,9 @@ import nbformat
 from nbformat import NotebookNode
 
 from ..codebook import fold
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, SOURCE_LANGUAGE, Language, check_language
 from ..io import write_text_atomic
+from .pages import EDITION_NAMES, edition_file, index_file
 from .provenance import Provenance, provenance_html
 from .show import language_of
 
@@ -39,6 +47,20 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 TEMPLATE_NAME = "satisfaction"
 TOC_PLACEHOLDER = "<!--satisfaction:toc-->"
+AUTO = "auto"
+"""``index_href`` default: the index of the page's own edition, one folder up."""
+
+PAGE_TEXT = {
+    "all_reports": N_("All reports"),
+    "survey_year": N_("Survey year"),
+    "synthetic_title": N_("Synthetic data — not the ministry's survey."),
+    "synthetic_body": N_(
+        "The figures on this page come from a generated sample calibrated to the published "
+        "totals; they illustrate the method and are not survey results."),
+    "contents": N_("Contents"),
+    "editions": N_("This page in another language"),
+}
+"""The fixed text of every page (the template's words), rendered in the page's language."""
 REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell"})
 REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
 TRACEBACK_MARK = "Traceback (most recent call last)"
@@ -90,8 +112,13 @@ def strip_css(css: str) -> str:
     return _CSS_ICON_VAR.sub("", _CSS_COMMENT.sub("", str(css)))
 
 
-def notebook_title(nb: NotebookNode, default: str = "Report") -> str:
+def notebook_title(nb: NotebookNode, default: str = "Report", lang: str | None = None) -> str:
     """The text of the first level-1 markdown heading of a notebook (``default`` if none).
+
+    Args:
+        nb: the notebook.
+        default: the title when there is no heading.
+        lang: read only the outputs shown in this edition (and those in every language).
 
     Examples:
         >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Tỉ lệ hài lòng\\nx")])
@@ -101,6 +128,7 @@ def notebook_title(nb: NotebookNode, default: str = "Report") -> str:
     for cell in nb.cells:
         texts = [cell.source] if cell.cell_type == "markdown" else [
             o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])
+            if lang is None or language_of(o) in (None, lang)
         ]
         for text in texts:
             for line in str(text).splitlines():
@@ -205,7 +233,7 @@ def slug(text: str) -> str:
     return words or "section"
 
 
-def _add_toc(body: str, toc_levels: tuple[int, ...] = (1, 2, 3)) -> str:
+def _add_toc(body: str, toc_levels: tuple[int, ...] = (1, 2, 3), heading: str = "Contents") -> str:
     """Give headings ASCII ids and put a linked table of contents where the placeholder is."""
     parser = _Headings()
     parser.feed(body)
@@ -236,8 +264,9 @@ def _add_toc(body: str, toc_levels: tuple[int, ...] = (1, 2, 3)) -> str:
         for level, ident, text in entries
         if level in toc_levels
     )
+    label = html.escape(heading)
     toc = (
-        f'<nav class="sat-toc" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>'
+        f'<nav class="sat-toc" aria-label="{label}"><h2>{label}</h2><ol>{items}</ol></nav>'
         if items
         else ""
     )
@@ -347,42 +376,12 @@ def external_references(page: str) -> list[str]:
     return parser.found
 
 
-def render_html(
-    nb: NotebookNode,
-    *,
-    title: str | None = None,
-    synthetic: bool = False,
-    provenance: Provenance | dict[str, Any] | None = None,
-    index_href: str | None = "../index.html",
-    name: str = "notebook",
-    year: int | None = None,
-    lang: str | None = None,
-) -> str:
-    """Render an executed notebook as a self-contained reviewer's page.
-
-    Args:
-        nb: the executed notebook.
-        title: the page title (the notebook's first ``#`` heading if None).
-        synthetic: show the synthetic-data banner.
-        provenance: the provenance stamp shown at the foot of the page (omitted if None).
-        index_href: link back to the index page (none if None).
-        name: how the notebook is named in error messages.
-        year: the survey year, stated at the top of the page and in its title.
-        lang: the edition: keep the outputs displayed in this language (and those in none);
-            None keeps every output.
-
-    Returns:
-        The HTML text.
-
-    Raises:
-        ReportError: the notebook has an error output or a traceback, or the page would
-            reference something off the machine.
-    """
+@functools.cache
+def _exporter() -> Any:
+    """nbconvert's exporter with the package's template (made once a process: templates load)."""
     from nbconvert import HTMLExporter  # heavy: imported when a page is made
 
-    check_publishable(nb, name)
-    page = _publishable_copy(nb, lang)
-    exporter = HTMLExporter(
+    return HTMLExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True,
@@ -391,18 +390,75 @@ def render_html(
         embed_images=True,
         filters={"strip_css": strip_css},
     )
+
+
+def _editions(edition_name: str | None, lang: Language) -> list[dict[str, str]]:
+    """Links to the other editions of the page (none without the page's file name)."""
+    if edition_name is None:
+        return []
+    return [{"lang": other, "href": edition_file(edition_name, other), "name": EDITION_NAMES[other]}
+            for other in LANGUAGES if other != lang]
+
+
+def render_html(
+    nb: NotebookNode,
+    *,
+    title: str | None = None,
+    synthetic: bool = False,
+    provenance: Provenance | dict[str, Any] | None = None,
+    index_href: str | None = AUTO,
+    name: str = "notebook",
+    year: int | None = None,
+    lang: str | None = None,
+    edition_name: str | None = None,
+) -> str:
+    """Render an executed notebook as a self-contained reviewer's page.
+
+    Args:
+        nb: the executed notebook.
+        title: the page title (the notebook's first ``#`` heading if None).
+        synthetic: show the synthetic-data banner.
+        provenance: the provenance stamp shown at the foot of the page (omitted if None).
+        index_href: link back to the index page (none if None; by default the index of the
+            same edition one folder up: ``../index.html``, ``../index.en.html``).
+        name: how the notebook is named in error messages.
+        year: the survey year, stated at the top of the page and in its title.
+        lang: the edition: keep the outputs displayed in this language (and those in none) and
+            write the page's own words (navigation, banner, contents, provenance) and
+            ``<html lang>`` in it; None keeps every output, in English words.
+        edition_name: the page's file name without extension (``02_satisfaction``): the page
+            links to its other editions (``02_satisfaction.en.html``); None: no such links.
+
+    Returns:
+        The HTML text.
+
+    Raises:
+        ReportError: the notebook has an error output or a traceback, or the page would
+            reference something off the machine.
+    """
+    words: Language = check_language(lang) if lang is not None else SOURCE_LANGUAGE
+    check_publishable(nb, name)
+    page = _publishable_copy(nb, lang)
+    exporter = _exporter()
+    exporter.language_code = words
     heading = unicodedata.normalize("NFC", title or notebook_title(page))
+    if index_href == AUTO:
+        index_href = f"../{index_file(lang or DEFAULT_LANGUAGE)}"
     resources = {
         "metadata": {"name": f"{heading} ({int(year)})" if year is not None else heading},
         "satisfaction": {
             "year": None if year is None else int(year),
             "synthetic": bool(synthetic),
             "index_href": index_href,
-            "provenance_html": provenance_html(provenance) if provenance is not None else "",
+            "text": {key: text.render(words) for key, text in PAGE_TEXT.items()},
+            "editions": _editions(edition_name, words),
+            "provenance_html": (provenance_html(provenance, lang=words)
+                                if provenance is not None else ""),
         },
     }
     body, _ = exporter.from_notebook_node(page, resources=resources)
-    body = _add_toc(neutralise_active_content(_neutralise_external_links(body)))
+    body = _add_toc(neutralise_active_content(_neutralise_external_links(body)),
+                    heading=PAGE_TEXT["contents"].render(words))
     outside = external_references(body)
     if outside:
         raise ReportError(f"{name}: the page would reference resources off the machine: {outside[:3]}")

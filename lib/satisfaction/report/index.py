@@ -1,10 +1,17 @@
-"""Headline figures that notebooks save, and the index page ``reports/index.html`` built from them.
+"""Headline figures that notebooks save, and the index built from them and from the pages on disk.
 
 A notebook calls :func:`save_headline` with the few numbers a reviewer looks for first (the
 satisfaction rate and its interval, the respondents, the change on the baseline year). The
-index (:func:`render_index`) lists every year, latest first, with those figures and a link to
-every analysis page. Like the pages, the index is one self-contained file: no script, no font
-or style sheet fetched from anywhere, every value HTML-escaped.
+index (:func:`render_index`) lists every year, latest first, with those figures (numbers in
+each language's format, :mod:`satisfaction.report.formats`) and every analysis page: a link to
+it, when it was built, and what the last run left (up to date; failed, with its one line and
+the previous good page still shown; not run because a step it needs failed; not built yet).
+Everything comes from the reports folder -- each page's manifest, failure record and headline
+figures (:mod:`satisfaction.report.pages`) -- never from a run's memory. It is written in two
+editions, ``index.html`` (Vietnamese) and ``index.en.html`` (English), linked to each other,
+every word through the catalogue (:data:`INDEX_TEXT`, :data:`LABELS`). Like the pages, each is
+one self-contained file: no script, no font or style sheet fetched from anywhere, every value
+HTML-escaped.
 
 Headline keys with a meaning on the index (all optional; others are shown as they are):
 
@@ -42,9 +49,14 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Language, Message, _
 from ..io import write_text_atomic
 from ..params import available_years, load_params, params_path
+from .formats import MISSING, count, decimal, p_value, percent, points
+from .pages import EDITION_NAMES, Page, edition_file, failure_files, index_file, read_page
 from .provenance import git_state
+
+_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "index"
 
 __all__ = [
     "LABELS",
@@ -62,17 +74,23 @@ REPORTS_ENV = "SATISFACTION_REPORTS"
 STAGING_ENV = "SATISFACTION_STAGING"
 """Environment variable naming a staging folder: headlines wait there until the run succeeds."""
 
-LABELS: dict[str, str] = {
-    "n_valid": "Valid answers",
-    "deff": "Design effect",
-    "published_rate": "Published by the ministry (%)",
-    "rows_in": "Rows in the raw file",
-    "quarantined": "Rows quarantined",
-    "change_relative_pct": "Relative change (%)",
-    "change_p_value": "p-value of the change",
-    "units": "Units ranked",
+LABELS: dict[str, Message] = {
+    "n_valid": N_("Valid answers"),
+    "deff": N_("Design effect"),
+    "published_rate": N_("Published by the ministry (%)"),
+    "rows_in": N_("Rows in the raw file"),
+    "quarantined": N_("Rows quarantined"),
+    "change_relative_pct": N_("Relative change (%)"),
+    "change_p_value": N_("p-value of the change"),
+    "units": N_("Units ranked"),
+    "par_units": N_("PAR units"),
+    "par_excellent": N_("PAR excellent"),
+    "par_good": N_("PAR good"),
+    "par_fair": N_("PAR fair"),
+    "par_completed": N_("PAR completed"),
+    "par_not_completed": N_("PAR not completed"),
 }
-"""Readable labels of headline keys the index has no special layout for."""
+"""Readable labels of headline keys the index has no special layout for (in every language)."""
 
 _NAME = re.compile(r"^[\w.\-]+$")
 _NOTEBOOK = re.compile(r"^\d\d_[\w\-]+$")
@@ -195,82 +213,144 @@ def load_headlines(year: int, reports_dir: str | Path | None = None) -> dict[str
     return out
 
 
-def _number(value: Any, decimals: int, suffix: str = "", signed: bool = False) -> str:
+INDEX_TEXT: dict[str, Message] = {
+    "title": N_("Citizen satisfaction with public-security services (CAND): reports"),
+    "synthetic_title": N_("Synthetic data — not the ministry's survey."),
+    "synthetic_all": N_(
+        "Every year below is built from a generated sample calibrated to the published totals; "
+        "the pages illustrate the method and are not survey results."),
+    "synthetic_some": N_(
+        "The years marked “synthetic” below are built from a generated sample calibrated to the "
+        "published totals; the pages illustrate the method and are not survey results."),
+    "lead": N_(
+        "One page per analysis and survey year. Every estimate carries its {level} confidence "
+        "interval, its number of respondents and a reliability flag; every page ends with the "
+        "data file hash, code commit and package versions that produced it."),
+    "editions": N_("This index in another language"),
+    "years": N_("Years"),
+    "synthetic_tag": N_("synthetic"),
+    "synthetic_data_tag": N_("synthetic data"),
+    "nothing_built": N_("No report has been built yet: run"),
+    "no_headline": N_("No headline figures saved for this year yet."),
+    "analysis": N_("Analysis"),
+    "page": N_("Page"),
+    "built": N_("Built"),
+    "status": N_("Status"),
+    "partial": N_("partly executed notebook"),
+    "written": N_("Index written {when} (UTC) from code commit"),
+    "tree": N_("working tree: {state}"),
+}
+"""The index's own words, rendered in each edition's language."""
+
+_TREE = {None: N_("unknown"), True: N_("uncommitted changes"), False: N_("clean")}
+_STATUS = {
+    "ok": N_("up to date"),
+    "missing": N_("not built yet"),
+    "failed": N_("last run failed ({when}); no page yet"),
+    "stale": N_("last run failed ({when}): this is the previous good page"),
+    "skipped": N_("not run ({when}): a step it needs failed; no page yet"),
+    "skipped_stale": N_("not run ({when}): a step it needs failed; this is the previous good page"),
+}
+
+
+def _level(level: Any, lang: Language) -> str:
+    """The confidence level as a percentage: ``0.95`` -> ``95 %``."""
+    value = float(level) * 100 if isinstance(level, (int, float)) else 95.0
+    return f"{decimal(value, 0 if value == round(value) else 1, lang)} %"
+
+
+def _value(key: str, value: Any, lang: Language) -> str:
+    """A headline value that has no special layout, by its kind."""
+    if value is None:
+        return MISSING
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return "—" if value is None else str(value)
-    text = f"{value:+,.{decimals}f}" if signed else f"{value:,.{decimals}f}"
-    return text + suffix
+        return str(value)
+    if "p_value" in key:
+        return p_value(value, lang)
+    return count(value, lang) if isinstance(value, int) else decimal(value, 2, lang)
 
 
-def headline_items(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """The headline figures of a year as (label, value, note) items for the index, in order.
-
-    Examples:
-        >>> items = headline_items({"satisfaction_rate": 96.45, "satisfaction_ci_low": 96.1,
-        ...     "satisfaction_ci_high": 96.8, "respondents": 22250, "change_pp": 9.76,
-        ...     "baseline_year": 2019})
-        >>> [(i["label"], i["value"]) for i in items]
-        [('Satisfied or very satisfied', '96.45 %'), ('Respondents', '22,250'), ('Change on 2019', '+9.76 pp')]
-        >>> items[0]["note"]
-        '95 % CI 96.10–96.80'
-    """
+def _as_percent(figures: dict[str, Any]) -> dict[str, Any]:
+    """Proportions (0-1) as estimate tables hold them -> the percentage keys."""
     f = dict(figures)
-    # Proportions (0-1) as estimate tables hold them -> percentages.
     for short, long in (("rate", "satisfaction_rate"), ("ci_low", "satisfaction_ci_low"),
                         ("ci_high", "satisfaction_ci_high")):
         value = f.pop(short, None)
         if long not in f and isinstance(value, (int, float)) and not isinstance(value, bool):
             f[long] = 100.0 * float(value)
-    used: set[str] = set()
-    items: list[dict[str, Any]] = []  # label, value, note (text) and primary (bool)
+    return f
 
-    def ci(low: str, high: str, decimals: int, unit: str, level: Any) -> str:
-        used.update({low, high})
-        if f.get(low) is None or f.get(high) is None:
-            return ""
-        pct = f"{float(level) * 100:g} % " if isinstance(level, (int, float)) else "95 % "
-        return f"{pct}CI {_number(f[low], decimals)}–{_number(f[high], decimals)}{unit}"
 
-    level = f.get("confidence", 0.95)
-    used.add("confidence")
+def _interval(f: dict[str, Any], low: str, high: str, message: Message, lang: Language) -> str:
+    if not all(isinstance(f.get(k), (int, float)) for k in (low, high)):
+        return ""
+    return message.format(level=_level(f.get("confidence", 0.95), lang),
+                          low=decimal(f[low], 2, lang), high=decimal(f[high], 2, lang)).render(lang)
+
+
+def headline_items(figures: dict[str, Any], lang: Language = "en") -> list[dict[str, Any]]:
+    """The headline figures of a year as (label, value, note) items for the index, in order.
+
+    Numbers follow :mod:`satisfaction.report.formats` in ``lang``: one rule per kind of quantity.
+
+    Examples:
+        >>> f = {"satisfaction_rate": 96.45, "satisfaction_ci_low": 96.1,
+        ...      "satisfaction_ci_high": 96.8, "respondents": 22250, "change_pp": 9.76,
+        ...      "baseline_year": 2019}
+        >>> [(i["label"], i["value"]) for i in headline_items(f)]
+        [('Satisfied or very satisfied', '96.45 %'), ('Respondents', '22,250'), ('Change on 2019', '+9.76 points')]
+        >>> headline_items(f)[0]["note"]
+        '95 % CI 96.10–96.80'
+        >>> [i["value"] for i in headline_items(f, "vi")]
+        ['96,45 %', '22.250', '+9,76 điểm']
+    """
+    f = _as_percent(figures)
+    used = {"confidence", "satisfaction_ci_low", "satisfaction_ci_high", "change_ci_low",
+            "change_ci_high", "baseline_year"}
+    items: list[dict[str, Any]] = []
     if "satisfaction_rate" in f:
-        used.add("satisfaction_rate")
         items.append({
-            "label": "Satisfied or very satisfied",
-            "value": _number(f["satisfaction_rate"], 2, " %"),
-            "note": ci("satisfaction_ci_low", "satisfaction_ci_high", 2, "", level),
+            "label": _("Satisfied or very satisfied").render(lang),
+            "value": percent(_fraction(f["satisfaction_rate"]), lang=lang),
+            "note": _interval(f, "satisfaction_ci_low", "satisfaction_ci_high",
+                              _("{level} CI {low}–{high}"), lang),
         })
     if "respondents" in f:
-        used.add("respondents")
-        items.append({"label": "Respondents", "value": _number(f["respondents"], 0), "note": ""})
+        items.append({"label": _("Respondents").render(lang),
+                      "value": _value("respondents", f["respondents"], lang), "note": ""})
     if "change_pp" in f:
-        used.update({"change_pp", "baseline_year"})
         base = f.get("baseline_year")
+        label = (_("Change on {year}").format(year=str(base)) if base is not None
+                 else _("Change on the baseline year"))
         items.append({
-            "label": f"Change on {base}" if base is not None else "Change on baseline",
-            "value": _number(f["change_pp"], 2, " pp", signed=True),
-            "note": ci("change_ci_low", "change_ci_high", 2, " pp", level),
+            "label": label.render(lang),
+            "value": points(_fraction(f["change_pp"]), lang=lang),
+            "note": _interval(f, "change_ci_low", "change_ci_high",
+                              _("{level} CI {low}–{high} points"), lang),
         })
     if "par_index_mean" in f:
-        used.add("par_index_mean")
-        items.append({"label": "PAR index, mean over units",
-                      "value": _number(f["par_index_mean"], 2, " %"), "note": ""})
+        items.append({"label": _("PAR index, mean over units").render(lang),
+                      "value": percent(_fraction(f["par_index_mean"]), lang=lang), "note": ""})
+    used.update({"satisfaction_rate", "respondents", "change_pp", "par_index_mean"})
     for item in items:
         item["primary"] = True
     for key, value in f.items():
-        if key in used:
-            continue
-        label = LABELS.get(key) or _label(key)
-        if "p_value" in key and isinstance(value, float) and 0 <= value < 0.001:
-            text = "< 0.001"
-        else:
-            text = _number(value, 0 if isinstance(value, int) else (3 if "p_value" in key else 2))
-        items.append({"label": label, "value": text, "note": "", "primary": False})
+        if key not in used:
+            label = LABELS[key].render(lang) if key in LABELS else _label(key)
+            items.append({"label": label, "value": _value(key, value, lang), "note": "",
+                          "primary": False})
     return items
 
 
+def _fraction(value: Any) -> Any:
+    """A percentage (0-100) as the proportion the formats take (other values as they are)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return float(value) / 100.0
+
+
 def _label(key: str) -> str:
-    """A readable label for a headline key: ``par_good`` -> ``PAR good``."""
+    """A readable label for a headline key no label is written for: ``par_x`` -> ``PAR x``."""
     words = key.replace("_", " ").strip()
     if words.lower().startswith("par "):
         return "PAR " + words[4:]
@@ -282,32 +362,106 @@ def _size(path: Path) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3))} kB"
 
 
-def _notebook_entry(year_dir: Path, name: str, index_root: Path) -> dict[str, str]:
-    page = year_dir / f"{name}.html"
-    failed = year_dir / f"{name}.failed.ipynb"
-    executed = year_dir / f"{name}.ipynb"
-    title = name.split("_", 1)[-1].replace("_", " ").capitalize()
-    source = executed if executed.exists() else None
-    if source is not None:
-        try:
-            import nbformat
+def _when(stamp: str | None) -> str:
+    """``2026-11-27T15:25:03Z`` -> ``2026-11-27 15:25 UTC``."""
+    if not stamp:
+        return MISSING
+    return str(stamp).replace("T", " ")[:16] + " UTC"
 
-            from .html import notebook_title
 
-            title = notebook_title(nbformat.read(str(source), as_version=4), title)
-        except Exception:  # noqa: BLE001, S110 - a damaged notebook must not break the index
-            pass
-    entry = {"name": name, "title": title, "href": "", "size": "", "status": "missing",
-             "status_text": "not built yet"}
-    if page.exists():
-        entry.update(href=page.relative_to(index_root).as_posix(), size=_size(page),
-                     status="ok", status_text="up to date")
-        if failed.exists() and failed.stat().st_mtime > page.stat().st_mtime:
-            entry.update(status="stale",
-                         status_text="last run failed: this is the previous good page")
-    elif failed.exists():
-        entry.update(status="failed", status_text="last run failed: no page")
-    return entry
+def _status(page: Page) -> str:
+    """ok, missing, failed, stale, skipped or skipped_stale: what the last run left."""
+    if page.failure is None:
+        return "ok" if page.exists else "missing"
+    skipped = "skipped" if page.failure.get("skipped") else ""
+    if page.exists:
+        return f"{skipped}_stale" if skipped else "stale"
+    return skipped or "failed"
+
+
+def _page_entry(year_dir: Path, page: Page, index_root: Path, lang: Language) -> dict[str, Any]:
+    """One row of a year's table: the page in ``lang`` (else the edition there is) and its state."""
+    shown = lang if lang in page.editions else (page.editions[0] if page.editions else None)
+    href = size = ""
+    if shown is not None:
+        path = year_dir / edition_file(page.name, shown)
+        href, size = path.relative_to(index_root).as_posix(), _size(path)
+    status = _status(page)
+    failure = page.failure or {}
+    partial = failure_files(page.name)[1]
+    return {
+        "name": page.name,
+        "title": page.title(lang) or page.name.split("_", 1)[-1].replace("_", " ").capitalize(),
+        "href": href, "file": Path(href).name if href else "", "size": size,
+        "built": _when(page.built_utc) if page.exists else MISSING,
+        "status": status,
+        "status_text": _STATUS[status].format(when=_when(failure.get("failed_utc"))).render(lang)
+        if failure else _STATUS[status].render(lang),
+        "failure": str(failure.get("message", "")),
+        "partial_href": (year_dir / partial).relative_to(index_root).as_posix()
+        if page.partial and failure else "",
+    }
+
+
+def _page_names(year_dir: Path, names: list[str]) -> list[str]:
+    """The analyses of a year: the notebooks', then any other page found in the folder."""
+    suffixes = tuple(f".{lang}" for lang in LANGUAGES if lang != DEFAULT_LANGUAGE)
+    found: set[str] = set()
+    for pattern, cut in (("*.html", ".html"), ("*.failed.json", ".failed.json"),
+                         ("*.failed.ipynb", ".failed.ipynb"), ("*.manifest.json", ".manifest.json")):
+        for path in year_dir.glob(pattern):
+            stem = path.name[: -len(cut)]
+            for suffix in suffixes:
+                stem = stem.removesuffix(suffix)
+            if _NAME.match(stem) and not stem.startswith("."):
+                found.add(stem)
+    return names + sorted(n for n in found if n not in names)
+
+
+def _year_entry(root: Path, year: int, names: list[str], pdir: Path | None) -> dict[str, Any]:
+    """What the index shows of one year, read from its folder (languages applied later)."""
+    try:
+        params = load_params(year, params_path(year, pdir))
+        synthetic, confidence = params.synthetic, params.confidence
+    except Exception:  # noqa: BLE001 - shown as synthetic: never pass unknown data as real
+        synthetic, confidence = True, 0.95
+    year_dir = root / str(year)
+    all_names = _page_names(year_dir, names)
+    figures: dict[str, Any] = {}
+    headlines = load_headlines(year, root)
+    for name in all_names + sorted(set(headlines) - set(all_names)):
+        for key, value in headlines.get(name, {}).items():
+            figures.setdefault(key, value)
+    return {"year": year, "synthetic": synthetic, "confidence": confidence, "figures": figures,
+            "dir": year_dir, "pages": [read_page(year_dir, n) for n in all_names]}
+
+
+def _render_edition(entries: list[dict[str, Any]], root: Path, lang: Language,
+                    context: dict[str, Any]) -> str:
+    import jinja2
+    from markupsafe import Markup
+
+    text = {k: m.render(lang) for k, m in INDEX_TEXT.items() if k not in ("lead", "written", "tree")}
+    confidence = entries[0]["confidence"] if entries else 0.95
+    text["lead"] = INDEX_TEXT["lead"].format(level=_level(confidence, lang)).render(lang)
+    text["written"] = INDEX_TEXT["written"].format(when=context["generated"]).render(lang)
+    text["tree"] = INDEX_TEXT["tree"].format(state=_TREE[context["dirty"]]).render(lang)
+    years = [{
+        "year": e["year"], "synthetic": e["synthetic"],
+        "headline": headline_items(e["figures"], lang),
+        "notebooks": [_page_entry(e["dir"], page, root, lang) for page in e["pages"]],
+    } for e in entries]
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_TEMPLATE)),
+                             autoescape=True, trim_blocks=False)
+    return env.get_template("index.html.j2").render(
+        lang=lang, text=text, years=years,
+        css=Markup((_TEMPLATE / "index.css").read_text("utf-8")),
+        any_synthetic=any(e["synthetic"] for e in entries),
+        all_synthetic=bool(entries) and all(e["synthetic"] for e in entries),
+        editions=[{"lang": o, "href": index_file(o), "name": EDITION_NAMES[o]}
+                  for o in LANGUAGES if o != lang],
+        commit=context["commit"],
+    )
 
 
 def render_index(
@@ -318,7 +472,12 @@ def render_index(
     params_dir: str | Path | None = None,
     now: datetime | None = None,
 ) -> Path:
-    """Write ``reports/index.html``: every year (latest first) x every analysis, with headlines.
+    """Write the index, one file per edition: every year (latest first) x every analysis.
+
+    Everything shown is read from the reports folder (each page's manifest, failure record
+    and headline figures), never from a run's memory: ``reports/index.html`` (Vietnamese)
+    and ``reports/index.en.html`` (English), each linking to the other and to the pages of its
+    own language.
 
     Args:
         reports_dir: the reports folder (default: ``reports/``).
@@ -329,57 +488,18 @@ def render_index(
         now: the time stamped on the index (now, UTC, if None).
 
     Returns:
-        The path of the index page.
+        The path of the default edition (``index.html``).
     """
-    import jinja2
-    from markupsafe import Markup
-
-    from .html import TEMPLATES
-
     root = Path(reports_dir) if reports_dir is not None else config.REPORTS
     pdir = Path(params_dir) if params_dir is not None else None
     year_list = sorted(set(years if years is not None else available_years(pdir)), reverse=True)
     names = [_stem(n) for n in notebooks] if notebooks is not None else [
         p.stem for p in sorted(config.NOTEBOOKS.glob("*.ipynb")) if _NOTEBOOK.match(p.stem)
     ]
-    entries = []
-    confidence = 0.95
-    for year in year_list:
-        try:
-            params = load_params(year, params_path(year, pdir))
-            synthetic, confidence = params.synthetic, params.confidence
-        except Exception:  # noqa: BLE001 - shown as synthetic: never pass unknown data as real
-            synthetic = True
-        year_dir = root / str(year)
-        found = {p.name[: -len(".html")] for p in year_dir.glob("*.html")}
-        found |= {p.name[: -len(".failed.ipynb")] for p in year_dir.glob("*.failed.ipynb")}
-        all_names = names + sorted(n for n in found if n not in names and _NAME.match(n))
-        figures: dict[str, Any] = {}
-        headlines = load_headlines(year, root)
-        for name in all_names + sorted(set(headlines) - set(all_names)):
-            for key, value in headlines.get(name, {}).items():
-                figures.setdefault(key, value)
-        entries.append({
-            "year": year,
-            "synthetic": synthetic,
-            "headline": headline_items(figures),
-            "notebooks": [_notebook_entry(year_dir, n, root) for n in all_names],
-        })
+    entries = [_year_entry(root, year, names, pdir) for year in year_list]
     commit, dirty = git_state()
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES / "index")),
-        autoescape=True,
-        trim_blocks=False,
-    )
-    page = env.get_template("index.html.j2").render(
-        title="Citizen satisfaction with public-security services (CAND): reports",
-        css=Markup((TEMPLATES / "index" / "index.css").read_text("utf-8")),
-        years=entries,
-        any_synthetic=any(e["synthetic"] for e in entries),
-        all_synthetic=bool(entries) and all(e["synthetic"] for e in entries),
-        confidence_label=f"{confidence * 100:g} %",
-        generated=(now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-        commit=commit,
-        tree="unknown" if dirty is None else ("uncommitted changes" if dirty else "clean"),
-    )
-    return write_text_atomic(root / "index.html", page)
+    context = {"commit": commit, "dirty": dirty,
+               "generated": (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")}
+    for lang in LANGUAGES:
+        write_text_atomic(root / index_file(lang), _render_edition(entries, root, lang, context))
+    return root / index_file(DEFAULT_LANGUAGE)

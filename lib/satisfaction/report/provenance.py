@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..i18n import N_, Language, _
 from ..io import sha256_file
 from ..params import load_params
 from .escape import html_text
@@ -215,11 +216,15 @@ def _flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
     return [(prefix, value)]
 
 
-def provenance_html(prov: Provenance | dict[str, Any]) -> str:
-    """The provenance block of a page, every value HTML-escaped.
+_TREE = {None: N_("unknown"), True: N_("uncommitted changes"), False: N_("clean")}
+
+
+def provenance_html(prov: Provenance | dict[str, Any], lang: Language = "en") -> str:
+    """The provenance block of a page, every value HTML-escaped, its words in ``lang``.
 
     Args:
         prov: a :class:`Provenance` or its :meth:`~Provenance.to_dict`.
+        lang: the language of the page's edition.
 
     Returns:
         A ``<section class="sat-provenance">`` element.
@@ -231,31 +236,40 @@ def provenance_html(prov: Provenance | dict[str, Any]) -> str:
         >>> block = provenance_html(p)
         >>> "data/raw/x.csv" in block, "unknown" in block, "<script" in block
         (True, True, False)
+        >>> "Nguồn gốc" in provenance_html(p, lang="vi")
+        True
     """
     data = prov.to_dict() if isinstance(prov, Provenance) else dict(prov)
     dirty = data.get("dirty")
-    tree = "unknown" if dirty is None else ("uncommitted changes" if dirty else "clean")
+    tree = _TREE[None if dirty is None else bool(dirty)].render(lang)
     packages = ", ".join(f"{k} {v}" for k, v in (data.get("packages") or {}).items())
     rows = [
-        ("Data file", f"<code>{_text(data.get('data_file', UNKNOWN))}</code>"),
-        ("Data SHA-256", f"<code class=\"sat-hash\">{_text(data.get('data_sha256', UNKNOWN))}</code>"),
-        ("Code commit", f"<code>{_text(data.get('commit', UNKNOWN))}</code> (working tree: {tree})"),
-        ("Run time (UTC)", _text(data.get("run_time_utc", UNKNOWN))),
-        ("Python", _text(data.get("python", UNKNOWN))),
-        ("Packages", _text(packages)),
+        (_("Data file"), f"<code>{_text(data.get('data_file', UNKNOWN))}</code>"),
+        (_("Data SHA-256"),
+         f"<code class=\"sat-hash\">{_text(data.get('data_sha256', UNKNOWN))}</code>"),
+        (_("Code commit"), f"<code>{_text(data.get('commit', UNKNOWN))}</code> ("
+         + _text(_("working tree: {state}").format(state=tree).render(lang)) + ")"),
+        (_("Run time (UTC)"), _text(data.get("run_time_utc", UNKNOWN))),
+        (_("Python"), _text(data.get("python", UNKNOWN))),
+        (_("Packages"), _text(packages)),
     ]
     params = _flatten("", data.get("parameters") or {})
     param_rows = "".join(
         f"<tr><th scope=\"row\"><code>{_text(k)}</code></th><td><code>{_text(v)}</code></td></tr>"
         for k, v in params
     )
-    body = "".join(f"<tr><th scope=\"row\">{k}</th><td>{v}</td></tr>" for k, v in rows)
+    body = "".join(f"<tr><th scope=\"row\">{_text(k.render(lang))}</th><td>{v}</td></tr>"
+                   for k, v in rows)
+    heading = _text(_("Provenance").render(lang))
+    lead = _text(_("What produced this page: the data, the code, the software and the "
+                   "parameters.").render(lang))
+    used = _text(_("Parameters used").render(lang))
     return (
         '<section class="sat-provenance">'
-        '<h2 id="provenance">Provenance</h2>'
-        "<p>What produced this page: the data, the code, the software and the parameters.</p>"
+        f'<h2 id="provenance">{heading}</h2>'
+        f"<p>{lead}</p>"
         f'<table class="sat-provenance-table">{body}</table>'
-        "<details><summary>Parameters used</summary>"
+        f"<details><summary>{used}</summary>"
         f'<table class="sat-provenance-params">{param_rows}</table></details>'
         "</section>"
     )

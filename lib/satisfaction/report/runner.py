@@ -1,65 +1,113 @@
-"""The batch runner: every notebook for every survey year through papermill, then the HTML pages.
+"""The batch runner: every notebook for every survey year, each page rebuilt only when it must be.
 
-:func:`run_batch` is what ``satisfaction run`` and ``make reports`` call. It runs in two stages:
-``01_clean`` for every year first (its processed data feed everything, and the change notebook
-of a year reads its baseline year's data), then every other notebook for every year, up to
-``workers`` at a time in separate processes, with a progress bar over the jobs. Each notebook
-runs with the environment's own kernel (:data:`satisfaction.config.KERNEL_NAME`), parameters
-``year`` and ``params_file``, and ``notebooks/`` as its working directory.
+:func:`run_batch` is what ``satisfaction run`` and ``make reports`` call. In order:
 
-Outputs, per year and notebook, in ``reports/<year>/``: the executed ``<nb>.ipynb``, the page
-``<nb>.html`` and the headline figures ``<nb>.headline.json``. They are replaced atomically and
-only when the notebook ran *and* rendered, so the last good report stays in place when a step
-fails. A failure keeps the partly executed notebook as ``<nb>.failed.ipynb`` and prints one line
-naming the notebook, the year, the failing cell and the exception.
+1. **The request**: the years (``params/<year>.yaml``) and notebooks (``notebooks/NN_*.ipynb``);
+   a wrong one exits 2 with one line.
+2. **The lock** of the reports tree (:mod:`~satisfaction.report.lock`): a second run waits for
+   the first (``wait`` seconds at most), then refuses with one line naming the holder (exit 75).
+   What a killed run left is then put right (:func:`~satisfaction.report.publish.recover`).
+3. **The jobs** (:func:`plan_jobs`): the ``01_*`` notebooks (cleaning: the processed data every
+   other page reads) of every year first, then every other notebook of every year, each after
+   the cleaning of its baseline year and of every year up to its own.
+4. **Each job, when its turn comes**: *not run* when a cleaning step it needs (its year's or its
+   baseline year's) failed -- said in one line and recorded for the index; *up to date* when its
+   inputs hash as its manifest recorded (:mod:`~satisfaction.report.inputs`) and its files are
+   intact -- nothing is done; *still failing* when it failed before with these very inputs --
+   its failure is named again, it is not run again (``force`` retries; a failure of the
+   machinery, a kernel that died or did not start, is always retried); otherwise *run* in a
+   worker process
+   (:mod:`~satisfaction.report.workers`, :mod:`~satisfaction.report.execute`), up to
+   ``workers`` at once, with both editions rendered from the one execution. The runner alone
+   publishes: the page's files as one set (:mod:`~satisfaction.report.publish`); after a failure,
+   the failure record and the partly executed notebook, the last good page staying in place.
+5. **The index** (:mod:`~satisfaction.report.index`), read from the pages on disk, after every
+   publication and at the end.
 
-Failure policy: by default the batch **stops**: no new job starts after the first failure
-(jobs already running finish and publish), the jobs not run are listed in one line, and the
-return code is 1. With ``keep_going=True`` the independent jobs still run; the jobs that depend
-on a failed ``01_clean`` (that year's notebooks, and the notebooks of a year whose baseline year
-it is) never run. The index page is rendered at the end in both cases.
+One failure never stops the others: every job that does not need the failed step still runs, and
+every failure is printed as one line naming the notebook, the year, the cell and the line that
+raised. ``stop_on_failure=True`` starts no new job after the first failure instead.
 
-Not for: rendering a page (see :mod:`satisfaction.report.html`) or the index
-(see :mod:`satisfaction.report.index`).
+Exit codes: 0 every page built or up to date; 1 some failed or were not run; 2 the request is
+wrong; 75 another run holds the lock; 128 + N when stopped by signal N (SIGINT, SIGTERM): the
+workers and their kernels are stopped first, pages already published stay, the index is written.
+A SIGKILL of the runner stops the workers too (they watch their parent) and leaves each page's old
+set of files or its new one.
+
+Not for: rendering a page (:mod:`~satisfaction.report.html`) or the index
+(:mod:`~satisfaction.report.index`).
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import json
 import os
 import re
 import shutil
+import signal
 import sys
+import tempfile
+import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from .. import config
-from ..io import write_text_atomic
+from ..i18n import LANGUAGES
 from ..params import ParamsError, available_years, load_params, params_path
-from .html import ReportError, render_html
-from .index import REPORTS_ENV, STAGING_ENV, render_index
-from .provenance import collect_provenance
+from .execute import JobOutcome, JobSpec, discard, run_job
+from .index import render_index
+from .inputs import InputHasher, changed_inputs
+from .lock import LockBusy, RunLock
+from .pages import (
+    MANIFEST_VERSION,
+    failure_files,
+    failure_record,
+    index_file,
+    page_files,
+    read_page,
+    sha256_bytes,
+    utc_stamp,
+)
+from .publish import publish, recover
+from .workers import InlinePool, WorkerDied, WorkerPool
 
-STAGE_ONE_PREFIX = "01_"
+__all__ = ["EXIT_BUSY", "Job", "list_notebooks", "plan_jobs", "run_batch"]
+
+STAGE_ONE_PREFIX: Final = "01_"
 """Notebooks whose name starts with this run first, for every year (the cleaning step)."""
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+EXIT_BUSY: Final = 75
+"""Another run holds the lock of the reports tree (``EX_TEMPFAIL``: try again later)."""
+DEFAULT_WAIT: Final = 600.0
+"""Seconds a run waits for another run of the same tree before it gives up."""
 _NOTEBOOK = re.compile(r"^\d\d_[\w\-]+\.ipynb$")
+_STAGING_PREFIX: Final = "satisfaction-run-"
 
 
 @dataclass(frozen=True)
 class Job:
-    """One notebook for one year, and the jobs it waits for."""
+    """One notebook for one year: the jobs it needs and waits for, and the years it reads.
+
+    Attributes:
+        notebook: the notebook file.
+        year: the survey year.
+        params_file: the year's params file.
+        needs: cleaning jobs whose failure means this job is not run (its year's, its baseline's).
+        after: jobs that must have finished first (``needs`` and the cleaning of earlier years).
+        reads: the years whose inputs the page reads (see :mod:`satisfaction.report.inputs`).
+    """
 
     notebook: Path
     year: int
     params_file: Path
     needs: tuple[tuple[str, int], ...] = ()
+    after: tuple[tuple[str, int], ...] = ()
+    reads: tuple[int, ...] = ()
 
     @property
     def name(self) -> str:
@@ -73,17 +121,9 @@ class Job:
     def label(self) -> str:
         return f"{self.name} [{self.year}]"
 
-
-@dataclass
-class JobResult:
-    """What a job did: ``ok``, or the one-line message of its failure."""
-
-    name: str
-    year: int
-    ok: bool
-    message: str = ""
-    seconds: float = 0.0
-    outputs: dict[str, str] = field(default_factory=dict)
+    @property
+    def stage_one(self) -> bool:
+        return self.name.startswith(STAGE_ONE_PREFIX)
 
 
 def list_notebooks(notebooks_dir: str | Path | None = None) -> list[Path]:
@@ -119,14 +159,23 @@ def _resolve_notebooks(names: list[str] | None, folder: Path) -> list[Path]:
     return sorted(set(chosen), key=lambda p: p.name)
 
 
+def _baseline(year: int, params_dir: Path | None) -> int | None:
+    try:
+        return load_params(year, params_path(year, params_dir)).baseline_year
+    except ParamsError:
+        return None
+
+
 def plan_jobs(
     years: list[int], notebooks: list[Path], params_dir: Path | None = None
 ) -> list[Job]:
-    """The jobs of a batch in run order, each with the cleaning jobs it depends on.
+    """The jobs of a batch in run order, each with the cleaning jobs it needs and waits for.
 
     Stage one is every ``01_*`` notebook for every year; stage two every other notebook for every
-    year, each waiting for the stage-one jobs of its year and of its baseline year (when those
-    are in the batch).
+    year. A stage-two job *needs* the stage-one jobs of its year and of its baseline year (when
+    those are in the batch): if one fails, it is not run. It also *waits for* the stage-one jobs
+    of every earlier year in the batch (a trend reads them), and it *reads* every year with
+    params up to its own, and its baseline.
 
     Examples:
         >>> from pathlib import Path
@@ -135,186 +184,28 @@ def plan_jobs(
         [('01_clean [2019]', ()), ('01_clean [2020]', ()),
          ('02_satisfaction [2019]', (('01_clean', 2019),)),
          ('02_satisfaction [2020]', (('01_clean', 2020), ('01_clean', 2019)))]
+        >>> jobs[-1].reads
+        (2019, 2020)
     """
     first = [nb for nb in notebooks if nb.name.startswith(STAGE_ONE_PREFIX)]
     rest = [nb for nb in notebooks if not nb.name.startswith(STAGE_ONE_PREFIX)]
-    jobs = [Job(nb, y, params_path(y, params_dir)) for nb in first for y in years]
+    known = available_years(params_dir)
+    jobs = [Job(nb, y, params_path(y, params_dir), reads=(y,)) for nb in first for y in years]
     for nb in rest:
         for y in years:
-            try:
-                baseline = load_params(y, params_path(y, params_dir)).baseline_year
-            except ParamsError:
-                baseline = None
+            baseline = _baseline(y, params_dir)
             wanted = [y] + ([baseline] if baseline is not None and baseline in years else [])
             needs = tuple((f.stem, w) for w in wanted for f in first)
-            jobs.append(Job(nb, y, params_path(y, params_dir), needs))
+            earlier = tuple((f.stem, w) for w in years if w < y for f in first)
+            reads = {w for w in known if w <= y} | {y} | ({baseline} if baseline else set())
+            jobs.append(Job(nb, y, params_path(y, params_dir), needs,
+                            tuple(dict.fromkeys(needs + earlier)), tuple(sorted(reads))))
     return jobs
 
 
-def _one_line(text: Any, limit: int = 200) -> str:
-    flat = " ".join(_ANSI.sub("", str(text)).split())
+def _one_line(text: Any, limit: int = 400) -> str:
+    flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _failing_cell(source_nb: Any, failed_nb: Any, error: Any) -> tuple[int | None, str]:
-    """(0-based index in the source notebook, first line of source) of the failing cell."""
-    cells = source_nb.cells if source_nb is not None else []
-    source = getattr(error, "source", None)
-    if failed_nb is not None:
-        for cell in failed_nb.cells:
-            pm = cell.get("metadata", {}).get("papermill", {})
-            if pm.get("exception") or pm.get("status") == "failed":
-                source = cell.source if source is None else source
-                for i, original in enumerate(cells):
-                    if cell.get("id") and original.get("id") == cell.get("id"):
-                        return i, _first_line(original.source)
-                break
-    if source is not None:
-        matches = [i for i, c in enumerate(cells) if c.source == source]
-        if matches:
-            return matches[0], _first_line(source)
-        return None, _first_line(source)
-    return None, ""
-
-
-def _first_line(source: str) -> str:
-    for line in str(source).splitlines():
-        if line.strip():
-            return _one_line(line, 80)
-    return ""
-
-
-def failure_line(
-    name: str, year: int, cell: tuple[int | None, str], n_cells: int, exc_type: str, message: str,
-    kept: Path | None,
-) -> str:
-    """The one line printed when a job fails.
-
-    Examples:
-        >>> failure_line("02_satisfaction", 2020, (3, "d = SurveyDesign(df)"), 9, "KeyError",
-        ...              "'weight'", Path("reports/2020/02_satisfaction.failed.ipynb"))
-        "FAILED 02_satisfaction [2020] at cell 4/9 `d = SurveyDesign(df)`: KeyError: 'weight' (partial notebook: reports/2020/02_satisfaction.failed.ipynb)"
-    """
-    index, first = cell
-    where = f"cell {index + 1}/{n_cells}" if index is not None else "cell ?"
-    code = f" `{first}`" if first else ""
-    detail = f"{exc_type}: {_one_line(message)}" if message else exc_type
-    keep = f" (partial notebook: {kept})" if kept is not None else ""
-    return f"FAILED {name} [{year}] at {where}{code}: {detail}{keep}"
-
-
-def _display(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _run_job(spec: dict[str, Any]) -> JobResult:
-    """Execute one notebook, render its page and publish both (runs in a worker process)."""
-    import nbformat
-    import papermill
-
-    started = time.monotonic()
-    notebook = Path(spec["notebook"])
-    name, year = notebook.stem, int(spec["year"])
-    out_dir = Path(spec["reports_dir"]) / str(year)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    running = out_dir / f".{name}.running.ipynb"
-    failed = out_dir / f"{name}.failed.ipynb"
-    staging = Path(spec["reports_dir"]) / ".staging" / f"{year}-{name}"
-    shutil.rmtree(staging, ignore_errors=True)
-    saved_env = {k: os.environ.get(k) for k in (REPORTS_ENV, STAGING_ENV)}
-    os.environ[REPORTS_ENV] = str(spec["reports_dir"])
-    os.environ[STAGING_ENV] = str(staging)
-    source_nb = None
-    try:
-        source_nb = nbformat.read(str(notebook), as_version=4)
-        error: BaseException | None = None
-        try:
-            papermill.execute_notebook(
-                str(notebook),
-                str(running),
-                parameters={"year": year, "params_file": str(spec["params_file"])},
-                kernel_name=spec["kernel_name"],
-                cwd=str(spec["cwd"]),
-                progress_bar=False,
-                log_output=False,
-                # papermill writes the notebook when a cell fails, so the partial notebook is kept
-                # without re-writing every page-sized notebook after each cell.
-                request_save_on_cell_execute=False,
-                execution_timeout=spec.get("cell_timeout"),
-                # ipykernel logs its TCP warning at start and an interrupt at shut-down: noise in a batch.
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )
-            executed = nbformat.read(str(running), as_version=4)
-            provenance = dict(spec["provenance"])
-            provenance["run_time_utc"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            page = render_html(
-                executed, synthetic=spec["synthetic"], provenance=provenance, name=notebook.name,
-                year=year,
-            )
-        except Exception as exc:  # noqa: BLE001 - papermill, nbclient, rendering: all reported
-            error = exc
-        if error is not None:
-            failed_nb = None
-            kept: Path | None = None
-            if running.exists():
-                os.replace(running, failed)
-                kept = failed
-                try:
-                    failed_nb = nbformat.read(str(failed), as_version=4)
-                except Exception:  # noqa: BLE001 - a broken partial notebook is still kept
-                    failed_nb = None
-            if isinstance(error, ReportError):
-                keep = f" (executed notebook: {_display(kept)})" if kept else ""
-                line = f"FAILED {name} [{year}] while rendering the page: {_one_line(error)}{keep}"
-                return JobResult(name, year, False, line, time.monotonic() - started)
-            cell = _failing_cell(source_nb, failed_nb, error)
-            exc_type = getattr(error, "ename", None) or type(error).__name__
-            message = getattr(error, "evalue", None)
-            message = str(error) if message is None else message
-            if exc_type == "NoSuchKernel":
-                message += " (register it: `make setup`)"
-            line = failure_line(
-                name, year, cell, len(source_nb.cells), exc_type, message,
-                _display(kept) if kept else None,
-            )
-            return JobResult(name, year, False, line, time.monotonic() - started)
-        # Publish: executed notebook, page, headline figures; then drop a stale failure.
-        os.replace(running, out_dir / f"{name}.ipynb")
-        write_text_atomic(out_dir / f"{name}.html", page)
-        for staged in sorted((staging / str(year)).glob("*.headline.json")):
-            os.replace(staged, out_dir / staged.name)
-        failed.unlink(missing_ok=True)
-        return JobResult(
-            name, year, True, "", time.monotonic() - started,
-            {"html": str(out_dir / f"{name}.html"), "ipynb": str(out_dir / f"{name}.ipynb")},
-        )
-    except Exception as exc:  # noqa: BLE001 - anything else is still one line, never a traceback
-        n_cells = len(source_nb.cells) if source_nb is not None else 0
-        line = failure_line(name, year, (None, ""), n_cells, type(exc).__name__, str(exc), None)
-        return JobResult(name, year, False, line, time.monotonic() - started)
-    finally:
-        running.unlink(missing_ok=True)
-        shutil.rmtree(staging, ignore_errors=True)
-        for key, value in saved_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-class _InlineExecutor(Executor):
-    """Runs each job in this process when ``workers`` is 1 (no process start-up cost)."""
-
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except Exception as exc:  # noqa: BLE001 - Ctrl-C and exit still propagate
-            future.set_exception(exc)
-        return future
 
 
 def _echo(line: str, bar: Any = None, stream: Any = None) -> None:
@@ -325,6 +216,392 @@ def _echo(line: str, bar: Any = None, stream: Any = None) -> None:
         print(line, file=stream, flush=True)
 
 
+class _Stop(BaseException):
+    """A signal asked the run to stop (SIGTERM, SIGHUP); SIGINT is KeyboardInterrupt."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@dataclass
+class _Request:
+    """A checked request: where things are, which years and notebooks, and the jobs."""
+
+    reports: Path
+    notebooks_dir: Path
+    params_dir: Path | None
+    years: list[int]
+    jobs: list[Job]
+
+
+def _request(years: list[int] | None, notebooks: list[str] | None, reports_dir: Any,
+             notebooks_dir: Any, params_dir: Any) -> _Request:
+    """The request checked; ValueError or ParamsError with one line when it is wrong."""
+    reports = Path(reports_dir) if reports_dir is not None else config.REPORTS
+    nb_dir = Path(notebooks_dir) if notebooks_dir is not None else config.NOTEBOOKS
+    pdir = Path(params_dir) if params_dir is not None else None
+    known = available_years(pdir)
+    chosen = sorted({int(y) for y in years}) if years else known
+    unknown = [y for y in chosen if y not in known]
+    if unknown:
+        raise ValueError(
+            f"no params file for year(s) {', '.join(map(str, unknown))} in "
+            f"{pdir or config.PARAMS} (known: {', '.join(map(str, known)) or 'none'})")
+    chosen_nbs = _resolve_notebooks(notebooks, nb_dir)
+    if not chosen_nbs:
+        raise ValueError(f"no notebooks (NN_name.ipynb) in {nb_dir}")
+    if not chosen:
+        raise ValueError(f"no survey years: no params/<year>.yaml in {pdir or config.PARAMS}")
+    return _Request(reports, nb_dir, pdir, chosen, plan_jobs(chosen, chosen_nbs, pdir))
+
+
+def _remove_stale_staging() -> None:
+    """Staging folders of runs that were killed (their process is gone)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_STAGING_PREFIX}*"):
+        match = re.match(rf"^{_STAGING_PREFIX}(\d+)-", folder.name)
+        if match is None or not folder.is_dir() or folder.stat().st_uid != os.getuid():
+            continue
+        try:
+            os.kill(int(match[1]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            continue
+
+
+@dataclass
+class _Options:
+    workers: int
+    stop_on_failure: bool
+    force: bool
+    cell_timeout: int | None
+    progress: bool
+
+
+@dataclass
+class _Tally:
+    """What became of each job: built, up to date, failed, not run."""
+
+    built: list[str] = field(default_factory=list)
+    current: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    not_run: list[str] = field(default_factory=list)
+
+
+class _Batch:
+    """One batch run, its steps as methods: dispatch, run, publish, index, summary."""
+
+    def __init__(self, request: _Request, options: _Options) -> None:
+        self.req = request
+        self.opt = options
+        self.hasher = InputHasher()
+        self.pending = sorted(request.jobs, key=self._longest_first)
+        self.state: dict[tuple[str, int], str] = {}  # key -> built/current/failed/not run
+        self.inputs: dict[tuple[str, int], dict[str, str]] = {}
+        self.tally = _Tally()
+        self.per_year: dict[int, tuple[bool, dict[str, Any]]] = {}
+        self.params_problems: dict[int, str | None] = {}
+        self.staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{os.getpid()}-"))
+        pool = InlinePool if options.workers <= 1 else WorkerPool
+        self.pool: InlinePool | WorkerPool = pool(options.workers, run_job, discard)
+        self.bar: Any = None
+        self.stopping = False
+
+    # --- dispatch -----------------------------------------------------------------------------
+
+    def _longest_first(self, job: Job) -> tuple[bool, float]:
+        """Cleaning first; then the jobs that took longest last time (a shorter tail on the
+        workers); the order of the plan where there is no last time."""
+        manifest = read_page(self.req.reports / str(job.year), job.name).manifest or {}
+        seconds = (manifest.get("timings") or {}).get("execute")
+        return not job.stage_one, -float(seconds) if isinstance(seconds, (int, float)) else 0.0
+
+    def _ready(self) -> list[Job]:
+        return [j for j in self.pending if all(k in self.state for k in j.after)]
+
+    def _dispatch(self) -> None:
+        """Start (or settle without running) every job whose turn has come, while workers are free."""
+        for job in self._ready():
+            if self.stopping or self.pool.free <= 0:
+                return
+            self.pending.remove(job)
+            failed = [k for k in job.needs if self.state.get(k) in ("failed", "not run")]
+            if failed:
+                self._not_run(job, failed)
+                continue
+            inputs = self._inputs(job)
+            failure = self._still_failing(job, inputs)
+            if failure is not None:
+                self._failed_before(job, failure)
+                continue
+            problem = self._params_problem(job.year)
+            if problem is not None:
+                self.inputs[job.key] = inputs
+                self._failed(job, f"FAILED {job.label}: {problem}", {})
+                continue
+            reason = self._reason_to_build(job, inputs)
+            if reason is None:
+                self._up_to_date(job)
+                continue
+            if reason.startswith("changed"):
+                _echo(f"{job.label}: {reason}", self.bar)
+            self.inputs[job.key] = inputs
+            self._progress().set_postfix_str(job.label, refresh=True)
+            self.pool.submit(job.key, self._spec(job))
+
+    def _inputs(self, job: Job) -> dict[str, str]:
+        files = {y: params_path(y, self.req.params_dir) for y in job.reads}
+        return self.hasher.page(job.notebook, job.year, files, processed=not job.stage_one)
+
+    def _params_problem(self, year: int) -> str | None:
+        """Why the year's params file cannot be used (None: it can)."""
+        if year not in self.params_problems:
+            try:
+                load_params(year, params_path(year, self.req.params_dir))
+                self.params_problems[year] = None
+            except ParamsError as exc:
+                self.params_problems[year] = _one_line(exc)
+        return self.params_problems[year]
+
+    def _still_failing(self, job: Job, inputs: dict[str, str]) -> dict[str, Any] | None:
+        """The failure record of the page when it failed with these very inputs (not retried)."""
+        if self.opt.force:
+            return None
+        failure = read_page(self.req.reports / str(job.year), job.name).failure
+        if failure is None or failure.get("skipped") or failure.get("inputs") != inputs:
+            return None
+        return failure
+
+    def _reason_to_build(self, job: Job, inputs: dict[str, str]) -> str | None:
+        """Why the page must be built (None: it is up to date)."""
+        if self.opt.force:
+            return "forced"
+        year_dir = self.req.reports / str(job.year)
+        page = read_page(year_dir, job.name)
+        manifest = page.manifest
+        if manifest is None:
+            return "no page yet" if not page.exists else "built without a manifest"
+        if manifest.get("version") != MANIFEST_VERSION:
+            return "built by another version of the runner"
+        changed = changed_inputs(manifest.get("inputs"), inputs)
+        if changed:
+            more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+            return f"changed: {', '.join(changed[:3])}{more}"
+        if job.stage_one and changed_inputs(manifest.get("produced"),
+                                            self.hasher.produced(job.year)):
+            return "its processed outputs changed or are missing"
+        if not page.intact(year_dir):
+            return "its files changed or are missing"
+        return None
+
+    def _spec(self, job: Job) -> JobSpec:
+        synthetic, provenance = self._year(job.year)
+        return JobSpec(
+            notebook=str(job.notebook), year=job.year, params_file=str(job.params_file),
+            reports_dir=str(self.req.reports), staging=str(self.staging / f"{job.year}-{job.name}"),
+            cwd=str(self.req.notebooks_dir), kernel_name=config.KERNEL_NAME, synthetic=synthetic,
+            provenance=provenance, languages=LANGUAGES, cell_timeout=self.opt.cell_timeout)
+
+    def _year(self, year: int) -> tuple[bool, dict[str, Any]]:
+        if year not in self.per_year:
+            from .provenance import collect_provenance
+
+            path = params_path(year, self.req.params_dir)
+            prov = collect_provenance(year, path, run_time=datetime.now(UTC))
+            self.per_year[year] = (load_params(year, path).synthetic, prov.to_dict())
+        return self.per_year[year]
+
+    def _progress(self) -> Any:
+        if self.bar is None:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=len(self.req.jobs), initial=len(self.state), desc="notebooks",
+                            unit="nb", file=sys.stderr, disable=not self.opt.progress)
+        return self.bar
+
+    def _settle(self, job: Job, state: str) -> None:
+        self.state[job.key] = state
+        if self.bar is not None:
+            self.bar.update(1)
+
+    # --- outcomes -----------------------------------------------------------------------------
+
+    def _not_run(self, job: Job, failed: list[tuple[str, int]]) -> None:
+        steps = ", ".join(f"{n} [{y}]" for n, y in failed)
+        line = f"not run {job.label}: it needs {steps}, which failed"
+        _echo(line, self.bar)
+        self._publish_failure(job, line, {}, skipped=True)
+        self.tally.not_run.append(job.label)
+        self._settle(job, "not run")
+
+    def _failed_before(self, job: Job, failure: dict[str, Any]) -> None:
+        """Named again, not run again: nothing it reads changed since it failed."""
+        _echo(f"{failure.get('message', f'FAILED {job.label}')} [not retried: its inputs are "
+              f"unchanged since it failed at {failure.get('failed_utc')}; --force retries]",
+              self.bar)
+        self.tally.failed.append(job.label)
+        self._settle(job, "failed")
+        self.stopping = self.stopping or self.opt.stop_on_failure
+
+    def _up_to_date(self, job: Job) -> None:
+        year_dir = self.req.reports / str(job.year)
+        stale = [n for n in failure_files(job.name) if (year_dir / n).exists()]
+        if stale:
+            with _signals_deferred():
+                publish(year_dir, {}, stale)
+            self._index()
+        self.tally.current.append(job.label)
+        self._settle(job, "current")
+
+    def _finish(self, key: tuple[str, int], outcome: Any) -> None:
+        job = next(j for j in self.req.jobs if j.key == key)
+        if isinstance(outcome, WorkerDied) or not isinstance(outcome, JobOutcome):
+            outcome = JobOutcome(False, f"FAILED {job.label}: {outcome}", transient=True)
+        if outcome.transient:
+            self.inputs.pop(job.key, None)  # recorded without inputs: tried again next run
+        try:
+            if outcome.ok:
+                self._publish_page(job, outcome)
+                self.tally.built.append(job.label)
+                self._settle(job, "built")
+            else:
+                self._failed(job, outcome.message, outcome.files)
+        finally:
+            shutil.rmtree(self.staging / f"{job.year}-{job.name}", ignore_errors=True)
+
+    def _failed(self, job: Job, message: str, files: dict[str, str]) -> None:
+        _echo(message, self.bar)
+        self._publish_failure(job, message, files)
+        self.tally.failed.append(job.label)
+        self._settle(job, "failed")
+        self.stopping = self.stopping or self.opt.stop_on_failure
+
+    def _publish_page(self, job: Job, outcome: JobOutcome) -> None:
+        year_dir = self.req.reports / str(job.year)
+        names = page_files(job.name)
+        files = dict(outcome.files)
+        outputs = {n: sha256_bytes(Path(p).read_bytes()) for n, p in sorted(files.items())}
+        manifest: dict[str, Any] = {
+            "version": MANIFEST_VERSION, "notebook": job.name, "year": job.year,
+            "built_utc": utc_stamp(), "inputs": self.inputs.pop(job.key, {}),
+            "outputs": outputs, "titles": outcome.titles, "timings": outcome.timings,
+        }
+        if job.stage_one:
+            manifest["produced"] = self.hasher.produced(job.year)
+        staged = self.staging / f"{job.year}-{job.name}" / names["manifest"]
+        staged.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        files[names["manifest"]] = str(staged)
+        before = read_page(year_dir, job.name).manifest or {}
+        leftovers = set(before.get("outputs") or {}) | set(names.values()) | set(
+            failure_files(job.name))
+        with _signals_deferred():
+            publish(year_dir, files, leftovers - set(files))
+        self._index()
+
+    def _publish_failure(self, job: Job, message: str, files: dict[str, str], *,
+                         skipped: bool = False) -> None:
+        year_dir = self.req.reports / str(job.year)
+        record, partial = failure_files(job.name)
+        folder = self.staging / f"{job.year}-{job.name}"
+        folder.mkdir(parents=True, exist_ok=True)
+        inputs = None if skipped else self.inputs.pop(job.key, None)
+        (folder / record).write_bytes(failure_record(message, skipped=skipped, inputs=inputs))
+        add = {record: str(folder / record)}
+        if partial in files:
+            add[partial] = files[partial]
+        with _signals_deferred():
+            publish(year_dir, add, [] if partial in add else [partial])
+        self._index()
+
+    def _index(self) -> Path:
+        return render_index(self.req.reports, years=available_years(self.req.params_dir),
+                            notebooks=[p.stem for p in list_notebooks(self.req.notebooks_dir)],
+                            params_dir=self.req.params_dir)
+
+    # --- the loop -----------------------------------------------------------------------------
+
+    def run(self) -> int | None:
+        """Every job to its end; the signal number when a signal stopped the run."""
+        try:
+            while True:
+                self._dispatch()
+                if not self.pool.running:
+                    if not self._ready() or self.stopping:
+                        break
+                    continue
+                for key, outcome in self.pool.wait():
+                    self._finish(key, outcome)
+        except KeyboardInterrupt:
+            return signal.SIGINT
+        except _Stop as stop:
+            return stop.signum
+        finally:
+            self.pool.stop()
+            if self.bar is not None:
+                self.bar.close()
+            shutil.rmtree(self.staging, ignore_errors=True)
+        return None
+
+    def summary(self, started: float, signum: int | None) -> int:
+        """The closing lines and the exit code."""
+        t = self.tally
+        unsettled = [j.label for j in self.pending]
+        if unsettled and signum is None:
+            _echo(f"not run (after the failure above): {', '.join(unsettled)}")
+        index = self._index()
+        english = self.req.reports / index_file("en")
+        if signum is not None:
+            _echo(f"satisfaction run: stopped by {signal.Signals(signum).name}; the pages "
+                  "published so far stay, the others are as they were")
+        print(f"{len(self.req.jobs)} pages: {len(t.built)} built, {len(t.current)} up to date, "
+              f"{len(t.failed)} failed, {len(t.not_run) + len(unsettled)} not run "
+              f"({time.monotonic() - started:.1f} s). Index: {index} (English: {english})",
+              flush=True)
+        if t.failed:
+            print(f"failed: {', '.join(t.failed)}", flush=True)
+        if signum is not None:
+            return 128 + int(signum)
+        return EXIT_FAILED if t.failed or t.not_run or unsettled else EXIT_OK
+
+
+_DEFERRED: Final = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Any:
+    """Hold SIGINT, SIGTERM and SIGHUP while a page is published (delivered right after)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Any:
+    """SIGTERM and SIGHUP stop the run like Ctrl-C does (once; a second one waits its turn)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    raised = []
+
+    def handler(signum: int, _frame: Any) -> None:
+        if not raised:
+            raised.append(signum)
+            raise _Stop(signum)
+
+    saved = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for s, previous in saved.items():
+            signal.signal(s, previous)
+
+
 def run_batch(
     years: list[int] | None = None,
     notebooks: list[str] | None = None,
@@ -333,11 +610,13 @@ def run_batch(
     reports_dir: str | Path | None = None,
     notebooks_dir: str | Path | None = None,
     params_dir: str | Path | None = None,
-    keep_going: bool = False,
+    stop_on_failure: bool = False,
+    force: bool = False,
+    wait: float = DEFAULT_WAIT,
     cell_timeout: int | None = None,
     progress: bool = True,
 ) -> int:
-    """Run notebooks for survey years through papermill, render their pages and the index.
+    """Run notebooks for survey years (those whose inputs changed), publish their pages, the index.
 
     Args:
         years: the survey years (every year with a params file if None).
@@ -347,119 +626,36 @@ def run_batch(
         reports_dir: where pages go (``reports/`` if None).
         notebooks_dir: where the notebooks are, also their working directory (``notebooks/``).
         params_dir: where the per-year params files are (``params/`` if None).
-        keep_going: after a failure, still run the jobs that do not depend on it (see the
-            module docstring); by default the batch stops.
+        stop_on_failure: start no new job after the first failure (by default every job that
+            does not need the failed one still runs).
+        force: rebuild every page, changed inputs or not.
+        wait: seconds to wait for another run of the same reports tree.
         cell_timeout: seconds a cell may run (no limit if None).
         progress: show the progress bar (on standard error).
 
     Returns:
-        The exit code: 0 all notebooks ran and rendered, 1 some failed or were not run,
-        2 the request itself is wrong (unknown year or notebook, no notebooks).
+        The exit code (see the module docstring).
     """
-    from tqdm.auto import tqdm
-
-    reports = Path(reports_dir) if reports_dir is not None else config.REPORTS
-    nb_dir = Path(notebooks_dir) if notebooks_dir is not None else config.NOTEBOOKS
-    pdir = Path(params_dir) if params_dir is not None else None
+    started = time.monotonic()
     try:
-        known = available_years(pdir)
-        chosen_years = sorted({int(y) for y in years}) if years else known
-        unknown = [y for y in chosen_years if y not in known]
-        if unknown:
-            raise ValueError(
-                f"no params file for year(s) {', '.join(map(str, unknown))} in "
-                f"{pdir or config.PARAMS} (known: {', '.join(map(str, known)) or 'none'})"
-            )
-        chosen_nbs = _resolve_notebooks(notebooks, nb_dir)
-        if not chosen_nbs:
-            raise ValueError(f"no notebooks (NN_name.ipynb) in {nb_dir}")
-        if not chosen_years:
-            raise ValueError(f"no survey years: no params/<year>.yaml in {pdir or config.PARAMS}")
-        jobs = plan_jobs(chosen_years, chosen_nbs, pdir)
-        stamp = datetime.now(UTC)
-        per_year = {}
-        for y in chosen_years:
-            p = load_params(y, params_path(y, pdir))
-            prov = collect_provenance(y, params_path(y, pdir), run_time=stamp)
-            per_year[y] = (p.synthetic, prov.to_dict())
+        request = _request(years, notebooks, reports_dir, notebooks_dir, params_dir)
     except (ValueError, ParamsError) as exc:
-        _echo(f"satisfaction run: {_one_line(exc, 400)}")
+        _echo(f"satisfaction run: {_one_line(exc)}")
         return EXIT_USAGE
-
-    reports.mkdir(parents=True, exist_ok=True)
-    specs = {
-        job.key: {
-            "notebook": str(job.notebook),
-            "year": job.year,
-            "params_file": str(job.params_file),
-            "reports_dir": str(reports),
-            "cwd": str(nb_dir),
-            "kernel_name": config.KERNEL_NAME,
-            "synthetic": per_year[job.year][0],
-            "provenance": per_year[job.year][1],
-            "cell_timeout": cell_timeout,
-        }
-        for job in jobs
-    }
-    pending = list(jobs)
-    done: dict[tuple[str, int], JobResult] = {}
-    blocked: list[str] = []
-    running: dict[Future, Job] = {}
-    stop = False
-    bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", file=sys.stderr, disable=not progress)
-    executor: Executor = (
-        _InlineExecutor() if workers <= 1
-        else ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    )
+    lock = RunLock(request.reports)
     try:
-        while pending or running:
-            if not stop:
-                for job in list(pending):
-                    if len(running) >= max(1, workers):
-                        break
-                    states = [done.get(k) for k in job.needs]
-                    if any(s is not None and not s.ok for s in states):
-                        pending.remove(job)
-                        blocked.append(job.label)
-                        bar.update(1)
-                        continue
-                    if all(s is not None for s in states):  # every need ran, and ran well
-                        pending.remove(job)
-                        bar.set_postfix_str(job.label, refresh=True)
-                        running[executor.submit(_run_job, specs[job.key])] = job
-            if not running:
-                break
-            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
-            for future in finished:
-                job = running.pop(future)
-                try:
-                    result = future.result()
-                except Exception as exc:  # noqa: BLE001 - a dead worker is a failed job
-                    result = JobResult(job.name, job.year, False, failure_line(
-                        job.name, job.year, (None, ""), 0, type(exc).__name__, str(exc), None))
-                done[job.key] = result
-                bar.update(1)
-                if not result.ok:
-                    _echo(result.message, bar)
-                    stop = stop or not keep_going
+        lock.acquire(wait, on_wait=lambda holder: _echo(
+            f"satisfaction run: waiting up to {wait:g} s for the run holding {lock.path} "
+            f"({holder})"))
+    except LockBusy as exc:
+        _echo(f"satisfaction run: {exc}")
+        return EXIT_BUSY
     except KeyboardInterrupt:
-        _echo("satisfaction run: interrupted; finished pages are kept", bar)
-        stop = True
-        raise
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-        bar.close()
-
-    try:
-        (reports / ".staging").rmdir()
-    except OSError:
-        pass
-    not_run = [j.label for j in pending] + blocked
-    if not_run:
-        why = "after the failure above" if not keep_going else "their cleaning step failed"
-        _echo(f"not run ({why}): {', '.join(not_run)}")
-    n_ok = sum(r.ok for r in done.values())
-    index = render_index(reports, years=available_years(pdir),
-                         notebooks=[p.stem for p in list_notebooks(nb_dir)], params_dir=pdir)
-    print(f"{n_ok} of {len(jobs)} notebook runs succeeded. Index: {index}", flush=True)
-    return EXIT_OK if n_ok == len(jobs) else EXIT_FAILED
+        _echo("satisfaction run: stopped by SIGINT while waiting for the other run; nothing done")
+        return 128 + signal.SIGINT
+    with lock, _stop_on_signals():
+        recover(request.reports)
+        _remove_stale_staging()
+        batch = _Batch(request, _Options(workers, stop_on_failure, force, cell_timeout, progress))
+        signum = batch.run()
+        return batch.summary(started, signum)
