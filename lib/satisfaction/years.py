@@ -96,7 +96,10 @@ def load_baseline(params: YearParams) -> YearParams | None:
     """The parameters of the year ``params`` is compared with, or None when it has none.
 
     The baseline's params file is looked for beside the current year's (so a scratch copy of
-    ``params/`` stays self-contained).
+    ``params/`` stays self-contained). Its keys are checked, its paths are not: a comparison
+    needs the baseline's processed table (:func:`load_survey` says when it is missing) and, on
+    the PAR page, its unit table (:func:`satisfaction.par_index.load_baseline_year` checks it),
+    not its raw file.
 
     Raises:
         ParamsError: the year names itself, or the baseline's params cannot be loaded (the
@@ -115,7 +118,8 @@ def load_baseline(params: YearParams) -> YearParams | None:
     try:
         folder = params.source.parent if params.source is not None else None
         path = folder / f"{int(base)}.yaml" if folder is not None else None
-        return load_params(int(base), path if path is not None and path.exists() else None)
+        return load_params(int(base), path if path is not None and path.exists() else None,
+                           check_paths=False)
     except ParamsError as exc:
         raise ParamsError(
             f"year {params.year} is compared with baseline year {base}, but the parameters "
