@@ -123,7 +123,7 @@ def test_every_page_of_the_new_year_is_built(new_year):
 
 
 def test_the_pages_say_what_is_missing_and_what_changed(new_year):
-    root, year, last, _, _, _ = new_year
+    root, year, _, _, _, _ = new_year
     page = {nb: (root / "reports" / str(year) / f"{nb}.html").read_text(encoding="utf-8")
             for nb in ("02_satisfaction", "04_par_index", "05_instrument", "06_robustness")}
     # no PAR table: said in plain words (Vietnamese edition or English)
@@ -157,7 +157,7 @@ def test_the_hostile_cells_were_quarantined_or_neutralised(new_year):
 
 
 def test_the_run_changed_no_input(new_year):
-    root, year, _, _, _, _ = new_year
+    root, _, _, _, _, _ = new_year
     for name in ("survey_2019.xlsx", "survey_2020.csv", "codebook.yaml"):
         assert hashlib.sha256((root / "data" / "raw" / name).read_bytes()).digest() == \
             hashlib.sha256((config.RAW / name).read_bytes()).digest()
