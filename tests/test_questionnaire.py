@@ -28,7 +28,7 @@ def base() -> Codebook:
 
 
 def revised(book: Codebook, *, drop: str | None = None, add: tuple[str, str] | None = None,
-            reword: str | None = None, note: str = "", scale: bool = False,
+            reword: str | None = None, note: str | dict = "", scale: bool = False,
             overall: bool = False) -> Codebook:
     """A copy of ``book`` with one change of each kind asked for."""
     spec = copy.deepcopy(book.spec)
@@ -159,6 +159,15 @@ def test_summary_says_what_changed_in_both_languages(base):
     assert vi[0] == "Bảng hỏi đã thay đổi từ năm 2030 sang năm 2031."
     assert "Tiếp cận dịch vụ (a1, a2)" in vi[-1]
     assert len(_render(text.summary(q, components=False))) == len(en) - 1
+
+
+def test_a_note_per_language_is_shown_in_each_edition(base):
+    now = revised(base, reword="o3", note={"vi": "hỏi về hồ sơ", "en": "asks about forms"})
+    q = compare(now, base, years=(2031, 2030))
+    assert q.note("o3", "vi") == "hỏi về hồ sơ" and q.note("o3") == "asks about forms"
+    line = next(m for m in text.summary(q) if "o3" in m.render("en"))
+    assert "o3 (asks about forms)" in line.render("en")
+    assert "o3 (hỏi về hồ sơ)" in line.render("vi")
 
 
 def test_summary_of_the_same_questionnaire_is_one_line(base):

@@ -7,7 +7,8 @@ A year's questionnaire is its codebook (params ``codebook``; the shared
 * **added** -- in the current questionnaire only (``current only``);
 * **dropped** -- in the baseline questionnaire only (``base only``);
 * **reworded** -- the same name, another wording (``wording differs``): not comparable. The
-  current codebook may explain the change in the item's ``reworded`` note, shown on the pages;
+  current codebook may explain the change in the item's ``reworded`` note (a text, or one per
+  language: ``{vi: ..., en: ...}``), shown on the pages;
   the wording compared is the item's Vietnamese text (NFC, spaces collapsed, case folded);
 * **rescaled** -- another answer scale (``scale differs``): not comparable either.
 
@@ -91,6 +92,13 @@ def _wording(spec: Mapping[str, Any] | None) -> str | None:
     return " ".join(nfc(str(spec.get("vi", spec.get("en", "")))).split()).casefold()
 
 
+def _note(value: Any) -> str | dict[str, str]:
+    """A ``reworded`` note as given: one text, or a text per language (spaces collapsed)."""
+    if isinstance(value, Mapping):
+        return {str(k): " ".join(str(v).split()) for k, v in value.items() if v}
+    return " ".join(str(value or "").split())
+
+
 def _status(name: str, specs1: Mapping[str, Any], specs0: Mapping[str, Any],
             same_scale: bool) -> str:
     a, b = name in specs1, name in specs0
@@ -119,7 +127,8 @@ def common_items(current: ItemSource, base: ItemSource) -> pd.DataFrame:
         ``in_base``, ``status`` -- ``same`` (same name, wording and scale), ``same name``
         (a list was given: wording not compared), ``wording differs``, ``scale differs``,
         ``current only``, ``base only`` -- ``comparable`` (``same`` or ``same name``), and
-        ``note`` (the current codebook's ``reworded`` note of the item, or "").
+        ``note`` (the current codebook's ``reworded`` note of the item: a text, a mapping
+        language -> text, or "").
 
     Examples:
         >>> common_items(["a1", "a2", "q_overall"], ["a1", "q_overall", "b9"])
@@ -136,7 +145,7 @@ def common_items(current: ItemSource, base: ItemSource) -> pd.DataFrame:
     names = list(dict.fromkeys([*specs1, *specs0]))
     rows = [{"item": name, "in_current": name in specs1, "in_base": name in specs0,
              "status": _status(name, specs1, specs0, scale1 == scale0),
-             "note": " ".join(str((specs1.get(name) or {}).get("reworded") or "").split())}
+             "note": _note((specs1.get(name) or {}).get("reworded"))}
             for name in names]  # questionnaire items: a few dozen
     out = pd.DataFrame(rows, columns=["item", "in_current", "in_base", "status", "note"])
     out = out.set_index("item")
@@ -261,9 +270,15 @@ class QuestionnaireChange:
         c = self.components[self.components["comparable"]]
         return {str(k): list(v) for k, v in c["common"].items()}
 
-    def note(self, item: str) -> str:
-        """The current codebook's note on a reworded item ("" when there is none)."""
-        return str(self.items.loc[item, "note"]) if item in self.items.index else ""
+    def note(self, item: str, lang: str = "en") -> str:
+        """The current codebook's note on a reworded item, in ``lang`` when the note is given
+        per language ("" when there is none)."""
+        if item not in self.items.index:
+            return ""
+        value = self.items.loc[item, "note"]
+        if isinstance(value, Mapping):
+            return value.get(lang) or value.get("en") or next(iter(value.values()), "")
+        return str(value)
 
 
 def compare(current: ItemSource, base: ItemSource,

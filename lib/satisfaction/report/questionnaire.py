@@ -84,12 +84,19 @@ def _items(names: Sequence[str]) -> _Fixed:
     return _Fixed(", ".join(names))
 
 
+class _Reworded:
+    """A reworded item with the codebook's note, in the edition's language when it has one."""
+
+    def __init__(self, q: QuestionnaireChange, item: str) -> None:
+        self.q, self.item = q, item
+
+    def render(self, lang: Language) -> str:
+        note = self.q.note(self.item, lang).rstrip(" .")
+        return _Fixed(f"{self.item} ({note})" if note else self.item).render(lang)
+
+
 def _reworded(q: QuestionnaireChange) -> _Joined:
-    parts: list[Renderable | str] = []
-    for item in q.reworded:
-        note = q.note(item).rstrip(" .")
-        parts.append(_Fixed(f"{item} ({note})" if note else item))
-    return _Joined(parts, "; ")
+    return _Joined([_Reworded(q, item) for item in q.reworded], "; ")
 
 
 def _component(q: QuestionnaireChange, name: str, labels: Mapping[str, Mapping[str, Any]]
