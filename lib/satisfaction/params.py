@@ -370,7 +370,7 @@ def _sections(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
     published = dict(data.get("published") or {})
     _check_keys(path, published, PUBLISHED, "published.")
     instrument = dict(data.get("instrument") or {})
-    known = _instrument_settings()
+    known = _instrument_settings() if instrument else []
     for key, value in instrument.items():
         if key not in known:
             raise _unknown(path, "instrument.", key, dict.fromkeys(known))

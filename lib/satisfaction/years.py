@@ -142,7 +142,7 @@ def trend(up_to: int, var: str = "satisfied") -> pd.DataFrame:
     """
     rows = []
     for year in available_years():
-        p = load_params(year)
+        p = load_params(year, check_paths=False)  # its processed table is what is read
         if year <= up_to and p.processed_file.exists():
             table = load_design(p).proportion(var, ci_method=p.ci_method, level=p.confidence)
             rows.append(table.set_axis([year]))
