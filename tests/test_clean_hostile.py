@@ -384,6 +384,9 @@ def test_params_paths_outside_the_repository_are_refused(tmp_path):
         load_params(2020, params)
     params.write_text(text.replace("raw_file: data/raw/survey_2020.csv",
                                    f"raw_file: {tmp_path / 'x.csv'}"), encoding="utf-8")
+    with pytest.raises(ParamsError, match=r"raw_file: .*x\.csv' does not exist"):
+        load_params(2020, params)
+    (tmp_path / "x.csv").write_text("a,b\n", encoding="utf-8")
     assert load_params(2020, params).raw_file == tmp_path / "x.csv"
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from satisfaction import config, synth
 from satisfaction.cli import main
+from satisfaction.params import available_years, load_params
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -54,10 +55,10 @@ def test_random_bytes_and_missing_sheet(tmp_path, raw_rows):
     assert proc.returncode == 2 and "sheet 'Nope' not found" in proc.stderr
 
 
-def test_help_lists_the_three_commands():
+def test_help_lists_the_commands():
     proc = run_cli("--help")
     assert proc.returncode == 0
-    for cmd in ("run", "clean", "synth"):
+    for cmd in ("run", "clean", "synth", "new-year"):
         assert cmd in proc.stdout
 
 
@@ -73,6 +74,7 @@ def test_synth_writes_the_survey_and_the_par_tables(tmp_path, monkeypatch, capsy
     monkeypatch.setattr(synth, "write_survey_files", fake_survey_files)
     assert main(["synth", "--out", str(tmp_path)]) == 0
     printed = capsys.readouterr().out.splitlines()
-    assert printed == [str(survey), str(tmp_path / "par_2019.csv"), str(tmp_path / "par_2020.csv")]
-    for name in ("par_2019.csv", "par_2020.csv"):
+    par = [f"par_{y}.csv" for y in available_years() if load_params(y).par_file is not None]
+    assert printed == [str(survey), *[str(tmp_path / name) for name in par]]
+    for name in par:
         assert (tmp_path / name).read_bytes() == (config.RAW / name).read_bytes()

@@ -72,3 +72,22 @@ def test_ambiguous_labels_are_refused(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(CodebookError, match="maps to two codes"):
         load_codebook(path)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda c: c["columns"]["a1"].update(years=[2020]), r"columns: a1: unknown key\(s\) years"),
+    (lambda c: c["columns"].update(a9={"kind": "likert", "component": "access",
+                                       "required": True, "vi": "x", "en": "x"}),
+     "columns: a9: its component 'access' does not list it under items"),
+])
+def test_a_codebook_says_which_column_is_wrong(tmp_path, change, message):
+    """A key the loader does not know (a year on an item) or an item its component does not
+    list is an error naming the column, never silently ignored."""
+    import yaml
+
+    spec = yaml.safe_load(load_codebook().source.read_text(encoding="utf-8"))
+    change(spec)
+    path = tmp_path / "codebook.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CodebookError, match=message):
+        load_codebook(path)

@@ -73,3 +73,59 @@ def test_the_package_exports_every_public_name_and_maps_every_module():
         assert not missing, f"{name}: {missing}"
     assert all(getattr(ins, name) is not None for name in ins.__all__)
     assert "InstrumentError" in ins.__all__
+
+
+# --- each year on its own questionnaire ---------------------------------------------------------
+
+def test_reviews_of_single_years_combine_into_the_review_of_both(two_years):
+    whole = ins.review_instrument(two_years, DESIGN, 2020, COMPONENTS)
+    parts = [ins.review_instrument(two_years[two_years["year"] == y], DESIGN, y, COMPONENTS)
+             for y in (2019, 2020)]
+    combined = ins.combine_reviews(parts, 2020)
+    for name in ("distribution", "nonresponse", "near_constant", "ceiling", "consistency",
+                 "items", "agreement", "quality", "sensitivity", "rates", "mode", "precision",
+                 "flags"):
+        pd.testing.assert_frame_equal(getattr(combined, name), getattr(whole, name),
+                                      obj=name)
+    assert combined.notes == whole.notes and combined.year == 2020
+
+
+def test_a_changed_questionnaire_is_reviewed_year_by_year(two_years):
+    """One set of components for both years fails when an item was asked in one year only;
+    each year on its own components works, and each year's rows use its own items."""
+    frame = two_years.copy()
+    frame["a9"] = frame["a3"].where(frame["year"] == 2020)        # a9 asked in 2020 only
+    frame["a3"] = frame["a3"].where(frame["year"] == 2019)        # a3 dropped after 2019
+    now = {**COMPONENTS, "access": [i for i in COMPONENTS["access"] if i != "a3"] + ["a9"]}
+    with pytest.raises(InstrumentError):
+        ins.review_instrument(frame, DESIGN, 2020, now)
+    parts = [ins.review_instrument(frame[frame["year"] == 2019], DESIGN, 2019, COMPONENTS),
+             ins.review_instrument(frame[frame["year"] == 2020], DESIGN, 2020, now)]
+    review = ins.combine_reviews(parts, 2020)
+    items = review.items.set_index(["year", "item"]).index
+    assert (2019, "a3") in items and (2020, "a9") in items
+    assert (2020, "a3") not in items and (2019, "a9") not in items
+    assert review.components == now and set(review.precision["year"]) == {2020}
+
+
+def test_review_years_reads_each_years_codebook(tmp_path, monkeypatch):
+    """review_years on the shipped params: a year whose codebook differs from its baseline's
+    is reviewed on its own items (needs both processed tables: skipped before make reports)."""
+    from satisfaction.params import available_years
+    from satisfaction.questionnaire import compare_years, year_codebook
+    from satisfaction.years import load_baseline
+
+    for year in available_years():
+        P = load_params(year)
+        B = load_baseline(P)
+        if B is None or not (P.processed_file.exists() and B.processed_file.exists()):
+            continue
+        if compare_years(P, B).same:
+            continue
+        review, data = ins.review_years(P)
+        assert set(data["year"]) == {B.year, P.year}
+        for p in (B, P):
+            asked = set(review.items.loc[review.items["year"] == p.year, "item"])
+            assert asked == set(year_codebook(p).items)
+        return
+    pytest.skip("no processed year whose questionnaire differs from its baseline's")

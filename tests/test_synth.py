@@ -8,7 +8,14 @@ import pytest
 
 from satisfaction import config
 from satisfaction.clean import clean_file
-from satisfaction.synth import DEFAULT_SEED, build_frame, synthesize_year, write_survey_files
+from satisfaction.params import available_years, load_params
+from satisfaction.synth import (
+    DEFAULT_SEED,
+    YEARS,
+    build_frame,
+    synthesize_year,
+    write_survey_files,
+)
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +24,19 @@ def regenerated(tmp_path_factory):
     return write_survey_files(out, seed=DEFAULT_SEED)
 
 
-@pytest.mark.parametrize("name", ["offices.csv", "survey_2019.xlsx", "survey_2020.csv"])
+def _synthetic_years() -> list[int]:
+    """The years whose params say their data are synthetic (from params/, not from a list)."""
+    return [y for y in available_years() if load_params(y).synthetic]
+
+
+def test_every_synthetic_year_of_params_is_generated(regenerated):
+    assert sorted(YEARS) == _synthetic_years()
+    written = {p.name for p in regenerated}
+    assert {load_params(y).raw_file.name for y in _synthetic_years()} <= written
+
+
+@pytest.mark.parametrize("name", ["offices.csv", "survey_2019.xlsx", "survey_2020.csv",
+                                  "survey_2021.sav"])
 def test_shipped_files_regenerate_byte_for_byte(regenerated, name):
     fresh = next(p for p in regenerated if p.name == name)
     assert fresh.read_bytes() == (config.RAW / name).read_bytes(), (
@@ -66,3 +85,48 @@ def test_cleaning_the_shipped_file_reproduces_the_published_figures(tmp_path, ye
     assert repairs["q_overall"]["spaces_trimmed"] > 100
     words = result.item_missing.set_index("item")["word"]
     assert words.sum() > 100
+
+
+def test_2021_is_an_spss_file_with_labels_and_user_missing_codes():
+    import pyreadstat
+
+    from satisfaction.codebook import load_codebook
+
+    P = load_params(2021)
+    _, meta = pyreadstat.read_sav(str(P.raw_file), metadataonly=True)
+    book = load_codebook(P.codebook)
+    _, full = pyreadstat.read_sav(str(P.raw_file), user_missing=True, row_limit=5)
+    for item in ("A1", "A4", "O3", "HLCHUNG"):
+        labels = full.variable_value_labels[item]
+        assert labels[5.0] == "Rất hài lòng" and labels[98.0] == "Không biết", item
+        assert {r["lo"] for r in full.missing_ranges[item]} == {98.0, 99.0}, item
+    assert full.variable_value_labels["CAPGQ"] == {1.0: "Trung ương", 2.0: "Tỉnh", 3.0: "Huyện",
+                                                   4.0: "Xã"}
+    assert meta.column_names_to_labels["O3"] == book.columns["o3"].spec["vi"]
+    # the file carries the 2021 questionnaire: a4 asked, a3 not
+    assert "A4" in meta.column_names and "A3" not in meta.column_names
+    assert sorted(book.missing_codes) == [98, 99]
+
+
+def test_2021_has_a_revised_questionnaire():
+    from satisfaction.questionnaire import compare_years
+
+    q = compare_years(load_params(2021), load_params(2020))
+    assert (len(q.added), len(q.dropped), len(q.reworded)) == (1, 1, 1)
+    assert q.overall_comparable and q.note(q.reworded[0])
+
+
+def test_cleaning_the_2021_file_reproduces_its_calibration(tmp_path):
+    from satisfaction.clean import CleanSettings
+
+    P = load_params(2021)
+    result = clean_file(P.raw_file, 2021, tmp_path / "2021", settings=CleanSettings.from_params(P))
+    spec = YEARS[2021]
+    assert len(result.data) == spec.n_clean
+    assert round(weighted_rate(result.data), 4) == round(spec.target_rate, 4)
+    assert "a4" in result.data and "a3" not in result.data
+    reasons = result.log["quarantine_reasons"]
+    assert {"duplicate_exact", "duplicate_near", "invalid_overall", "invalid_weight",
+            "invalid_level", "office_unknown"} <= set(reasons)
+    missing = result.item_missing.set_index("item")
+    assert missing["dont_know"].sum() > 100 and missing["refused"].sum() > 20

@@ -166,12 +166,15 @@ class CleanSettings:
             office codes trusted as typed (the log and the summary warn).
         max_quarantine_share: above this share of quarantined rows the file is a file-level
             fault (:class:`MostlyBadError`).
+        codebook: the year's questionnaire (params ``codebook``); None: the shared
+            ``data/raw/codebook.yaml``. Read when no codebook is passed to the cleaning.
     """
 
     decimal_separator: str = "."
     thousands_separator: str | None = None
     offices_file: Path | None = field(default_factory=_default_offices)
     max_quarantine_share: float = 0.5
+    codebook: Path | None = None
 
     def __post_init__(self) -> None:
         if self.decimal_separator not in (".", ","):
@@ -190,7 +193,8 @@ class CleanSettings:
         return cls(decimal_separator=params.decimal_separator,
                    thousands_separator=params.thousands_separator,
                    offices_file=params.offices_file,
-                   max_quarantine_share=params.max_quarantine_share)
+                   max_quarantine_share=params.max_quarantine_share,
+                   codebook=params.codebook)
 
 
 @dataclass(frozen=True)
@@ -1176,7 +1180,7 @@ def clean_survey(raw: RawFile | pd.DataFrame, year: int, *, codebook: Codebook |
         raw: a :class:`~satisfaction.io.RawFile` (or a DataFrame of strings as typed, read as a
             CSV whose header is line 1).
         year: the survey year, written into the processed table (1900-2200).
-        codebook: the questionnaire (loaded if omitted).
+        codebook: the questionnaire (default: the settings' codebook, else the shared one).
         offices: the office list (``office_code, office, stratum`` at least, e.g.
             ``data/raw/offices.csv``) for canonical names; ``None`` trusts the file's codes.
         salt: the salt of the respondent key.
@@ -1192,8 +1196,8 @@ def clean_survey(raw: RawFile | pd.DataFrame, year: int, *, codebook: Codebook |
         CleanError: a file-level fault (no data rows, required column missing, ambiguous
             headers, a year out of range).
     """
-    codebook = codebook or load_codebook()
     settings = settings or CleanSettings(offices_file=offices_path)
+    codebook = codebook or load_codebook(settings.codebook)
     src = _Source.of(raw)
     del raw      # a file handed over by clean_file is held by ``src`` alone from here
     year = _check_year(year, src.path)
@@ -1315,7 +1319,7 @@ def clean_file(raw_path: str | Path, year: int, out_dir: str | Path, *,
         sheet: the Excel worksheet.
         offices_path: the office list; ``None``: the settings' (by default the project's
             ``data/raw/offices.csv``).
-        codebook: the questionnaire (loaded if omitted).
+        codebook: the questionnaire (default: the settings' codebook, the year's).
         settings: the year's cleaning settings (:meth:`CleanSettings.from_params`).
 
     Raises:
@@ -1331,6 +1335,7 @@ def clean_file(raw_path: str | Path, year: int, out_dir: str | Path, *,
     offices = read_offices(office_file)
     salt, new_salt = _salt(out / ".salt")
     # the raw file is handed over, not kept here, so that its cells are let go while cleaning
+    codebook = codebook or load_codebook(settings.codebook)
     result = clean_survey(read_raw(raw_path, encoding=encoding, sheet=sheet), year,
                           codebook=codebook, offices=offices, salt=salt, settings=settings,
                           offices_path=office_file if offices is not None else None)

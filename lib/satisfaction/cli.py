@@ -1,4 +1,4 @@
-"""The command line: ``satisfaction run | clean | synth``.
+"""The command line: ``satisfaction run | clean | synth | new-year``.
 
 * ``satisfaction run [--year Y ...] [--notebook NAME ...] [--force] [--workers N]``: the batch,
   every notebook for every year in ``params/`` whose inputs changed, through papermill, then
@@ -8,10 +8,15 @@
 * ``satisfaction synth --out DIR --seed N``: the synthetic raw files (survey and PAR index);
   ``--plant-composition`` and ``--plant-courtesy`` plant a composition shift and a courtesy
   bias of known size in the pair of years (:class:`satisfaction.synth.Planting`).
+* ``satisfaction new-year YEAR [--raw FILE] [--codebook FILE]``: ``params/<YEAR>.yaml`` written
+  from the latest year, a comment on each key to edit, then validated
+  (:func:`satisfaction.params.write_new_year`).
 
 File-level faults exit with status 2 and one line on stderr naming the file and the fault (a
 file that is mostly bad is one); row-level faults never stop a run (those rows go to the
-quarantine file with their line number). Nothing printed carries a phone or ID number.
+quarantine file with their line number). A params file that fails its schema exits 2 with one
+line naming the file and the key, whatever the command. Nothing printed carries a phone or ID
+number.
 
 Not for: any logic of its own: each command calls one library function.
 """
@@ -45,22 +50,27 @@ def _clean_settings(args: argparse.Namespace):
     if args.offices is not None:
         chosen = None if args.offices.lower() == "none" else Path(args.offices)
         settings = replace(settings, offices_file=chosen)
+    if args.codebook is not None:
+        settings = replace(settings, codebook=Path(args.codebook))
     return settings
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
     from .clean import CleanError, clean_file, office_list_line
+    from .codebook import CodebookError
     from .io import RawFileError
     from .params import ParamsError
     from .personal import redact
 
     try:
         settings = _clean_settings(args)
-        if settings.offices_file is not None and not settings.offices_file.exists():
-            raise CleanError(settings.offices_file, "office list not found")
+        for what, path in (("office list", settings.offices_file),
+                           ("codebook", settings.codebook)):
+            if path is not None and not path.exists():
+                raise CleanError(path, f"{what} not found")
         result = clean_file(args.raw, args.year, args.out, encoding=args.encoding,
                             sheet=args.sheet, settings=settings)
-    except (RawFileError, CleanError, ParamsError) as exc:
+    except (RawFileError, CleanError, ParamsError, CodebookError) as exc:
         print(redact(" ".join(f"satisfaction clean: {exc}".split())), file=sys.stderr)
         return EXIT_FILE_FAULT
     log = result.log
@@ -88,6 +98,18 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     written += write_par_tables(Path(args.out), seed=args.seed)
     for path in written:
         print(path)
+    return 0
+
+
+def _cmd_new_year(args: argparse.Namespace) -> int:
+    from .params import write_new_year
+
+    path, fault = write_new_year(args.year, raw_file=args.raw, codebook=args.codebook,
+                                 force=args.force)
+    if fault is not None:
+        print(f"wrote {path}; edit it before `make reports`: {fault}", file=sys.stderr)
+        return EXIT_FILE_FAULT
+    print(f"wrote {path} (valid); check the keys marked EDIT, then run `make reports`")
     return 0
 
 
@@ -139,7 +161,19 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--params", default=None,
                        help="params file with the cleaning settings (default: params/<year>.yaml "
                             "when it exists)")
+    clean.add_argument("--codebook", default=None,
+                       help="the questionnaire (default: the year's params codebook, else "
+                            "data/raw/codebook.yaml)")
     clean.set_defaults(func=_cmd_clean)
+
+    new = sub.add_parser("new-year", help="write params/<YEAR>.yaml from the latest year")
+    new.add_argument("year", type=int, help="the new survey year")
+    new.add_argument("--raw", default=None,
+                     help="the year's raw file (default: the one data/raw/survey_<YEAR>.*)")
+    new.add_argument("--codebook", default=None,
+                     help="the year's codebook (default: the latest year's)")
+    new.add_argument("--force", action="store_true", help="overwrite an existing params file")
+    new.set_defaults(func=_cmd_new_year)
 
     synth = sub.add_parser("synth", help="write the synthetic raw files")
     synth.add_argument("--out", required=True, help="destination folder, e.g. data/raw")
@@ -157,9 +191,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``satisfaction`` console script."""
+    """Entry point of the ``satisfaction`` console script.
+
+    A :class:`~satisfaction.params.ParamsError` from any command (a params file that fails its
+    schema) exits 2 with its one line on stderr.
+    """
+    from .params import ParamsError
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except ParamsError as exc:
+        print(f"satisfaction {args.command}: {' '.join(str(exc).split())}", file=sys.stderr)
+        return EXIT_FILE_FAULT
 
 
 if __name__ == "__main__":  # pragma: no cover

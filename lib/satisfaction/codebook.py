@@ -119,6 +119,28 @@ class CodebookError(ValueError):
     """The codebook file is missing, malformed or ambiguous."""
 
 
+COLUMN_KEYS = frozenset({"kind", "required", "aliases", "values", "values_from", "role", "min",
+                         "max", "min_exclusive", "max_exclusive", "component", "vi", "en",
+                         "reworded"})
+"""The keys a column of the codebook may have (``reworded``: a note on an item whose wording
+changed since the previous questionnaire; see :mod:`satisfaction.questionnaire`)."""
+
+
+def _check_columns(path: Path, book: Codebook) -> None:
+    """Every column's keys known; every item's ``component`` lists it among its items."""
+    for name, spec in book.spec["columns"].items():
+        unknown = sorted(set(spec) - COLUMN_KEYS)
+        if unknown:
+            raise CodebookError(
+                f"{path}: columns: {name}: unknown key(s) {', '.join(unknown)} (known: "
+                f"{', '.join(sorted(COLUMN_KEYS))}; a year with another questionnaire has its "
+                "own codebook, named in its params)")
+        comp = spec.get("component")
+        if comp is not None and name not in book.components.get(comp, {}).get("items", ()):
+            raise CodebookError(f"{path}: columns: {name}: its component {comp!r} does not list "
+                                "it under items")
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of the questionnaire."""
@@ -383,4 +405,5 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     unknown = [i for i in book.items if i not in book.columns]
     if unknown:
         raise CodebookError(f"{path}: component items without a column: {unknown}")
+    _check_columns(path, book)
     return book

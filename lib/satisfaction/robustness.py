@@ -8,8 +8,8 @@ its baseline, this module answers the next questions, each with a design-based i
   Kitagawa decomposition of :func:`satisfaction.compare.decompose_change`.
 * **Like for like** -- :func:`like_for_like`: the change restricted to what both years measured
   the same way: in person only, online only, one respondent type at a time, and a satisfaction
-  index on the items both questionnaires asked the same way (:func:`common_items` compares the
-  two years' questionnaires, codebooks or item lists).
+  index on the items both questionnaires asked the same way (:func:`common_items`, from
+  :mod:`satisfaction.questionnaire`, compares the two years' questionnaires).
 * **Response quality** -- :func:`quality_change`: the change without straight-lined, very fast
   and incomplete forms (:func:`satisfaction.instrument.response_flags`), in both years where
   the data allow; a year that cannot be checked (no interview durations) is named, never
@@ -61,6 +61,7 @@ from .compare import (
 )
 from .design import DesignSpec, SurveyDesign
 from .intervals import effective_sample_size, z_quantile
+from .questionnaire import ItemSource, common_items
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -109,7 +110,6 @@ QUALITY_SCENARIOS: Final = ("all", "straightlined", "fast", "incomplete", "flagg
 DEFAULT_RESPONSE_RATES: Final = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 DEFAULT_FACTORS: Final = (1.0, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0)
 COMMON_INDEX: Final = "__common_items__"
-ItemSource = Codebook | Sequence[str]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,73 +220,6 @@ def composition_table(current: SurveyDesign, base: SurveyDesign, var: str = "sat
 # ---------------------------------------------------------------------------------------------
 # Like for like
 # ---------------------------------------------------------------------------------------------
-def _item_specs(source: ItemSource) -> tuple[dict[str, dict[str, Any] | None], Any]:
-    """Item name -> its codebook entry (None for a bare list), and the answer scale."""
-    if isinstance(source, Codebook):
-        specs = {name: source.columns[name].spec for name in source.likert_columns}
-        likert = source.spec.get("likert", {})
-        scale = (tuple(likert.get("scale", ())), tuple(likert.get("satisfied_codes", ())),
-                 tuple(sorted((int(k), nfc(str(v.get("vi", ""))))
-                              for k, v in likert.get("labels", {}).items())))
-        return specs, scale
-    if isinstance(source, str) or not isinstance(source, Sequence):
-        raise TypeError("items must be a Codebook or a list of item names")
-    return {str(name): None for name in source}, None
-
-
-def _wording(spec: Mapping[str, Any] | None) -> str | None:
-    if spec is None:
-        return None
-    return " ".join(nfc(str(spec.get("vi", spec.get("en", "")))).split()).casefold()
-
-
-def common_items(current: ItemSource, base: ItemSource) -> pd.DataFrame:
-    """Which questionnaire items both years asked the same way.
-
-    Args:
-        current: the current year's questionnaire: its :class:`~satisfaction.codebook.Codebook`
-            (the Likert items, overall item included, with their Vietnamese wording and the
-            answer scale) or a list of item names.
-        base: the same for the baseline year.
-
-    Returns:
-        One row per item (current-year order, then base-only items): ``in_current``,
-        ``in_base``, ``status`` -- ``same`` (same name, wording and scale), ``same name``
-        (a list was given: wording not compared), ``wording differs``, ``scale differs``,
-        ``current only``, ``base only`` -- and ``comparable`` (``same`` or ``same name``).
-
-    Examples:
-        >>> common_items(["a1", "a2", "q_overall"], ["a1", "q_overall", "b9"])
-        ... # doctest: +NORMALIZE_WHITESPACE
-                   in_current  in_base        status  comparable
-        item
-        a1               True     True     same name        True
-        a2               True    False  current only       False
-        q_overall        True     True     same name        True
-        b9              False     True     base only       False
-    """
-    specs1, scale1 = _item_specs(current)
-    specs0, scale0 = _item_specs(base)
-    names = list(dict.fromkeys([*specs1, *specs0]))
-    rows = []
-    for name in names:  # questionnaire items: a few dozen
-        a, b = name in specs1, name in specs0
-        if not (a and b):
-            status = "current only" if a else "base only"
-        elif specs1[name] is None or specs0[name] is None:
-            status = "same name"
-        elif scale1 != scale0:
-            status = "scale differs"
-        elif _wording(specs1[name]) != _wording(specs0[name]):
-            status = "wording differs"
-        else:
-            status = "same"
-        rows.append({"item": name, "in_current": a, "in_base": b, "status": status})
-    out = pd.DataFrame(rows).set_index("item")
-    out["comparable"] = out["status"].isin(["same", "same name"])
-    return out
-
-
 def _index_on(data: pd.DataFrame, items: Sequence[str], cut: float) -> np.ndarray:
     """1 where the mean answer over ``items`` reaches ``cut``, 0 below, NaN when none answered."""
     answers = data[list(items)].astype("float64").to_numpy(dtype=float, na_value=np.nan)
@@ -1131,8 +1064,8 @@ def review_years(params: YearParams, baseline: YearParams | None,
     Args:
         params: the current year's parameters.
         baseline: the baseline's parameters (None: nothing to compare, returns None).
-        codebooks: the two years' questionnaires, current first (default: the project's
-            codebook for both, as long as one codebook serves every year).
+        codebooks: the two years' questionnaires, current first (default: each year's own,
+            its params ``codebook``).
         var: the 0/1 variable.
 
     Returns:
@@ -1140,13 +1073,12 @@ def review_years(params: YearParams, baseline: YearParams | None,
     """
     if baseline is None:
         return None
-    from .codebook import load_codebook
     from .instrument import response_flags
+    from .questionnaire import year_codebook
     from .years import load_design
 
     if codebooks is None:
-        codebook = load_codebook()
-        codebooks = (codebook, codebook)
+        codebooks = (year_codebook(params), year_codebook(baseline))
     designs = (load_design(params), load_design(baseline))
     flags = tuple(
         response_flags(d.data, [i for i in cb.items if i in d.data.columns],

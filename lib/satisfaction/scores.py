@@ -16,6 +16,7 @@ Not for: estimation itself (the indicators are 0/1 columns that
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -26,12 +27,17 @@ if TYPE_CHECKING:
     from .design import SurveyDesign
 
 
-def component_indicators(data: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
+def component_indicators(data: pd.DataFrame, codebook: Codebook | None = None, *,
+                         components: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """0/1 columns ``sat_<component>`` (NaN when no item of the component was answered).
 
     Args:
         data: the processed respondent table (Likert items as nullable integers).
-        codebook: the questionnaire (loaded if omitted).
+        codebook: the year's questionnaire (the shared codebook if omitted): its components
+            and the satisfied codes.
+        components: component -> items to use instead of the codebook's (e.g. the items two
+            years asked the same way, :attr:`satisfaction.questionnaire.QuestionnaireChange.
+            common_components`).
 
     Returns:
         A new DataFrame: ``data`` with one ``sat_<component>`` float column per component,
@@ -44,12 +50,16 @@ def component_indicators(data: pd.DataFrame, codebook: Codebook | None = None) -
         >>> out = component_indicators(df, cb)
         >>> out[["score_access", "sat_access"]].round(3).values.tolist()
         [[4.0, 1.0], [3.333, 0.0], [nan, nan]]
+        >>> component_indicators(df, cb, components={"access": ["a1"]})["sat_access"].tolist()
+        [1.0, 0.0, nan]
     """
     codebook = codebook or load_codebook()
     out = data.copy()
     cut = min(codebook.satisfied_codes)
-    for name, comp in codebook.components.items():
-        items = [i for i in comp["items"] if i in data.columns]
+    chosen = components if components is not None else {
+        name: comp["items"] for name, comp in codebook.components.items()}
+    for name, wanted in chosen.items():
+        items = [i for i in wanted if i in data.columns]
         if not items:
             continue
         score = data[items].astype("float64").mean(axis=1, skipna=True)

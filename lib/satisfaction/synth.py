@@ -15,20 +15,25 @@ file as an office would have sent it:
   noise) drives the overall item and the 17 component items (correlated, so that reliability is
   realistic; fees and feedback items behave differently on purpose). The overall item is then
   calibrated *exactly*: respondents nearest the satisfied/neutral boundary are moved across it
-  until the weighted share satisfied rounds to the target (96.45 % in 2020, 86.69 % in 2019, the
-  percentage-point reading of the published "+9.76 %").
+  until the weighted share satisfied rounds to the target (:data:`YEARS`: the published rate of
+  the latest published year, the percentage-point reading of its published change for the year
+  before, an assumption for a year that published none).
 * **Faults.** A few per cent of rows carry what real files carry: Likert answers typed as
   words, decomposed Unicode, stray spaces, office names spelled two ways, "don't know",
   refusal, blank and out-of-range codes in component items, a missing office code. Those are
   all repairable, so these rows stay. On top of the calibrated respondents, extra rows are
   written that the cleaning step must quarantine: exact and near duplicates of respondents,
   out-of-range overall answers, invalid weights, unknown categories and unknown offices.
-  After cleaning, 2020 has exactly 22,250 respondents.
+  After cleaning, each year has exactly its ``n_clean`` respondents.
+* **Questionnaires.** Each year is drawn on its own codebook (:attr:`YearSpec.codebook`): a
+  revised questionnaire drops, adds and rewords items, and its file carries what it asked.
 
-Files: ``survey_2020.csv`` (UTF-8, snake-case Vietnamese headers), ``survey_2019.xlsx``
-(Excel, Vietnamese headers, no duration column), and ``offices.csv`` (the sampled offices:
-the list the cleaning step canonicalises office names against). Everything is a pure function
-of the seed: the same seed writes the same bytes (the .xlsx is written with fixed timestamps).
+Files (one per year of :data:`YEARS`, in the year's format): a UTF-8 CSV with snake-case
+Vietnamese headers, an Excel workbook with Vietnamese headers and no duration column, an SPSS
+``.sav`` with short variable names, variable and value labels and user-missing codes; and
+``offices.csv`` (the sampled offices: the list the cleaning step canonicalises office names
+against). Everything is a pure function of the seed: the same seed writes the same bytes (the
+.xlsx and the .sav are written with fixed timestamps).
 
 Not for: the PAR index tables (see :mod:`satisfaction.synth_par`) or cleaning.
 """
@@ -48,7 +53,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codebook import Codebook, load_codebook
+from . import config
+from .codebook import Codebook, fold, load_codebook
 
 DEFAULT_SEED = 20201
 
@@ -99,10 +105,36 @@ HEADERS = {
 }
 
 
+# The SPSS file's variable names (short, ASCII, as statistics offices name them): the codebook of
+# its year lists them as aliases. Component items are written in upper case (A1, P3...).
+SAV_HEADERS = {
+    "respondent_id": "MAPHIEU", "respondent_type": "DOITUONG", "level": "CAPGQ",
+    "province": "TINHTP", "office_code": "MADV", "office": "TENDV", "field": "LINHVUC",
+    "channel": "HINHTHUC", "stratum": "TANG", "weight": "TRONGSO", "interview_date": "NGAYKS",
+    "duration_sec": "TGTRALOI", "q_overall": "HLCHUNG", "full_name": "HOTEN", "phone": "SDT",
+    "id_number": "CCCD",
+}
+SAV_CATEGORIES = ("respondent_type", "level", "field", "channel")
+"""Category columns written as numeric codes with value labels in the .sav."""
+SAV_NO_LABEL = 99
+"""The .sav code of a category value the codebook does not know (no value label)."""
+
+_DIFFICULTY = {"a1": 0.1, "a2": -0.1, "a3": 0.0, "p1": 0.1, "p2": 0.0, "p3": 1.2, "p4": -0.2,
+               "o1": 0.2, "o2": 0.1, "o3": 0.0, "o4": 0.15, "r1": 0.1, "r2": 0.05,
+               "r3": -0.25, "f1": -0.4, "f2": -0.6, "f3": -0.8}
+_LOADINGS = {"f1": 0.6, "f2": 0.6, "f3": 0.6, "p3": 0.5}
+
+
 @dataclass(frozen=True)
 class YearSpec:
-    """What one synthetic year looks like. Only ``n_clean`` and ``target_rate`` for 2020 are
-    published figures; everything else is an assumption of the generator."""
+    """What one synthetic year looks like. Only the published figures of DESIGN.md section 1
+    are facts (a rate, respondents); everything else is an assumption of the generator.
+
+    Attributes:
+        codebook: the year's questionnaire, a file of ``data/raw``.
+        difficulty: per-item difficulty (added to the item's latent), over the defaults.
+        loadings: per-item loading on the latent satisfaction, over the defaults (0.85).
+    """
 
     year: int
     n_clean: int
@@ -111,8 +143,11 @@ class YearSpec:
     top_share: float            # share answering 5 on the overall item
     online_share: float
     transaction_factor: float   # transactions relative to 2020
-    fmt: str                    # "csv" or "xlsx"
+    fmt: str                    # "csv", "xlsx" or "sav"
     faults: dict[str, float] = field(default_factory=dict)
+    codebook: str = "codebook.yaml"
+    difficulty: dict[str, float] = field(default_factory=dict)
+    loadings: dict[str, float] = field(default_factory=dict)
 
 
 _ROW_FAULTS = {  # share of kept rows carrying each repairable fault
@@ -130,7 +165,15 @@ YEARS = {
                                            "commune": 0.335}, 0.5645, 0.25, 1.0, "csv"),
     2019: YearSpec(2019, 19_752, 0.8669, {"central": 0.06, "province": 0.27, "district": 0.335,
                                            "commune": 0.335}, 0.3969, 0.10, 0.93, "xlsx"),
+    # No rate or sample size was published for 2021: both are assumptions (a small fall, as the
+    # PAR index fell from 85.78 to 84.24). A revised questionnaire: a3 dropped, a4 (online
+    # services) added, o3 reworded (codebook_2021.yaml); the reworded o3 is a harder question.
+    2021: YearSpec(2021, 21_870, 0.9512, {"central": 0.06, "province": 0.26, "district": 0.33,
+                                           "commune": 0.35}, 0.5012, 0.38, 1.03, "sav",
+                   codebook="codebook_2021.yaml", difficulty={"a4": 0.35, "o3": -0.3},
+                   loadings={"a4": 0.7}),
 }
+"""The synthetic years. A year's spec is the generator's; its params file says the rest."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,14 +310,12 @@ def _draw_respondents(frame: pd.DataFrame, spec: YearSpec, n: int, rng: np.rando
     df["q_overall"] = _calibrate(q_overall, latent, w, spec.target_rate) if calibrate else q_overall
 
     # Component items: correlated with the latent, each with its own difficulty.
-    difficulty = {"a1": 0.1, "a2": -0.1, "a3": 0.0, "p1": 0.1, "p2": 0.0, "p3": 1.2, "p4": -0.2,
-                  "o1": 0.2, "o2": 0.1, "o3": 0.0, "o4": 0.15, "r1": 0.1, "r2": 0.05,
-                  "r3": -0.25, "f1": -0.4, "f2": -0.6, "f3": -0.8}
-    loadings = {"f1": 0.6, "f2": 0.6, "f3": 0.6, "p3": 0.5}
+    difficulty = {**_DIFFICULTY, **spec.difficulty}
+    loadings = {**_LOADINGS, **spec.loadings}
     item_cuts = np.array(cuts)
     for item in codebook.items:
         lam = loadings.get(item, 0.85)
-        z = lam * latent + np.sqrt(1 - lam**2) * rng.normal(size=n) + difficulty[item]
+        z = lam * latent + np.sqrt(1 - lam**2) * rng.normal(size=n) + difficulty.get(item, 0.0)
         df[item] = 1 + np.searchsorted(item_cuts, z, side="right")
 
     day0 = pd.Timestamp(f"{spec.year}-09-01")
@@ -395,7 +436,9 @@ def _inject_row_faults(typed: pd.DataFrame, spec: YearSpec, rng: np.random.Gener
         lambda s: s.replace("Công an", "CA", 1) if rng.uniform() < 0.5 else _strip_marks(s))
     out.loc[out.index[rows], "office"] = variants.to_numpy()
     items = codebook.items
-    for fault, values in (("item_dont_know", ["8"]), ("item_refused", ["9"]), ("item_blank", [""]),
+    code = {reason: str(c) for c, reason in sorted(codebook.missing_codes.items())}
+    for fault, values in (("item_dont_know", [code["dont_know"]]),
+                          ("item_refused", [code["refused"]]), ("item_blank", [""]),
                           ("item_out_of_range", ["0", "6", "7", "44"])):
         for r in pick(_ROW_FAULTS[fault]):
             col = items[rng.integers(len(items))]
@@ -448,9 +491,9 @@ def synthesize_year(year: int, seed: int = DEFAULT_SEED, codebook: Codebook | No
     """One synthetic year: the raw file's rows as typed, and the true (calibrated) respondents.
 
     Args:
-        year: a year of :data:`YEARS` (2019 or 2020).
+        year: a year of :data:`YEARS`.
         seed: the generator seed.
-        codebook: the questionnaire (loaded if omitted).
+        codebook: the questionnaire (default: the year's, :func:`year_codebook`).
         frame: the sampled offices (built from ``seed`` if omitted).
         planting: a composition shift and a courtesy bias to plant (:class:`Planting`); None
             (the default) writes the shipped year.
@@ -465,8 +508,8 @@ def synthesize_year(year: int, seed: int = DEFAULT_SEED, codebook: Codebook | No
         >>> len(truth), round(float(100 * (truth.weight * (truth.q_overall >= 4)).sum() / truth.weight.sum()), 2)
         (22250, 96.45)
     """
-    codebook = codebook or load_codebook()
     spec = YEARS[year]
+    codebook = codebook or year_codebook(year)
     frame = build_frame(codebook, seed) if frame is None else frame
     rng = np.random.default_rng([seed, year])
     truth = _draw_respondents(frame, spec, spec.n_clean, rng, codebook)
@@ -520,15 +563,76 @@ def _xlsx_bytes(frame: pd.DataFrame, sheet: str, numeric: set[str]) -> bytes:
     return out.getvalue()
 
 
+def year_codebook(year: int) -> Codebook:
+    """The questionnaire a synthetic year is drawn on (:attr:`YearSpec.codebook` in data/raw).
+
+    Examples:
+        >>> [len(year_codebook(y).items) for y in sorted(YEARS)]
+        [17, 17, 17]
+    """
+    return load_codebook(config.RAW / YEARS[year].codebook)
+
+
+def _sav_column(values: pd.Series, name: str, codebook: Codebook) -> tuple[pd.Series, dict]:
+    """One column of the .sav (typed text -> SPSS values) and its metadata."""
+    meta: dict[str, Any] = {}
+    if name in codebook.likert_columns:
+        text = values.str.strip()
+        words = text.map(lambda v: codebook.likert_words.get(fold(v)) if v else None)
+        labels = {**{int(k): v["vi"] for k, v in codebook.spec["likert"]["labels"].items()},
+                  **{int(k): v["vi"] for k, v in codebook.spec["likert"]["missing_codes"].items()}}
+        meta = {"labels": {float(k): v for k, v in sorted(labels.items())},
+                "missing": sorted(float(k) for k in codebook.missing_codes),
+                "measure": "ordinal", "label": codebook.columns[name].spec.get("vi")}
+        return pd.to_numeric(text, errors="coerce").fillna(words.astype(float)), meta
+    if name in SAV_CATEGORIES:
+        cats = codebook.categories(name)
+        code = {fold(codebook.label(name, c, "vi")): i for i, c in enumerate(cats, start=1)}
+        meta = {"labels": {float(i): codebook.label(name, c, "vi")
+                           for i, c in enumerate(cats, start=1)}, "measure": "nominal"}
+        return values.map(lambda v: code.get(fold(v), SAV_NO_LABEL)).astype(float), meta
+    if name in ("weight", "duration_sec"):
+        return pd.to_numeric(values, errors="coerce"), {"measure": "scale"}
+    if name == "interview_date":
+        return pd.to_datetime(values, format="%d/%m/%Y").dt.date, {}
+    return values.astype(str), {}
+
+
+def _sav_bytes(raw: pd.DataFrame, codebook: Codebook, label: str) -> bytes:
+    """A deterministic SPSS .sav of the typed rows: short variable names, variable labels,
+    value labels, user-missing codes (the codebook's), a fixed creation timestamp."""
+    import tempfile
+
+    import pyreadstat
+
+    columns, meta = {}, {}
+    for name in raw.columns:
+        header = SAV_HEADERS.get(name, name.upper())
+        columns[header], meta[header] = _sav_column(raw[name], name, codebook)
+    frame = pd.DataFrame(columns)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "survey.sav"
+        pyreadstat.write_sav(
+            frame, str(path), file_label=label, row_compress=True,
+            column_labels={h: m["label"] for h, m in meta.items() if m.get("label")},
+            variable_value_labels={h: m["labels"] for h, m in meta.items() if "labels" in m},
+            missing_ranges={h: m["missing"] for h, m in meta.items() if "missing" in m},
+            variable_measure={h: m["measure"] for h, m in meta.items() if "measure" in m})
+        data = bytearray(path.read_bytes())
+    data[92:109] = b"01 Jan 2200:00:00"   # the header's creation date and time
+    return bytes(data)
+
+
 def write_survey_files(out_dir: str | Path, seed: int = DEFAULT_SEED,
-                       years: tuple[int, ...] = (2019, 2020), *,
+                       years: tuple[int, ...] | None = None, *,
                        planting: Planting | None = None) -> list[Path]:
     """Write the synthetic raw files (and the office list) into ``out_dir``.
 
     Args:
         out_dir: destination folder (created).
         seed: the generator seed; the same seed writes the same bytes.
-        years: which years to write.
+        years: which years to write (default: every year of :data:`YEARS`, or the planted
+            pair with ``planting``).
         planting: a composition shift and a courtesy bias to plant in the pair of years
             (:class:`Planting`); the truth is written beside the files as ``planted.json``.
             None (the default) writes the shipped files.
@@ -539,6 +643,9 @@ def write_survey_files(out_dir: str | Path, seed: int = DEFAULT_SEED,
     from .io import write_atomic
 
     codebook = load_codebook()
+    if years is None:
+        years = tuple(sorted(YEARS)) if planting is None else (planting.base_year,
+                                                                planting.current_year)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     frame = build_frame(codebook, seed)
@@ -551,9 +658,15 @@ def write_survey_files(out_dir: str | Path, seed: int = DEFAULT_SEED,
     written.append(path)
     truths: dict[int, pd.DataFrame] = {}
     for year in years:
-        raw, truth = synthesize_year(year, seed, codebook, frame, planting=planting)
-        truths[year] = truth
         spec = YEARS[year]
+        book = year_codebook(year)
+        raw, truth = synthesize_year(year, seed, book, frame, planting=planting)
+        truths[year] = truth
+        if spec.fmt == "sav":
+            path = out / f"survey_{year}.sav"
+            write_atomic(path, _sav_bytes(raw, book, f"Khảo sát sự hài lòng CAND {year}"))
+            written.append(path)
+            continue
         which = 0 if spec.fmt == "csv" else 1
         cols = [c for c in raw.columns if c in HEADERS and HEADERS[c][which] is None]
         raw = raw.drop(columns=cols)
@@ -564,7 +677,7 @@ def write_survey_files(out_dir: str | Path, seed: int = DEFAULT_SEED,
             path = out / f"survey_{year}.csv"
             write_atomic(path, raw.to_csv(index=False, lineterminator="\n").encode("utf-8"))
         else:
-            numeric = {header[c] for c in ("weight", *codebook.likert_columns)}
+            numeric = {header[c] for c in ("weight", *book.likert_columns)}
             path = out / f"survey_{year}.xlsx"
             write_atomic(path, _xlsx_bytes(raw, "Phieu khao sat", numeric))
         written.append(path)

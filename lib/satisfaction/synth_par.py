@@ -1,24 +1,28 @@
-"""Synthetic PAR-index unit tables for 2019 and 2020, calibrated to the published figures.
+"""Synthetic PAR-index unit tables of the synthetic years, calibrated to the published figures.
 
 The ministry publishes only aggregates of its administrative-reform (PAR) index. So that
 notebook ``04_par_index`` runs out of the box, this module writes a unit x criterion table for
-each year (``data/raw/par_2019.csv``, ``data/raw/par_2020.csv``; the long layout read by
-:func:`satisfaction.par_index.load_par`) that reproduces what was published for 2020:
+each year of :data:`YEARS` (``data/raw/par_<year>.csv``; the long layout read by
+:func:`satisfaction.par_index.load_par`) that reproduces what was published (DESIGN.md
+section 1), wherever it was published:
 
-* the mean of the appraised unit scores, 85.78 % (params ``published.par_index_mean``),
-  exactly to two decimals;
-* 14 units excellent (+4 on 2019) and 81 good (+13), 13 fewer fair and 4 fewer completed
-  than 2019 (``published`` in ``data/raw/par_criteria.yaml``).
+* the mean of the appraised unit scores (params ``published.par_index_mean``), exactly to two
+  decimals;
+* the units per band (params ``published.par_index_counts``, or the ``published`` section of
+  ``data/raw/par_criteria.yaml``), and the change of each band on the previous year
+  (``par_index_change`` there, or ``change_on_previous``): a year whose counts were not
+  published follows from the next year's published change.
 
 Assumptions (not published; documented here and in the notebook):
 
-* Units: the same 110 units in both years (the 2021 release counts 110): the 63 provincial
-  police ("Công an tỉnh <P>", "Công an thành phố <P>" for the five centrally-run cities,
-  codes P01-P63 in codebook order) and 47 ministry-level units (codes B01-B47; the names are
-  illustrative, the real list of scored units was not published).
-* Band levels not published: 2020 fair 11, completed 4, not completed 0 (110 - 14 - 81 = 15);
-  the published changes then give 2019: excellent 10, good 68, fair 24, completed 8.
-* The 2019 mean was not published and is not calibrated (it comes out near 83 %).
+* Units: the same 110 units in every year (the count of the one release that gives it): the
+  63 provincial police ("Công an tỉnh <P>", "Công an thành phố <P>" for the five
+  centrally-run cities, codes P01-P63 in codebook order) and 47 ministry-level units (codes
+  B01-B47; the names are illustrative, the real list of scored units was not published).
+* Band levels not published (:data:`ASSUMED_LEVELS`): where only excellent and good were
+  published, the other bands are assumed so that the units add up.
+* A year without a published mean is not calibrated (its mean comes out near
+  :data:`SCORE_CENTRE`).
 * Bands are those of each year's params (``par_bands``), with the band rule of
   :func:`~satisfaction.par_index.assign_bands`.
 * Points are in quarter points. Appraised points never exceed a criterion's maximum;
@@ -52,7 +56,8 @@ from .par_index import NOT_COMPLETED, ParCriteria, assign_bands, band_order, loa
 from .params import load_params
 from .synth import DEFAULT_SEED
 
-YEARS = (2019, 2020)
+YEARS = (2019, 2020, 2021)
+"""The synthetic years with a PAR table (their params name ``par_<year>.csv``)."""
 QUARTER = 0.25
 """Points are awarded in quarter points."""
 
@@ -123,7 +128,7 @@ DIFFICULTY = {
 SCORE_SD = 8.0
 """SD of the normal distribution unit scores are drawn from (truncated to their band)."""
 SCORE_CENTRE = 84.0
-"""Centre of that normal in a year without a published mean (2019)."""
+"""Centre of that normal in a year without a published mean."""
 
 PERSISTENCE_NOISE = 0.55
 """SD of the yearly noise added to a unit's latent reform capacity (capacity SD 1)."""
@@ -166,15 +171,15 @@ def calibration_targets(criteria: ParCriteria | None = None, n_units: int = 110,
                         years: tuple[int, ...] = YEARS) -> pd.DataFrame:
     """The band counts and means each synthetic year is calibrated to.
 
-    The latest year's excellent and good come from the published counts, its other bands
-    from :data:`ASSUMED_LEVELS`; earlier years follow from the published changes. The mean
-    is the params' ``published.par_index_mean`` (None: not calibrated).
+    A year with published counts takes them (bands not published from
+    :data:`ASSUMED_LEVELS`); a year without follows from the next year's published change.
+    The mean is the params' ``published.par_index_mean`` (None: not calibrated).
 
     Args:
         criteria: the criteria file (its ``published`` section); default the shipped one.
         n_units: units per year.
-        years: the years, oldest first; each consecutive pair must be linked by a published
-            change.
+        years: the years; each year without published counts must be followed by one with a
+            published change.
 
     Returns:
         Index ``year``; one column per band (best first) and ``mean`` (NaN: free).
@@ -188,20 +193,22 @@ def calibration_targets(criteria: ParCriteria | None = None, n_units: int = 110,
         year
         2019         10    68    24          8              0    NaN
         2020         14    81    11          4              0  85.78
+        2021         12    76    15          7              0  84.24
     """
     criteria = criteria or load_criteria()
     years = tuple(sorted(years))
+    params = {y: load_params(y, check_paths=False) for y in years}
+    published = {y: params[y].published_par(criteria) for y in years}
+    bands = band_order(params[years[-1]].par_bands)
     rows: dict[int, dict[str, float]] = {}
-    last = years[-1]
-    bands = band_order(load_params(last).par_bands)
-    pub = criteria.published.get(last, {})
-    level: dict[str, float] = {b: 0 for b in bands}
-    level.update(ASSUMED_LEVELS.get(last, {}))
-    level.update(pub.get("counts", {}))
-    rows[last] = level
+    for y in years:
+        if published[y].get("counts"):
+            rows[y] = {b: 0 for b in bands} | ASSUMED_LEVELS.get(y, {}) | published[y]["counts"]
     for y_after, y_before in zip(years[::-1], years[::-1][1:], strict=False):
-        change = criteria.published.get(y_after, {}).get("change_on_previous", {})
-        if not change:
+        change = published[y_after].get("change_on_previous", {})
+        if y_before in rows:
+            continue
+        if not change or y_after not in rows:
             raise ValueError(f"no published change from {y_before} to {y_after}")
         rows[y_before] = {b: rows[y_after][b] - change.get(b, 0) for b in bands}
     out = pd.DataFrame.from_dict(rows, orient="index")[bands].sort_index().astype(int)
@@ -210,7 +217,7 @@ def calibration_targets(criteria: ParCriteria | None = None, n_units: int = 110,
         if (out.loc[y] < 0).any() or out.loc[y].sum() != n_units:
             raise ValueError(f"{y}: band counts {out.loc[y].to_dict()} must be >= 0 and add "
                              f"up to {n_units} units")
-    out["mean"] = [load_params(y).published.get("par_index_mean") for y in years]
+    out["mean"] = [params[y].published.get("par_index_mean") for y in years]
     out["mean"] = out["mean"].astype("float64")
     return out
 
@@ -342,8 +349,8 @@ def synthesize_par(seed: int = DEFAULT_SEED, criteria: ParCriteria | None = None
 
     Examples:
         >>> t = synthesize_par()
-        >>> sorted(t), t[2020].shape
-        ([2019, 2020], (990, 8))
+        >>> sorted(t) == sorted(YEARS), t[2020].shape
+        (True, (990, 8))
         >>> tot = t[2020].groupby("unit_code")["appraised_points"].sum()
         >>> good = (tot >= 80) & (tot < 95)
         >>> round(float(tot.mean()), 2), int((tot >= 95).sum()), int(good.sum())
@@ -353,11 +360,11 @@ def synthesize_par(seed: int = DEFAULT_SEED, criteria: ParCriteria | None = None
     units = synthetic_units()
     targets = calibration_targets(criteria, len(units)) if targets is None else targets
     years = [int(y) for y in targets.index]
-    bands = bands or {y: load_params(y).par_bands for y in years}
+    bands = bands or {y: load_params(y, check_paths=False).par_bands for y in years}
     rng = np.random.default_rng(seed)
     capacity = rng.normal(size=len(units))
     out: dict[int, pd.DataFrame] = {}
-    for year in years:                                      # two years, not a hot path
+    for year in years:                                      # a few years, not a hot path
         b = bands[year]
         order = band_order(b)
         counts = {band: int(targets.loc[year, band]) if band in targets else 0
@@ -399,8 +406,8 @@ def write_par_tables(out_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
     Examples:
         >>> import tempfile
         >>> with tempfile.TemporaryDirectory() as d:
-        ...     [p.name for p in write_par_tables(Path(d))]
-        ['par_2019.csv', 'par_2020.csv']
+        ...     [p.name for p in write_par_tables(Path(d))] == [f"par_{y}.csv" for y in YEARS]
+        True
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

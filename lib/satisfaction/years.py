@@ -8,7 +8,12 @@ Every notebook, module and test that needs "the 2020 survey" gets it here, one w
   the year's ``design:`` parameters (a :class:`~satisfaction.design.DesignSpec`: every design
   setting lives there and nowhere else);
 * :func:`load_baseline` -- the parameters of the year a year is compared with;
-* :func:`trend` -- one statistic for every year processed so far, each from its own design.
+* :func:`trend` -- one statistic for every year processed so far, each from its own design;
+* :func:`component_change` -- each component's rate in a year and its baseline, on the items
+  both questionnaires asked the same way (:mod:`satisfaction.questionnaire`).
+
+Each year is read with its own questionnaire (params ``codebook``): its components, items and
+categories may differ from another year's.
 
 Examples:
     >>> from satisfaction.params import load_params
@@ -22,15 +27,18 @@ themselves (:mod:`satisfaction.params`) or estimation (:mod:`satisfaction.design
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import pandas as pd
 
-from .codebook import Codebook
+from .codebook import Codebook, load_codebook
 from .design import SurveyDesign
 from .params import ParamsError, YearParams, available_years, load_params
 from .scores import component_indicators
 
 __all__ = [
     "MissingDataError",
+    "component_change",
     "load_baseline",
     "load_design",
     "load_item_missing",
@@ -48,7 +56,8 @@ def load_survey(params: YearParams, codebook: Codebook | None = None) -> pd.Data
 
     Args:
         params: the year's parameters (its ``processed_file``).
-        codebook: the questionnaire that defines the components (loaded if omitted).
+        codebook: the questionnaire that defines the components (default: the year's own,
+            params ``codebook``).
 
     Returns:
         One row per respondent: the processed columns plus ``score_<component>`` and
@@ -63,7 +72,7 @@ def load_survey(params: YearParams, codebook: Codebook | None = None) -> pd.Data
             f"year {params.year}: no processed survey table at {path}; run "
             f"`satisfaction clean` for {params.year} (or `make reports`) first"
         )
-    return component_indicators(pd.read_parquet(path), codebook)
+    return component_indicators(pd.read_parquet(path), codebook or load_codebook(params.codebook))
 
 
 def load_design(params: YearParams, data: pd.DataFrame | None = None) -> SurveyDesign:
@@ -87,7 +96,10 @@ def load_baseline(params: YearParams) -> YearParams | None:
     """The parameters of the year ``params`` is compared with, or None when it has none.
 
     The baseline's params file is looked for beside the current year's (so a scratch copy of
-    ``params/`` stays self-contained).
+    ``params/`` stays self-contained). Its keys are checked, its paths are not: a comparison
+    needs the baseline's processed table (:func:`load_survey` says when it is missing) and, on
+    the PAR page, its unit table (:func:`satisfaction.par_index.load_baseline_year` checks it),
+    not its raw file.
 
     Raises:
         ParamsError: the year names itself, or the baseline's params cannot be loaded (the
@@ -106,7 +118,8 @@ def load_baseline(params: YearParams) -> YearParams | None:
     try:
         folder = params.source.parent if params.source is not None else None
         path = folder / f"{int(base)}.yaml" if folder is not None else None
-        return load_params(int(base), path if path is not None and path.exists() else None)
+        return load_params(int(base), path if path is not None and path.exists() else None,
+                           check_paths=False)
     except ParamsError as exc:
         raise ParamsError(
             f"year {params.year} is compared with baseline year {base}, but the parameters "
@@ -129,7 +142,7 @@ def trend(up_to: int, var: str = "satisfied") -> pd.DataFrame:
     """
     rows = []
     for year in available_years():
-        p = load_params(year)
+        p = load_params(year, check_paths=False)  # its processed table is what is read
         if year <= up_to and p.processed_file.exists():
             table = load_design(p).proportion(var, ci_method=p.ci_method, level=p.confidence)
             rows.append(table.set_axis([year]))
@@ -159,3 +172,43 @@ def load_item_missing(params: YearParams) -> pd.DataFrame | None:
     if not path.exists():
         return None
     return pd.read_csv(path, encoding="utf-8")
+
+
+def component_change(params: YearParams, baseline: YearParams,
+                     components: Mapping[str, Sequence[str]],
+                     data: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rate of each component in a year and in its baseline, each on the items given.
+
+    A component whose items changed between the questionnaires is compared on the items both
+    years asked the same way (:attr:`satisfaction.questionnaire.QuestionnaireChange.
+    common_components`): a respondent is satisfied with it when the mean of their answers to
+    those items is at least the satisfied cut (4), in both years alike.
+
+    Args:
+        params: the current year's parameters.
+        baseline: the baseline year's parameters (its processed table must exist).
+        components: component -> the items to compare it on.
+        data: the current year's table (default: :func:`load_survey`).
+
+    Returns:
+        One row per component (index: its name): the change table of
+        :func:`satisfaction.compare.compare_designs` (``p_current``, ``p_base``, ``change``,
+        its interval and test, ``n_current``, ``n_base``...) and ``items`` (how many items).
+
+    Raises:
+        MissingDataError: a year's processed table does not exist.
+    """
+    from .compare import compare_designs
+
+    codebook = load_codebook(params.codebook)
+    frames = [component_indicators(load_survey(p) if d is None else d, codebook,
+                                   components=components)
+              for p, d in ((params, data), (baseline, None))]
+    designs = [load_design(p, f) for p, f in zip((params, baseline), frames, strict=True)]
+    rows = [compare_designs(designs[0], designs[1], f"sat_{name}", None,
+                            level=params.confidence, ci_method=params.ci_method,
+                            years=(params.year, baseline.year)).set_axis([name])
+            for name in components]  # five components
+    out = pd.concat(rows) if rows else pd.DataFrame()
+    out["items"] = [len(components[name]) for name in out.index]
+    return out

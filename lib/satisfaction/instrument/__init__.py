@@ -26,7 +26,8 @@ every table carry the ``year``). The map:
 :mod:`.precision`      respondents per level next year: :func:`sample_size_for_precision`,
                        :func:`sample_size_for_half_width`
 :mod:`.review`         all of it: :func:`load_years`, :func:`review_instrument` ->
-                       :class:`InstrumentReview`
+                       :class:`InstrumentReview`; :func:`review_years` (each year on its own
+                       questionnaire), :func:`combine_reviews`
 :mod:`.inputs`         the shared input checks (:class:`InstrumentError`, Likert matrix, per year)
 :mod:`.examples`       :func:`example_survey`, the small table the examples run on
 =====================  ===========================================================================
@@ -76,7 +77,7 @@ from .quality import (
     quality_summary,
     response_flags,
 )
-from .review import InstrumentReview, load_years, review_instrument
+from .review import InstrumentReview, combine_reviews, load_years, review_instrument, review_years
 from .settings import InstrumentSettings, components_from_codebook
 
 __all__ = [
@@ -93,6 +94,7 @@ __all__ = [
     "alpha_jackknife",
     "ceiling_effects",
     "check_item_missing",
+    "combine_reviews",
     "components_from_codebook",
     "cronbach_alpha",
     "example_survey",
@@ -111,6 +113,7 @@ __all__ = [
     "quality_summary",
     "response_flags",
     "review_instrument",
+    "review_years",
     "sample_size_for_half_width",
     "sample_size_for_precision",
     "weighted_covariance",

@@ -4,7 +4,10 @@
   with a ``year`` column, and the cleaning step's unusable-answer counts, all read through
   :mod:`satisfaction.years`;
 * :func:`review_instrument` -- every table of the review in one :class:`InstrumentReview`
-  (one design per year, built from the year's :class:`~satisfaction.design.DesignSpec`).
+  (one design per year, built from the year's :class:`~satisfaction.design.DesignSpec`);
+* :func:`review_years` -- the review of a year and its baseline year from their parameters,
+  each year on its own questionnaire (params ``codebook``: its components and items), the
+  tables stacked by year.
 
 The sentences that turn a review into recommendations are written by
 :mod:`satisfaction.report.recommendations`, its figures drawn by
@@ -16,10 +19,11 @@ Not for: any statistic itself (the other modules of the package) or wording.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import pandas as pd
 
+from ..codebook import load_codebook
 from ..design import DesignSpec
 from ..params import YearParams
 from ..years import load_baseline, load_item_missing, load_survey
@@ -37,7 +41,7 @@ from .precision import sample_size_for_precision
 from .quality import quality_sensitivity, quality_summary, response_flags
 from .settings import InstrumentSettings, components_from_codebook
 
-__all__ = ["InstrumentReview", "load_years", "review_instrument"]
+__all__ = ["InstrumentReview", "load_years", "review_instrument", "review_years"]
 
 
 @dataclass(frozen=True)
@@ -167,12 +171,8 @@ def load_years(params: YearParams, with_baseline: bool = True
         satisfaction.years.MissingDataError: the year's processed table does not exist (run
             the cleaning step).
     """
-    years = [params]
-    base = load_baseline(params) if with_baseline else None
-    if base is not None and base.processed_file.exists():
-        years.insert(0, base)
     frames, missing = [], []
-    for p in years:
+    for p in _reviewed(params, with_baseline):
         frame = load_survey(p)
         if "year" not in frame.columns:
             frame["year"] = p.year
@@ -183,3 +183,76 @@ def load_years(params: YearParams, with_baseline: bool = True
     data = pd.concat(frames, ignore_index=True)
     table = None if any(m is None for m in missing) else pd.concat(missing, ignore_index=True)
     return data, table
+
+
+def _reviewed(params: YearParams, with_baseline: bool) -> list[YearParams]:
+    """The years reviewed: the baseline year first (when it has been processed), then ``params``."""
+    base = load_baseline(params) if with_baseline else None
+    return [base, params] if base is not None and base.processed_file.exists() else [params]
+
+
+def _stacked(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Per-year tables one under the other, as one call over the years would have stacked them."""
+    parts = [p for p in parts if p is not None and not p.empty] or list(parts[:1])
+    if all(isinstance(p.index, pd.RangeIndex) for p in parts):
+        return pd.concat(parts, ignore_index=True)
+    return pd.concat(parts)
+
+
+def combine_reviews(reviews: Sequence[InstrumentReview], year: int) -> InstrumentReview:
+    """Reviews of single years as one review of all of them (tables stacked by year).
+
+    Args:
+        reviews: one review per year, oldest first.
+        year: the year the review is for: its ``settings``, ``components`` and ``precision``
+            are kept.
+
+    Returns:
+        An :class:`InstrumentReview` whose tables hold every year's rows, in the order of
+        ``reviews``; the notes of every year (each once).
+    """
+    current = next(r for r in reviews if r.year == year)
+    tables = {f.name: _stacked([getattr(r, f.name) for r in reviews]) for f in fields(current)
+              if f.name not in ("precision", "flags")
+              and isinstance(getattr(current, f.name), pd.DataFrame)}
+    flags = pd.concat([r.flags for r in reviews])
+    flags.attrs = dict(current.flags.attrs)
+    notes = list(dict.fromkeys(n for r in reviews for n in r.notes))
+    return replace(current, **tables, flags=flags, notes=notes)
+
+
+def review_years(params: YearParams, *, with_baseline: bool = True,
+                 settings: InstrumentSettings | None = None
+                 ) -> tuple[InstrumentReview, pd.DataFrame]:
+    """The review of a year and of its baseline year, each year on its own questionnaire.
+
+    Each year is reviewed with its own codebook's components and overall item and its own
+    design (:func:`review_instrument` on its rows), at the current year's confidence level and
+    interval method; the tables are then stacked (:func:`combine_reviews`). When the
+    questionnaire changed, a component's statistics in the two years are of different item
+    sets: :class:`satisfaction.questionnaire.QuestionnaireChange` says which.
+
+    Args:
+        params: the year's parameters.
+        with_baseline: also review the baseline year (when it has been processed).
+        settings: thresholds (default: the year's params ``instrument:``).
+
+    Returns:
+        (review, respondents): the review, and the respondents of the years reviewed (stacked,
+        ``year`` column), as :func:`load_years` returns them.
+
+    Raises:
+        satisfaction.years.MissingDataError: the year's processed table does not exist.
+    """
+    settings = settings or InstrumentSettings.from_params(params)
+    data, item_missing = load_years(params, with_baseline)
+    reviews = []
+    for p in _reviewed(params, with_baseline):
+        book = load_codebook(p.codebook)
+        rows = data[data["year"] == p.year]
+        missing = None if item_missing is None else item_missing[item_missing["year"] == p.year]
+        reviews.append(review_instrument(
+            rows, p.design, p.year,
+            components_from_codebook(book), book.overall_item, missing, settings,
+            level=params.confidence, ci_method=params.ci_method))
+    return combine_reviews(reviews, params.year), data

@@ -1,0 +1,287 @@
+"""A questionnaire change as a reviewer reads it: what changed, and what is compared on what.
+
+The comparison itself is :mod:`satisfaction.questionnaire`; this module words it, once, for
+every edition (:mod:`satisfaction.i18n`):
+
+* :func:`summary` -- the change from a baseline year in plain words: items added, dropped,
+  reworded (with the codebook's note), whether the overall question (the satisfaction rate's)
+  is the same, and which components are compared on their common items;
+* :func:`trend_note` -- one sentence per change along a trend (page 02's "across the years");
+* :func:`components_html` -- the components whose items changed, compared on their common
+  items (:func:`satisfaction.years.component_change`), as a table for one language;
+* :func:`no_par_table` -- the PAR page of a year without a unit table.
+
+Not for: computing anything (:mod:`satisfaction.questionnaire`, :mod:`satisfaction.years`).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..codebook import nfc
+from ..i18n import Language, Message, Renderable, _, render
+from ..questionnaire import QuestionnaireChange
+from .formats import Decimal, Percent, Points, p_value, percent, points
+
+__all__ = ["components_html", "no_par_table", "review_note", "summary", "trend_note"]
+
+
+class _Fixed:
+    """Text from the data (item codes, a codebook note): the same in every language, escaped
+    for Markdown and HTML."""
+
+    def __init__(self, text: Any) -> None:
+        self.text = str(text)
+
+    def plain(self, lang: Language) -> str:
+        """The text as it is (NFC, spaces collapsed), for a caller that escapes it."""
+        return " ".join(nfc(self.text).split())
+
+    def render(self, lang: Language) -> str:
+        escaped = html.escape(self.plain(lang), quote=False)
+        return "".join("\\" + c if c in "\\`*_[]#|" else c for c in escaped)
+
+
+class _Label:
+    """A codebook label (``{vi: ..., en: ...}``) in the edition's language."""
+
+    def __init__(self, spec: Mapping[str, Any], fallback: str) -> None:
+        self.spec, self.fallback = spec, fallback
+
+    def plain(self, lang: Language) -> str:
+        return _Fixed(self.spec.get(lang) or self.fallback).plain(lang)
+
+    def render(self, lang: Language) -> str:
+        return _Fixed(self.spec.get(lang) or self.fallback).render(lang)
+
+
+class _Quoted:
+    """A name in quotation marks (a component label may hold commas)."""
+
+    def __init__(self, inner: Renderable) -> None:
+        self.inner = inner
+
+    def render(self, lang: Language) -> str:
+        return f"“{render(self.inner, lang)}”"
+
+
+class _Joined:
+    """Renderables joined by a separator."""
+
+    def __init__(self, parts: Sequence[Renderable | str], sep: str = ", ") -> None:
+        self.parts, self.sep = list(parts), sep
+
+    def render(self, lang: Language) -> str:
+        return self.sep.join(render(p, lang) for p in self.parts)
+
+
+def _items(names: Sequence[str]) -> _Fixed:
+    return _Fixed(", ".join(names))
+
+
+class _Reworded:
+    """A reworded item with the codebook's note, in the edition's language when it has one."""
+
+    def __init__(self, q: QuestionnaireChange, item: str) -> None:
+        self.q, self.item = q, item
+
+    def render(self, lang: Language) -> str:
+        note = self.q.note(self.item, lang).rstrip(" .")
+        return _Fixed(f"{self.item} ({note})" if note else self.item).render(lang)
+
+
+def _reworded(q: QuestionnaireChange) -> _Joined:
+    return _Joined([_Reworded(q, item) for item in q.reworded], "; ")
+
+
+def _component(q: QuestionnaireChange, name: str, labels: Mapping[str, Mapping[str, Any]]
+               ) -> _Joined:
+    items = q.common_components.get(name, [])
+    return _Joined([_Label(labels.get(name, {}), name), _Fixed(f"({', '.join(items)})")], " ")
+
+
+def summary(q: QuestionnaireChange, labels: Mapping[str, Mapping[str, Any]] | None = None, *,
+            components: bool = True) -> list[Message]:
+    """The questionnaire change from the baseline year, in plain words.
+
+    Args:
+        q: the change (:func:`satisfaction.questionnaire.compare_years`).
+        labels: component -> its codebook entry (``vi``, ``en``), for the component names.
+        components: also say which components are compared on their common items (the
+            page compares components between the years).
+
+    Returns:
+        Messages: one line when nothing changed; else what was added, dropped, reworded or
+        rescaled, whether the overall question is the same, and (``components``) the
+        components compared on their common items.
+
+    Examples:
+        >>> from satisfaction.questionnaire import compare
+        >>> q = compare(["a1", "a2", "q_overall"], ["a1", "a3", "q_overall"], years=(2031, 2030))
+        >>> [m.render("en") for m in summary(q)][:3]
+        ['The questionnaire changed from 2030 to 2031.', 'Added in 2031: a2.', 'Dropped after 2030: a3.']
+    """
+    year, base = (_Fixed(y) for y in q.years)
+    if q.same:
+        return [_("The questionnaire of {year} is the one of {base}: every question is asked the "
+                  "same way in both years.").format(year=year, base=base)]
+    out = [_("The questionnaire changed from {base} to {year}.").format(year=year, base=base)]
+    if q.added:
+        out.append(_("Added in {year}: {items}.").format(year=year, items=_items(q.added)))
+    if q.dropped:
+        out.append(_("Dropped after {base}: {items}.").format(base=base, items=_items(q.dropped)))
+    if q.reworded:
+        out.append(_("Reworded in {year}, so not compared with {base}: {items}.").format(
+            year=year, base=base, items=_reworded(q)))
+    if q.rescaled:
+        out.append(_("Asked on another answer scale, so not compared: {items}.").format(
+            items=_items(q.rescaled)))
+    out.append(_overall(q))
+    if not components:
+        return out
+    labels = labels or {}
+    compared = [c for c in q.changed_components if c in q.common_components]
+    if compared:
+        out.append(_("Components whose questions changed are compared with {base} only on the "
+                     "questions both years asked the same way: {components}.").format(
+            base=base, components=_Joined([_component(q, c, labels) for c in compared], "; ")))
+    lost = [c for c in q.changed_components if c not in q.common_components]
+    if lost:
+        out.append(_("Not compared with {base}, as no question of theirs was asked the same way "
+                     "in both years: {components}.").format(
+            base=base, components=_Joined([_Label(labels.get(c, {}), c) for c in lost], "; ")))
+    return out
+
+
+def review_note(q: QuestionnaireChange, labels: Mapping[str, Mapping[str, Any]] | None = None
+                ) -> Message | None:
+    """What a questionnaire change means for a review of both years' questionnaires.
+
+    Returns:
+        None when no component's questions changed; else one sentence naming those components.
+
+    Examples:
+        >>> from satisfaction.questionnaire import compare
+        >>> q = compare(["a1", "q_overall"], ["a1", "q_overall"], years=(2031, 2030))
+        >>> review_note(q) is None
+        True
+    """
+    changed = q.changed_components
+    if not changed:
+        return None
+    labels = labels or {}
+    return _("Each year is reviewed on its own questionnaire. The statistics of {components} "
+             "are of different questions in {base} and {year}: they describe each year's "
+             "questions, and their difference is not a change in how the same questions "
+             "perform.").format(
+        components=_Joined([_Quoted(_Label(labels.get(c, {}), c)) for c in changed], ", "),
+        base=_Fixed(q.years[1]), year=_Fixed(q.years[0]))
+
+
+def _overall(q: QuestionnaireChange) -> Message:
+    year, base = (_Fixed(y) for y in q.years)
+    if q.overall_comparable:
+        return _("The overall satisfaction question is asked the same way in both years, so the "
+                 "satisfaction rates of {base} and {year} compare.").format(year=year, base=base)
+    return _("The overall satisfaction question changed between {base} and {year}: the two "
+             "satisfaction rates do not measure the same thing.").format(year=year, base=base)
+
+
+def _what(q: QuestionnaireChange) -> _Joined:
+    parts = [(q.added, _("added: {items}")), (q.dropped, _("dropped: {items}")),
+             (q.reworded, _("reworded: {items}")), (q.rescaled, _("answer scale changed: {items}"))]
+    return _Joined([m.format(items=_items(names)) for names, m in parts if names], "; ")
+
+
+def trend_note(changes: Sequence[QuestionnaireChange]) -> list[Message]:
+    """Where the questionnaire changed along a trend, one sentence per change.
+
+    Args:
+        changes: the change between each pair of consecutive years of the trend
+            (:func:`satisfaction.questionnaire.changes_along`).
+
+    Returns:
+        No message for a single year; one sentence when nothing changed; else one per change.
+
+    Examples:
+        >>> from satisfaction.questionnaire import compare
+        >>> q = compare(["a1", "q_overall"], ["a1", "q_overall"], years=(2031, 2030))
+        >>> [m.render("en") for m in trend_note([q])]
+        ['The questionnaire did not change between the years shown.']
+    """
+    if not changes:
+        return []
+    if all(q.same for q in changes):
+        return [_("The questionnaire did not change between the years shown.")]
+    out = []
+    for q in changes:
+        if q.same:
+            continue
+        year, base = (_Fixed(y) for y in q.years)
+        if q.overall_comparable:
+            out.append(_("From {base} to {year} the questionnaire changed ({what}); the overall "
+                         "satisfaction question stayed the same, so the rates compare.").format(
+                year=year, base=base, what=_what(q)))
+        else:
+            out.append(_("From {base} to {year} the overall satisfaction question changed: the "
+                         "rate of {year} does not measure the same thing as the rates before "
+                         "it.").format(year=year, base=base))
+    return out
+
+
+def components_html(table: pd.DataFrame, q: QuestionnaireChange,
+                    labels: Mapping[str, Mapping[str, Any]], level: float,
+                    lang: Language) -> str:
+    """The components whose items changed, each compared on its common items, as a table.
+
+    Args:
+        table: :func:`satisfaction.years.component_change` of those components.
+        q: the questionnaire change.
+        labels: component -> its codebook entry (``vi``, ``en``).
+        level: the confidence level.
+        lang: the edition's language.
+    """
+    year, base = (_Fixed(y) for y in q.years)
+    headers = [_("Component"), _("Questions compared"), _("{year} rate").format(year=base),
+               _("{year} rate").format(year=year), _("Change"),
+               _("{level} interval").format(level=Percent(level, 0)), _("p"),
+               _("Larger than sampling error")]
+    rows = []
+    for name, r in table.iterrows():  # a few components
+        finite = np.isfinite(r.get("change", np.nan))
+        rows.append([
+            _Label(labels.get(str(name), {}), str(name)),
+            _items(q.common_components.get(str(name), [])),
+            percent(r["p_base"], lang=lang), percent(r["p_current"], lang=lang),
+            points(r["change"], lang=lang) if finite else "—",
+            _("{low} to {high}").format(low=Decimal(100 * r["change_low"], 2, signed=True),
+                                        high=Points(r["change_high"])) if finite else "—",
+            p_value(r["p_value"], lang) if finite else "",
+            (_("yes") if r["significant"] else _("no")) if finite else ""])
+
+    def cell(value: Any) -> str:
+        plain = getattr(value, "plain", None)
+        return html.escape(plain(lang) if callable(plain) else render(value, lang), quote=True)
+
+    head = "".join(f'<th scope="col">{cell(h)}</th>' for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>" for row in rows)
+    return (f'<table class="sat-estimates"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>")
+
+
+def no_par_table(year: Any) -> Message:
+    """The PAR page of a year whose params name no unit table, in plain words.
+
+    Examples:
+        >>> no_par_table(2031).render("en")[:41]
+        '**There is no PAR-index table for 2031.**'
+    """
+    return _("**There is no PAR-index table for {year}.** Its parameters name none "
+             "(`par_file` is null), so this page has no unit scores, bands or transitions to "
+             "show. To build it, put the year's unit table in `data/raw/` and name it as "
+             "`par_file` in the year's params file.").format(year=_Fixed(year))
