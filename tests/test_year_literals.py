@@ -30,7 +30,6 @@ KNOWN = {
     ("report/change.py", "2019"),
 }
 KNOWN_CELLS = {
-    ("01_clean", "01-01"),        # parameters cell `year = 2020` (owner: the cleaning page)
     ("03_change", "7c2fba1a"),    # parameters cell (owner: the change page)
     ("03_change", "936b47b6"),    # introduction naming "+9.76 %" (owner: the change page)
 }
