@@ -360,14 +360,14 @@ class _Links:
 
     def render(self, lang: Language) -> str:
         prefix = f"{DOWNLOADS_DIR}/"
-        files = "; ".join(
-            f"[{_markdown_text(render(title, lang))}]({prefix}{csv_name(self.notebook, name, lang)})"
+        files = "\n".join(
+            f"- [{_markdown_text(render(title, lang))}]({prefix}{csv_name(self.notebook, name, lang)})"
             for name, title in self.tables.items())
         book = f"[{workbook_name(self.year, lang)}]({prefix}{workbook_name(self.year, lang)})"
-        return render(_("**Download.** The tables of this page as CSV files: {files}. Every table "
-                        "of {year} in one Excel workbook, with a README sheet (sources, "
-                        "definitions): {workbook}.").format(
-                            files=files, year=str(self.year), workbook=book), lang)
+        intro = render(_("**Download.** Every table of {year} in one Excel workbook, with a README "
+                         "sheet (sources, definitions): {workbook}. Each table of this page as a "
+                         "CSV file:").format(year=str(self.year), workbook=book), lang)
+        return f"{intro}\n\n{files}"
 
 
 def links_markdown(year: int, notebook: str) -> Renderable:
@@ -386,8 +386,11 @@ def links_markdown(year: int, notebook: str) -> Renderable:
         ...           title=_("Satisfied, by office"))
         >>> _ = save_table(2020, "02_satisfaction", "by_office", t, reports_dir=tempfile.mkdtemp())
         >>> print(links_markdown(2020, "02_satisfaction").render("en"))  # doctest: +NORMALIZE_WHITESPACE
-        **Download.** The tables of this page as CSV files: [Satisfied, by office](downloads/02_satisfaction.by_office.en.csv).
-        Every table of 2020 in one Excel workbook, with a README sheet (sources, definitions): [tables_2020.en.xlsx](downloads/tables_2020.en.xlsx).
+        **Download.** Every table of 2020 in one Excel workbook, with a README sheet (sources,
+        definitions): [tables_2020.en.xlsx](downloads/tables_2020.en.xlsx). Each table of this
+        page as a CSV file:
+        <BLANKLINE>
+        - [Satisfied, by office](downloads/02_satisfaction.by_office.en.csv)
     """
     tables = _SAVED.get((int(year), notebook))
     if not tables:

@@ -13,6 +13,16 @@ the batch, the default language in JupyterLab), tagged in the output's metadata
 * :func:`figure` -- a matplotlib figure built per language, with its alt text (the page's
   ``<img alt>``: the template reads it from the output's metadata).
 
+Converting a page to the two editions (``notebooks/02_satisfaction.ipynb`` is the worked
+example): every Markdown cell becomes ``show.markdown(_("## ..."), _("..."))``; every
+``display(df)`` becomes ``show.table(Table(df, [Column(key, _("Header"), kind), ...]))`` (or
+``estimates_table(...)`` for an estimate table) followed by
+``downloads.save_table(P.year, NB, "name", table)`` for the tables worth downloading; every
+figure becomes ``show.figure(lambda lang: plot(..., lang=lang), alt=_("what it shows"))``;
+every ``print(f"...")`` becomes a message with its numbers as ``Percent``/``Count``/``Points``;
+the page opens with ``show.findings([...])`` and ends with
+``show.markdown(_("## Tables to download"), downloads.links_markdown(P.year, NB))``.
+
 Not for: wording (the messages, :mod:`satisfaction.i18n`), number formats
 (:mod:`satisfaction.report.formats`) or drawing (:mod:`satisfaction.plots`).
 """

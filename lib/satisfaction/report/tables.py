@@ -75,7 +75,7 @@ __all__ = [
 
 SUPPRESSED: Final = MISSING
 """What a suppressed or missing cell shows."""
-LONG_TABLE: Final = 25
+LONG_TABLE: Final = 40
 """Tables with this many rows or more are shown complete inside a ``<details>`` element."""
 _MARKERS: Final = "abcdefghijklmnopqrstuvwxyz"
 
@@ -165,6 +165,7 @@ class Column:
         marker: a column of the frame holding each row's footnote marker ("a"), written as a
             superscript after the cell (see :class:`Table`'s ``footnotes``).
         on_page: False: in the download only (a reason in words, say).
+        nowrap: keep each cell on one line (short words such as a reliability status).
 
     Raises:
         ValueError: an unknown kind, digits for a kind that has its own rule, an interval of
@@ -188,6 +189,7 @@ class Column:
     missing: Renderable | str = MISSING
     marker: str | None = None
     on_page: bool = True
+    nowrap: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -363,7 +365,9 @@ class Table:
 
 def _num(column: Column) -> str:
     """The class of a column's cells: numbers right-aligned, with their kind (``sat-k-rate``)."""
-    return f' class="sat-num sat-k-{column.kind}"' if column.numeric else ""
+    if column.numeric:
+        return f' class="sat-num sat-k-{column.kind}"'
+    return ' class="sat-nowrap"' if column.nowrap else ""
 
 
 def _with_index_columns(frame: pd.DataFrame, wanted: set[Any]) -> pd.DataFrame:
@@ -554,7 +558,8 @@ def estimates_table(
         Column("n", _("Respondents (n)"), "count",
                missing=_("< {k}").format(k=Count(disclosure_threshold))),
         Column("n_eff", _("Effective sample size"), "count"),
-        Column("status", _("Reliability"), "category", labels=STATUS_LABELS, marker="marker"),
+        Column("status", _("Reliability"), "category", labels=STATUS_LABELS, marker="marker",
+               nowrap=True),
         _ReasonColumn("reason", _("Reliability note"), on_page=False),
     ]
     notes: list[Renderable] = []
