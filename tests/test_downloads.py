@@ -12,7 +12,6 @@ from satisfaction.i18n import _
 from satisfaction.report import downloads
 from satisfaction.report.downloads import (
     links_markdown,
-    publish_downloads,
     save_table,
     workbook_name,
     write_workbooks,
@@ -41,7 +40,7 @@ def _no_staging(monkeypatch):
 def test_csv_per_language_as_the_page_shows_it(tmp_path):
     table = estimates_table(estimates(), title=_("Satisfied or very satisfied, by survey year"))
     paths = save_table(2020, "02_satisfaction", "by_office", table, reports_dir=tmp_path)
-    folder = tmp_path / "2020" / "downloads"
+    folder = tmp_path / "2020"  # beside the page
     assert [p.parent for p in paths] == [folder] * 3
     raw = (folder / "02_satisfaction.by_office.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads the Vietnamese letters
@@ -53,7 +52,7 @@ def test_csv_per_language_as_the_page_shows_it(tmp_path):
     # suppression applied: the small cell has neither its rate nor its count
     assert pd.isna(en.loc[2, "Satisfied (%)"]) and pd.isna(en.loc[2, "Respondents (n)"])
     assert en.loc[2, "Reliability"] == "suppressed"
-    meta = json.loads((folder / "02_satisfaction.by_office.json").read_text(encoding="utf-8"))
+    meta = json.loads((folder / "02_satisfaction.by_office.table.json").read_text(encoding="utf-8"))
     assert meta["title"] == {"vi": "Hài lòng hoặc rất hài lòng, theo năm khảo sát",
                              "en": "Satisfied or very satisfied, by survey year"}
 
@@ -63,7 +62,7 @@ def test_no_cell_runs_as_a_formula(tmp_path):
     table = Table(frame, [Column("office", _("Office")), Column("rate", _("Satisfied"), "rate")],
                   caption="=cmd|' /C calc'!A0")
     save_table(2020, "02_satisfaction", "hostile", table, reports_dir=tmp_path)
-    text = (tmp_path / "2020" / "downloads" / "02_satisfaction.hostile.en.csv").read_text(
+    text = (tmp_path / "2020" / "02_satisfaction.hostile.en.csv").read_text(
         encoding="utf-8-sig")
     for value in HOSTILE:
         assert f'"{value}"' not in text  # each one neutralised with a leading apostrophe
@@ -107,21 +106,16 @@ def test_no_workbook_without_tables(tmp_path):
     assert year_links(2020, tmp_path) == []
 
 
-def test_staged_in_a_batch_and_published_when_the_notebook_succeeds(tmp_path, monkeypatch):
+def test_staged_in_a_batch_beside_the_headlines(tmp_path, monkeypatch):
+    """In a batch the files wait in the staging folder of the year, where the runner takes the
+    page's files from (its headline figures too) and publishes them with the page."""
     staging = tmp_path / "staging"
     monkeypatch.setenv(STAGING_ENV, str(staging))
-    table = estimates_table(estimates())
-    save_table(2020, "02_satisfaction", "by_office", table)
-    assert (staging / "2020" / "downloads" / "02_satisfaction.by_office.csv").exists()
-    out = tmp_path / "reports" / "2020"
-    (out / "downloads").mkdir(parents=True)
-    (out / "downloads" / "02_satisfaction.gone.csv").write_text("old")
-    (out / "downloads" / "03_change.kept.csv").write_text("other page")
-    published = publish_downloads(staging / "2020", out, "02_satisfaction")
-    names = sorted(p.name for p in (out / "downloads").iterdir())
-    assert names == ["02_satisfaction.by_office.csv", "02_satisfaction.by_office.en.csv",
-                     "02_satisfaction.by_office.json", "03_change.kept.csv"]
-    assert len(published) == 3 and not (staging / "2020" / "downloads").exists()
+    save_table(2020, "02_satisfaction", "by_office", estimates_table(estimates()))
+    assert sorted(p.name for p in (staging / "2020").iterdir()) == [
+        "02_satisfaction.by_office.csv", "02_satisfaction.by_office.en.csv",
+        "02_satisfaction.by_office.table.json"]
+    assert not (tmp_path / "reports").exists()
 
 
 def test_page_links_and_index_links(tmp_path):
@@ -131,18 +125,20 @@ def test_page_links_and_index_links(tmp_path):
                estimates_table(estimates(), title=_("Satisfied or very satisfied, by survey year")),
                reports_dir=tmp_path)
     line = links_markdown(2020, "02_satisfaction")
-    assert "(downloads/02_satisfaction.by_office.csv)" in line.render("vi")
-    assert "(downloads/02_satisfaction.by_office.en.csv)" in line.render("en")
+    assert "(02_satisfaction.by_office.csv)" in line.render("vi")
+    assert "(02_satisfaction.by_office.en.csv)" in line.render("en")
     assert "[Hài lòng hoặc rất hài lòng, theo năm khảo sát]" in line.render("vi")
     write_workbooks(2020, tmp_path)
     links = year_links(2020, tmp_path, "en")
-    assert links[0]["href"] == "2020/downloads/tables_2020.en.xlsx"
+    assert links[0]["href"] == "2020/tables_2020.en.xlsx"
     assert links[1] == {"label": "Satisfied or very satisfied, by survey year (CSV)",
-                        "href": "2020/downloads/02_satisfaction.by_office.en.csv"}
+                        "href": "2020/02_satisfaction.by_office.en.csv"}
 
 
 @pytest.mark.parametrize(("notebook", "name"), [("x", "ok"), ("02_satisfaction", "Bad Name"),
-                                                ("02_satisfaction", "../up")])
+                                                ("02_satisfaction", "../up"),
+                                                ("02_satisfaction", "manifest"),
+                                                ("02_satisfaction", "headline")])
 def test_names_must_be_plain(tmp_path, notebook, name):
     with pytest.raises(ValueError):
         save_table(2020, notebook, name, estimates_table(estimates()), reports_dir=tmp_path)

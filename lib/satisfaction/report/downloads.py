@@ -2,15 +2,17 @@
 
 A notebook saves each table it shows with one call, :func:`save_table` (a
 :class:`~satisfaction.report.tables.Table`, so the file holds what the page shows: the same
-headers in words, the same rounding, suppression applied). In a batch run the files are staged
-(``$SATISFACTION_STAGING``, as the headline figures) and the runner publishes them when the
-notebook succeeds (:func:`publish_downloads`); at the end of the run it writes each year's
-workbooks from them (:func:`write_workbooks`). In ``reports/<year>/downloads/``:
+headers in words, the same rounding, suppression applied). The files go beside the page, in
+``reports/<year>/``; in a batch run they are staged (``$SATISFACTION_STAGING/<year>/``, as the
+headline figures are), and the runner publishes them with the page's other files (so a failed
+run leaves the last good tables, and a table the page no longer saves leaves with its page's
+old outputs). At the end of a run the runner writes each year's workbooks from them
+(:func:`write_workbooks`). In ``reports/<year>/``:
 
 =====================================  ==========================================================
 ``<notebook>.<name>.csv``              the table in Vietnamese (headers, labels), UTF-8 with a BOM
 ``<notebook>.<name>.en.csv``           the same in English
-``<notebook>.<name>.json``             what the table is (titles, notes), for the workbook
+``<notebook>.<name>.table.json``       what the table is (titles, notes), for the workbook
 ``tables_<year>.xlsx``                 every table of the year, one sheet each, and a README sheet
                                        (sources, definitions); ``tables_<year>.en.xlsx`` in English
 =====================================  ==========================================================
@@ -28,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,10 +44,9 @@ from .index import REPORTS_ENV, STAGING_ENV
 from .tables import Table
 
 __all__ = [
-    "DOWNLOADS_DIR",
+    "RESERVED_NAMES",
     "csv_name",
     "links_markdown",
-    "publish_downloads",
     "save_table",
     "saved_tables",
     "workbook_name",
@@ -54,8 +54,9 @@ __all__ = [
     "year_links",
 ]
 
-DOWNLOADS_DIR: Final = "downloads"
-"""The folder of a year's downloads, inside ``reports/<year>/``."""
+RESERVED_NAMES: Final = frozenset({"headline", "manifest", "failed", "table"})
+"""Table names that would collide with a page's own files (``<nb>.headline.json``...)."""
+_META: Final = ".table.json"
 _NAME: Final = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 _NOTEBOOK: Final = re.compile(r"^\d\d_[\w\-]+$")
 _SHEET_BAD: Final = re.compile(r"[\[\]:*?/\\]")
@@ -88,18 +89,19 @@ def workbook_name(year: int, lang: Language = DEFAULT_LANGUAGE) -> str:
 def _check_names(notebook: str, name: str) -> None:
     if not _NOTEBOOK.match(str(notebook)):
         raise ValueError(f"notebook {notebook!r} is not a notebook name like '02_satisfaction'")
-    if not _NAME.match(str(name)):
-        raise ValueError(f"table name {name!r}: use lower-case letters, digits, '_' and '-'")
+    if not _NAME.match(str(name)) or name in RESERVED_NAMES:
+        raise ValueError(f"table name {name!r}: use lower-case letters, digits, '_' and '-' "
+                         f"(not {', '.join(sorted(RESERVED_NAMES))})")
 
 
 def _folder(year: int, reports_dir: str | Path | None) -> Path:
     """Where saved tables go: the staging folder in a batch run, else the year's reports."""
     staging = os.environ.get(STAGING_ENV)
     if staging and reports_dir is None:
-        return Path(staging) / str(int(year)) / DOWNLOADS_DIR
+        return Path(staging) / str(int(year))
     root = Path(reports_dir) if reports_dir is not None else Path(
         os.environ.get(REPORTS_ENV) or config.REPORTS)
-    return root / str(int(year)) / DOWNLOADS_DIR
+    return root / str(int(year))
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -146,7 +148,7 @@ def save_table(year: int, notebook: str, name: str, table: Table, *,
         ...           title=_("Satisfied, by office"))
         >>> paths = save_table(2020, "02_satisfaction", "by_office", t, reports_dir=tempfile.mkdtemp())
         >>> [p.name for p in paths]
-        ['02_satisfaction.by_office.csv', '02_satisfaction.by_office.en.csv', '02_satisfaction.by_office.json']
+        ['02_satisfaction.by_office.csv', '02_satisfaction.by_office.en.csv', '02_satisfaction.by_office.table.json']
         >>> paths[1].read_text(encoding="utf-8-sig")
         '"Office","Satisfied (%)"\\n"\\'=HYPERLINK(1)",96.45\\n'
     """
@@ -164,45 +166,17 @@ def save_table(year: int, notebook: str, name: str, table: Table, *,
                   for lang in LANGUAGES},
         "rows": len(table),
     }
-    written.append(write_text_atomic(folder / f"{notebook}.{name}.json",
+    written.append(write_text_atomic(folder / f"{notebook}.{name}{_META}",
                                      json.dumps(meta, ensure_ascii=False, indent=1) + "\n"))
     _SAVED.setdefault((int(year), notebook), {})[name] = what if what is not None else name
     return _Saved(written)
 
 
-def publish_downloads(staged_year: str | Path, out_dir: str | Path, notebook: str) -> list[Path]:
-    """Move a notebook's staged downloads into ``out_dir/downloads/`` (the runner's call, after
-    the notebook ran and rendered); the notebook's earlier files there are removed first.
-
-    Args:
-        staged_year: the job's staging folder of the year (``<staging>/<year>``).
-        out_dir: the year's reports folder (``reports/<year>``).
-        notebook: the notebook's name (its files start with ``<notebook>.``).
-
-    Returns:
-        The published files.
-    """
-    source = Path(staged_year) / DOWNLOADS_DIR
-    target = Path(out_dir) / DOWNLOADS_DIR
-    new = sorted(source.glob(f"{notebook}.*")) if source.is_dir() else []
-    if target.is_dir():
-        for old in target.glob(f"{notebook}.*"):
-            if old.is_file() and old.name not in {p.name for p in new}:
-                old.unlink()
-    published = []
-    for path in new:
-        target.mkdir(parents=True, exist_ok=True)
-        os.replace(path, target / path.name)
-        published.append(target / path.name)
-    shutil.rmtree(source, ignore_errors=True)
-    return published
-
-
 def saved_tables(year_dir: str | Path) -> list[dict[str, Any]]:
-    """The descriptions of the tables saved in a year's downloads, in page order."""
-    folder = Path(year_dir) / DOWNLOADS_DIR
+    """The descriptions of the tables saved in a year's folder, in page order."""
+    folder = Path(year_dir)
     out = []
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+    for path in sorted(folder.glob(f"*{_META}")) if folder.is_dir() else []:
         try:
             meta = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -297,10 +271,10 @@ def write_workbooks(year: int, reports_dir: str | Path | None = None, *, synthet
     sheets = _sheet_names(tables)
     written = []
     for lang in LANGUAGES:
-        path = year_dir / DOWNLOADS_DIR / workbook_name(year, lang)
+        path = year_dir / workbook_name(year, lang)
         frames = []
         for meta in tables:
-            csv = year_dir / DOWNLOADS_DIR / csv_name(meta["notebook"], meta["name"], lang)
+            csv = year_dir / csv_name(meta["notebook"], meta["name"], lang)
             frames.append(pd.read_csv(csv, encoding="utf-8-sig", keep_default_na=False,
                                       na_values=[""]) if csv.exists() else pd.DataFrame())
         readme = _readme(year, tables, lang, synthetic=synthetic, inputs=inputs, sheets=sheets)
@@ -359,7 +333,7 @@ class _Links:
         self.year, self.notebook, self.tables = int(year), notebook, dict(tables)
 
     def render(self, lang: Language) -> str:
-        prefix = f"{DOWNLOADS_DIR}/"
+        prefix = ""
         files = "\n".join(
             f"- [{_markdown_text(render(title, lang))}]({prefix}{csv_name(self.notebook, name, lang)})"
             for name, title in self.tables.items())
@@ -387,10 +361,10 @@ def links_markdown(year: int, notebook: str) -> Renderable:
         >>> _ = save_table(2020, "02_satisfaction", "by_office", t, reports_dir=tempfile.mkdtemp())
         >>> print(links_markdown(2020, "02_satisfaction").render("en"))  # doctest: +NORMALIZE_WHITESPACE
         **Download.** Every table of 2020 in one Excel workbook, with a README sheet (sources,
-        definitions): [tables_2020.en.xlsx](downloads/tables_2020.en.xlsx). Each table of this
-        page as a CSV file:
+        definitions): [tables_2020.en.xlsx](tables_2020.en.xlsx). Each table of this page as a
+        CSV file:
         <BLANKLINE>
-        - [Satisfied, by office](downloads/02_satisfaction.by_office.en.csv)
+        - [Satisfied, by office](02_satisfaction.by_office.en.csv)
     """
     tables = _SAVED.get((int(year), notebook))
     if not tables:
@@ -410,14 +384,14 @@ def year_links(year: int, reports_dir: str | Path | None = None,
     root = Path(reports_dir) if reports_dir is not None else config.REPORTS
     year_dir = root / str(int(year))
     out = []
-    book = year_dir / DOWNLOADS_DIR / workbook_name(year, lang)
+    book = year_dir / workbook_name(year, lang)
     if book.exists():
         out.append({"label": render(_("All tables of {year} (Excel)").format(year=str(int(year))),
                                     lang),
-                    "href": f"{int(year)}/{DOWNLOADS_DIR}/{book.name}"})
+                    "href": f"{int(year)}/{book.name}"})
     for meta in saved_tables(year_dir):
         name = csv_name(meta["notebook"], meta["name"], lang)
-        if (year_dir / DOWNLOADS_DIR / name).exists():
+        if (year_dir / name).exists():
             out.append({"label": f"{meta['title'].get(lang, meta['name'])} (CSV)",
-                        "href": f"{int(year)}/{DOWNLOADS_DIR}/{name}"})
+                        "href": f"{int(year)}/{name}"})
     return out

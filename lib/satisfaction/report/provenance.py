@@ -69,6 +69,7 @@ INPUT_ROLES: dict[str, Message] = {
     "baseline_raw": N_("Raw survey file of the baseline year"),
     "baseline_params": N_("Parameters of the baseline year"),
     "baseline_par": N_("PAR index table of the baseline year"),
+    "baseline_codebook": N_("Codebook of the baseline year"),
 }
 """Every input a year's pages read, as the provenance block names it."""
 
@@ -211,8 +212,9 @@ def input_files(params: YearParams, baseline: YearParams | None = None) -> list[
     """
     from ..par_index import CRITERIA_FILE
 
+    codebook = getattr(params, "codebook", None) or config.CODEBOOK  # the year's questionnaire
     files: list[tuple[str, Path | None]] = [
-        ("raw", params.raw_file), ("params", params.source), ("codebook", config.CODEBOOK),
+        ("raw", params.raw_file), ("params", params.source), ("codebook", codebook),
         ("offices", params.offices_file), ("par", params.par_file),
     ]
     if params.par_file is not None:
@@ -220,6 +222,9 @@ def input_files(params: YearParams, baseline: YearParams | None = None) -> list[
     if baseline is not None:
         files += [("baseline_raw", baseline.raw_file), ("baseline_params", baseline.source),
                   ("baseline_par", baseline.par_file)]
+        base_codebook = getattr(baseline, "codebook", None) or config.CODEBOOK
+        if Path(base_codebook) != Path(codebook):
+            files.append(("baseline_codebook", base_codebook))
     return [(role, Path(path)) for role, path in files if path is not None]
 
 
