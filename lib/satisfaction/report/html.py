@@ -398,7 +398,7 @@ def render_html(
             "year": None if year is None else int(year),
             "synthetic": bool(synthetic),
             "index_href": index_href,
-            "provenance_html": provenance_html(provenance, lang or "en") if provenance is not None else "",
+            "provenance_html": provenance_html(provenance) if provenance is not None else "",
         },
     }
     body, _ = exporter.from_notebook_node(page, resources=resources)
