@@ -50,6 +50,6 @@ def test_a_path_outside_the_repository_shows_its_name_only():
 def test_the_block_is_in_the_editions_language():
     prov = collect_provenance(2020)
     vi, en = provenance_html(prov, "vi"), provenance_html(prov, "en")
-    assert "Nguồn gốc số liệu" in vi and "Tệp số liệu khảo sát gốc" in vi
+    assert "Nguồn gốc của trang" in vi and "Tệp số liệu khảo sát gốc" in vi
     assert "Provenance" in en and "PAR index criteria" in en and "Nguồn gốc" not in en
     assert prov.inputs[0]["sha256"] in vi
