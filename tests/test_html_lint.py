@@ -35,6 +35,8 @@ from satisfaction.report.tables import Column, Table, estimates_table
     ("<table><tr><td>True</td></tr></table>", "pandas-cell"),
     ("<table><tr><td>0.964</td></tr></table>", "pandas-cell"),
     ("<table><tr><td>0,964</td></tr></table>", "pandas-cell"),
+    ("<table><tr><td>0.963950</td></tr></table>", "pandas-cell"),
+    ("<table><tr><td>0.000964</td></tr></table>", "pandas-cell"),
     ("<table><tr><td>-2.277e-03</td></tr></table>", "pandas-cell"),
     ("<table><tr><td>...</td></tr></table>", "pandas-cell"),
     ("<img src='x'>", "image-alt"),
@@ -54,6 +56,11 @@ def test_the_lint_passes_what_a_reviewer_may_see():
           '<section class="sat-provenance"><table><tr><th>params.raw_file</th></tr></table>'
           "</section>")
     assert lint(ok) == []
+
+
+@pytest.mark.parametrize("p", ["0.023", "0.00095", "0,46", "< 0.0001"])
+def test_a_p_value_written_by_report_formats_is_not_a_share(p):
+    assert lint(f"<table><tr><td>{p}</td></tr></table>") == []
 
 
 def test_problems_say_where_they_are():
