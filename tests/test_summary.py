@@ -56,7 +56,7 @@ def test_three_to_five_findings_with_the_numbers_of_the_tables():
 def test_without_a_published_figure_the_last_finding_counts_flags():
     level = estimates([0.95, 0.9], ["a", "b"], n=[5, 2000])
     found = satisfaction_findings(2019, OVERALL, domains={"level": level})
-    assert "1 are suppressed" in found[-1].render("en")
+    assert "suppressed (too few respondents or too unstable to publish): 1" in found[-1].render("en")
 
 
 def test_calibration_is_not_called_confirmation():

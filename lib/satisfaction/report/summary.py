@@ -181,10 +181,10 @@ def _reliability(tables: Sequence[pd.DataFrame], threshold: int) -> Message:
     flags = pd.concat([with_flags(t, threshold)[["suppressed", "flagged"]] for t in tables])
     suppressed = int(flags["suppressed"].fillna(True).astype(bool).sum())
     flagged = int(flags["flagged"].fillna(False).astype(bool).sum())
-    return _("Of the {total} group estimates on this page, {flagged} are flagged (interpret with "
-             "caution) and {suppressed} are suppressed (too few respondents or too unstable to "
-             "publish).").format(total=Count(len(flags)), flagged=Count(flagged),
-                                 suppressed=Count(suppressed))
+    return _("Group estimates on this page: {total}; flagged (interpret with caution): "
+             "{flagged}; suppressed (too few respondents or too unstable to publish): "
+             "{suppressed}.").format(total=Count(len(flags)), flagged=Count(flagged),
+                                     suppressed=Count(suppressed))
 
 
 def satisfaction_findings(
@@ -259,7 +259,7 @@ def par_reproduction(matched: int, total: int, *, synthetic: bool) -> Message:
         >>> print(par_reproduction(7, 7, synthetic=True).render("en"))
         Calibration, not confirmation: the synthetic unit table was generated to reproduce the published figures, and it reproduces 7 of 7. This checks the page's arithmetic (mean, band counts, changes), not the ministry's figures.
         >>> print(par_reproduction(6, 7, synthetic=False).render("en"))
-        The unit table reproduces 6 of the 7 published figures; 1 differs (see the table).
+        The unit table reproduces 6 of the 7 published figures; the table shows the ones that differ.
     """
     if synthetic:
         return _("Calibration, not confirmation: the synthetic unit table was generated to "
@@ -269,9 +269,8 @@ def par_reproduction(matched: int, total: int, *, synthetic: bool) -> Message:
     if matched == total:
         return _("The unit table reproduces all {total} published figures.").format(
             total=Count(total))
-    return _("The unit table reproduces {matched} of the {total} published figures; {differ} "
-             "differs (see the table).").format(matched=Count(matched), total=Count(total),
-                                                 differ=Count(total - matched))
+    return _("The unit table reproduces {matched} of the {total} published figures; the table "
+             "shows the ones that differ.").format(matched=Count(matched), total=Count(total))
 
 
 # ---------------------------------------------------------------------------------------------
