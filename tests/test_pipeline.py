@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from browser_pages import check, open_page
+from html_lint import UNCONVERTED, lint
 
 from satisfaction import config
 from satisfaction.report.pages import edition_file, index_file
@@ -86,6 +87,8 @@ def test_2020_satisfaction_page_shows_the_published_figures(pipeline):
     assert "Synthetic data — not the ministry" in english
     vietnamese = (folder / "02_satisfaction.html").read_text(encoding="utf-8")
     assert "Dữ liệu mô phỏng — không phải số liệu khảo sát của Bộ" in vietnamese
+    assert "22.250" in vietnamese and "96,45" in vietnamese  # Vietnamese number style
+    assert "96,4<" not in vietnamese and "96.4<" not in english  # two decimals everywhere
 
 
 def test_an_unchanged_rerun_builds_nothing(pipeline):
@@ -99,6 +102,19 @@ def test_an_unchanged_rerun_builds_nothing(pipeline):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert re.search(r"\b0 built, \d+ up to date, 0 failed", proc.stdout), proc.stdout
     assert "changed:" not in proc.stderr
+
+
+def test_every_page_passes_the_html_lint(pipeline):
+    """Converted pages pass; a page still listed as unconverted must still fail (so that a
+    converted page leaves html_lint.UNCONVERTED)."""
+    root, _, _, _ = pipeline
+    for page in sorted((root / "reports").rglob("*.html")):
+        notebook = page.name.split(".")[0]
+        problems = lint(page.read_text(encoding="utf-8"))
+        if notebook in UNCONVERTED:
+            assert problems, f"{page.name} passes the lint: remove {notebook} from UNCONVERTED"
+        else:
+            assert problems == [], (page, [str(p) for p in problems[:10]])
 
 
 def test_no_page_shows_code_tracebacks_or_personal_data(pipeline):

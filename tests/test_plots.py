@@ -201,7 +201,8 @@ def test_components_plot_five_side_by_side_with_groups():
     ax = fig.axes[0]
     ticks = [" ".join(lbl.get_text().split()) for lbl in ax.get_xticklabels()]
     assert ticks == [names[c] for c in components]  # wrapped over lines, never cut
-    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert ax.get_legend() is None  # the legend is outside the axes, never over data
+    legend = [text.get_text() for text in fig.legends[0].get_texts()]
     assert legend == ["2019", "2020"]
 
 
@@ -214,7 +215,7 @@ def test_trend_plot_years_and_published_figures():
     diamonds = [line for line in ax.get_lines() if line.get_marker() == "D"]
     assert np.allclose(diamonds[0].get_ydata(), [96.45])
     text = all_text(fig)
-    assert "86.7" in text and "96.5" in text
+    assert "86.69" in text and "96.45" in text  # a rate has two decimals, as in the tables
 
 
 def test_trend_plot_by_domain_skips_suppressed_years():
@@ -222,7 +223,7 @@ def test_trend_plot_by_domain_skips_suppressed_years():
     t = table([0.85, 0.42, 0.95, 0.9], index=index, suppressed=[False, True, False, False])
     fig = trend_plot(t, labels={"commune": "Xã"})
     text = all_text(fig)
-    assert "42.0" not in text and "suppressed" in text and "Xã" in text
+    assert "42.00" not in text and "suppressed" in text and "Xã" in text
 
 
 def test_figures_use_no_pyplot_and_never_show(monkeypatch):
@@ -276,7 +277,8 @@ def test_the_export_table_is_every_figure_of_every_submodule():
         assert exported == set(module.__all__), module_name
         for name in exported:
             assert getattr(plots, name) is getattr(module, name)
-    own = {"FONT_FAMILY", "VIETNAMESE_SAMPLE", "enable_notebook_display", "new_figure", "set_theme"}
+    own = {"FONT_FAMILY", "VIETNAMESE_SAMPLE", "enable_notebook_display", "new_figure", "set_theme",
+           "MIN_FONT_PT", "SMALL_FONT_PT", "axis_label", "smallest_text"}
     assert set(plots.__all__) == own | set(plots._EXPORTS)
     assert set(plots.__all__) <= set(dir(plots))
 
@@ -308,3 +310,77 @@ def test_forest_plot_says_so_when_every_unit_is_suppressed():
     fig = forest_plot(t, national=0.85)
     assert "No unit meets the reliability standard (2 suppressed)." in all_text(fig)
     assert errorbar_positions(fig.axes[0]).size == 0
+
+
+# --- readable in each language: sizes, legends, axes, labels ------------------------------------
+
+def _all_figures(lang: str) -> list[Figure]:
+    level = table([0.9465, 0.9639, 0.5], n=[1335, 6008, 4], index=["central", "province", "x"],
+                  name="level", suppressed=[False, False, True], flagged=[True, False, False],
+                  flag_reason=["df", "", "few"])
+    components = table(np.linspace(0.77, 0.95, 5),
+                       index=pd.Index([f"sat_{c}" for c in "abcde"], name="component"))
+    trend = table([0.8669, 0.9645], index=pd.Index([2019, 2020], name="year"))
+    offices = table(np.linspace(0.6, 0.99, 60), index=[f"Công an xã {i}" for i in range(60)],
+                    name="office")
+    counts = pd.DataFrame({"reason": ["a", "b"], "rows": [1200, 3]})
+    return [estimates_plot(level, national=0.9645, title="t", lang=lang),
+            forest_plot(offices, national=0.9645, max_rows=20, title="t", lang=lang),
+            components_plot(components, title="t", lang=lang),
+            trend_plot(trend, published={2020: 0.9645}, title="t", lang=lang),
+            bar_counts(counts, label="reason", value="rows", title="t", lang=lang)]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_no_text_under_nine_points(lang):
+    for fig in _all_figures(lang):
+        assert plots.smallest_text(fig) >= plots.MIN_FONT_PT, fig.axes[0].get_title()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_legends_and_notes_are_outside_the_axes(lang):
+    for fig in _all_figures(lang):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        for ax in fig.axes:
+            assert ax.get_legend() is None
+            box = ax.get_window_extent(renderer)
+            title = ax.title.get_window_extent(renderer)
+            for legend in fig.legends:
+                other = legend.get_window_extent(renderer)
+                assert not other.overlaps(box), "legend over the data"
+                assert not other.overlaps(title), "legend over the title"
+
+
+def test_an_axis_that_does_not_start_at_zero_says_so():
+    fig = estimates_plot(table([0.9465, 0.9639], index=["a", "b"], name="level"), lang="vi")
+    ax = fig.axes[0]
+    assert ax.get_xlim()[0] > 0
+    assert f"trục bắt đầu từ {ax.get_xlim()[0]:.0f}, không phải từ 0" in ax.get_xlabel()
+    wide = estimates_plot(table([0.02, 0.98], index=["a", "b"], name="level"))
+    assert wide.axes[0].get_xlim()[0] == 0 and "starts" not in wide.axes[0].get_xlabel()
+    trend = trend_plot(table([0.8669, 0.9645], index=pd.Index([2019, 2020])), lang="en")
+    assert "\n(the axis starts at" in trend.axes[0].get_ylabel()
+
+
+def test_figures_speak_the_pages_language_with_the_tables_labels():
+    from satisfaction.codebook import load_codebook
+    from satisfaction.report.tables import estimates_table
+
+    codebook = load_codebook()
+    labels = lambda lang: codebook.labels("level", lang)
+    t = table([0.9465, 0.9639], n=[1335, 6008], index=["central", "province"], name="level")
+    for lang in ("vi", "en"):
+        fig = estimates_plot(t, labels=labels, national=0.9645, lang=lang)
+        ticks = [x.get_text() for x in fig.axes[0].get_yticklabels()]
+        html = estimates_table(t, labels=labels).html(lang)
+        assert all(tick in html for tick in ticks)  # the same words as the table
+        text = all_text(fig)
+        if lang == "vi":
+            assert "n = 1.335" in text and "Tỉ lệ toàn quốc 96,45 %" in text
+            assert "Hài lòng hoặc rất hài lòng (%)" in fig.axes[0].get_xlabel()
+        else:
+            assert "n = 1,335" in text and "National rate 96.45 %" in text

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import math
 import re
 import subprocess
 import sys
@@ -33,7 +32,6 @@ from satisfaction.io import sha256_file
 from satisfaction.report import (
     ReportError,
     external_references,
-    format_estimates,
     load_headlines,
     render_html,
     save_headline,
@@ -369,108 +367,7 @@ def test_package_versions_are_the_installed_ones():
                              "papermill", "nbconvert", "satisfaction"}
 
 
-# --- reviewer tables -------------------------------------------------------------------------
-
-def estimate_table(**flags) -> pd.DataFrame:
-    table = pd.DataFrame(
-        {"estimate": [0.96449, 0.87351, 0.5], "se": [0.00213, 0.0191, 0.2],
-         "ci_low": [0.96012, 0.83449, 0.1], "ci_high": [0.96861, 0.90652, 0.9],
-         "deff": [2.104, 1.7, 1.0], "n": [22250, 412, 4], "n_eff": [10575.1, 242.4, 4.0]},
-        index=pd.Index(["central", HOSTILE, "commune"], name="level"),
-    )
-    return table.assign(**flags) if flags else table
-
-
-FLAGS = {"suppressed": [False, False, True], "flagged": [False, True, False],
-         "flag_reason": ["", "wide <interval>", "fewer than 10 respondents"]}
-
-
-def cells_of(html: str, row: int) -> list[str]:
-    rows = re.findall(r"<tr class=\"sat-[a-z]+\">(.*?)</tr>", html, re.DOTALL)
-    return re.findall(r"<td[^>]*>(.*?)</td>", rows[row], re.DOTALL)
-
-
-def test_format_estimates_numbers_interval_and_flags():
-    table = estimate_table(**FLAGS)
-    html = format_estimates(table, labels={"central": "Trung ương"})
-    first = cells_of(html, 0)
-    assert first[0] == "Trung ương"
-    assert first[1] == f"{round(0.96449 * 100, 1):.1f}" == "96.4"
-    assert first[2] == "96.0–96.9"
-    assert first[5] == "22,250" and first[6] == "10,575"
-    assert first[7] == "reliable"
-    second = cells_of(html, 1)
-    assert second[0] == "&lt;script&gt;alert(1)&lt;/script&gt;"
-    assert second[1] == "87.4" and second[7].startswith("flagged<sup")
-    third = cells_of(html, 2)
-    assert third[1:5] == ["—", "—", "—", "—"] and third[5] == "&lt; 10" and third[6] == "—"
-    assert "50.0" not in html and "10.0–90.0" not in html
-    assert "wide &lt;interval&gt;" in html and "<interval>" not in html
-    assert "<script" not in html
-
-
-def test_format_estimates_not_percent_and_caption_escaped():
-    html = format_estimates(estimate_table(**FLAGS), percent=False, caption="<b>Mean</b>")
-    assert cells_of(html, 0)[1] == "0.96" and "&lt;b&gt;Mean&lt;/b&gt;" in html
-
-
-def test_format_estimates_multiindex_has_one_column_per_level():
-    table = estimate_table(**FLAGS)
-    table.index = pd.MultiIndex.from_tuples(
-        [("province", "Huế"), ("district", "Đắk Lắk"), ("commune", "x")], names=["level", "unit"])
-    html = format_estimates(table)
-    assert cells_of(html, 1)[:2] == ["district", "Đắk Lắk"]
-    assert "<th scope=\"col\" class=\"sat-domain\">Unit</th>" in html
-
-
-def test_format_estimates_calls_nchs_flags_with_the_threshold(monkeypatch):
-    seen = {}
-
-    def fake(table, disclosure_threshold):
-        seen["threshold"] = disclosure_threshold
-        n = table["n"]
-        return table.assign(suppressed=n < disclosure_threshold, flagged=False,
-                            flag_reason=np.where(n < disclosure_threshold, "too few", ""))
-
-    from satisfaction import reliability
-
-    monkeypatch.setattr(reliability, "nchs_flags", fake)
-    html = format_estimates(estimate_table(), disclosure_threshold=500)
-    assert seen["threshold"] == 500
-    assert cells_of(html, 1)[1] == "—" and cells_of(html, 1)[5] == "&lt; 500"
-    assert cells_of(html, 0)[1] == "96.4"
-
-
-def test_format_estimates_with_the_real_reliability_rules():
-    from satisfaction import reliability
-
-    table = estimate_table()
-    flagged = reliability.nchs_flags(table, 10)
-    html = format_estimates(table)
-    assert bool(flagged["suppressed"].iloc[2])  # 4 respondents: below the threshold
-    assert cells_of(html, 2)[1] == "—" and "50.0" not in html
-
-
-def test_format_estimates_bad_input():
-    with pytest.raises(ValueError, match="missing column"):
-        format_estimates(estimate_table().drop(columns="n_eff"))
-    with pytest.raises(TypeError):
-        format_estimates([1, 2, 3])
-
-
-def test_format_estimates_displays_in_jupyter():
-    html = format_estimates(estimate_table(**FLAGS))
-    assert isinstance(html, str) and html._repr_html_() == str(html)
-    assert math.isclose(float(cells_of(html, 0)[1]), 96.4)
-
-
-def test_format_estimates_of_means_uses_the_disclosure_rule_only():
-    means = estimate_table().assign(estimate=[4.21, 3.87, 2.5], ci_low=[4.1, 3.6, 1.0],
-                                    ci_high=[4.3, 4.1, 4.0])
-    html = format_estimates(means, percent=False)
-    assert cells_of(html, 0)[1] == "4.21" and cells_of(html, 0)[2] == "4.10–4.30"
-    assert cells_of(html, 2)[1] == "—" and cells_of(html, 2)[5] == "&lt; 10"
-    assert "fewer than 10 respondents (disclosure)" in html
+# --- reviewer tables: tests/test_tables.py -------------------------------------------------
 
 
 def test_page_states_the_year_in_title_and_header():

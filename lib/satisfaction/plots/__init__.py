@@ -1,8 +1,14 @@
 """Figures for the notebooks and report pages (seaborn look, matplotlib figures).
 
-Call :func:`set_theme` once at the top of a notebook: it applies seaborn's theme and then a
-font that has every Vietnamese letter, so province and office names keep their diacritics in
-every figure on a bare machine. The figures themselves live in submodules and are re-exported
+Call :func:`set_theme` once at the top of a notebook: it applies seaborn's theme, then a font
+that has every Vietnamese letter (province and office names keep their diacritics on a bare
+machine) and text sizes a reviewer can read: nothing under :data:`MIN_FONT_PT` points on a page
+(a figure is shown at its own size, 100 pixels an inch), checked by :func:`smallest_text`.
+
+The rules every figure keeps: its labels in the page's language (``lang``), with the same
+category labels as the tables; legends and notes outside the axes, never over data or the
+title; a value axis that starts at 0, or says where it starts (:func:`axis_label`); and, on the
+page, an alt text that says what it shows (:func:`satisfaction.report.show.figure`). The figures themselves live in submodules and are re-exported
 here (the table :data:`_EXPORTS` says which module draws which figure): :mod:`.estimates`
 (by-domain estimates, forest plot of offices, the five components, trend across years, plain
 counts), :mod:`.change` (year-over-year change), :mod:`.par` (the PAR index) and
@@ -34,6 +40,11 @@ VIETNAMESE_SAMPLE = (
 )
 """Text whose every glyph must render (checked by the tests)."""
 
+MIN_FONT_PT = 9.0
+"""The smallest text a figure may draw, in points (9 pt: 12.5 pixels at 100 pixels an inch)."""
+SMALL_FONT_PT = 9.5
+"""Notes, value labels and legends: small, never under :data:`MIN_FONT_PT`."""
+
 _EXPORTS = {
     "bar_counts": "estimates",
     "components_plot": "estimates",
@@ -62,7 +73,10 @@ _EXPORTS = {
 __all__ = [
     "FIGURES",
     "FONT_FAMILY",
+    "MIN_FONT_PT",
+    "SMALL_FONT_PT",
     "VIETNAMESE_SAMPLE",
+    "axis_label",
     "band_changes_plot",
     "bar_counts",
     "ceiling_plot",
@@ -83,6 +97,7 @@ __all__ = [
     "quality_plot",
     "sensitivity_heatmap",
     "set_theme",
+    "smallest_text",
     "transition_heatmap",
     "trend_plot",
 ]
@@ -110,6 +125,14 @@ def set_theme(context: str = "notebook", style: str = "whitegrid", font_scale: f
     mpl.rcParams["font.family"] = ["sans-serif"]
     mpl.rcParams["font.sans-serif"] = [FONT_FAMILY, *others]
     mpl.rcParams["axes.unicode_minus"] = True
+    # Readable text on a page: seaborn's "notebook" sizes, none under MIN_FONT_PT; a relative
+    # size ("small", "x-small") is a share of font.size, so font.size keeps those above it too.
+    floor = MIN_FONT_PT / 0.694  # "x-small" is 0.694 of font.size
+    mpl.rcParams["font.size"] = max(float(mpl.rcParams["font.size"]), floor)
+    for key in ("axes.labelsize", "axes.titlesize", "xtick.labelsize", "ytick.labelsize",
+                "legend.fontsize", "legend.title_fontsize", "figure.titlesize"):
+        if isinstance(mpl.rcParams[key], (int, float)):
+            mpl.rcParams[key] = max(float(mpl.rcParams[key]), SMALL_FONT_PT + 1)
     mpl.rcParams["figure.dpi"] = 100
     mpl.rcParams["savefig.dpi"] = 100
     mpl.rcParams["savefig.bbox"] = "tight"
@@ -162,6 +185,55 @@ def new_figure(width: float, height: float, ax: Axes | None = None) -> tuple[Fig
         return fig, ax
     fig = Figure(figsize=(width, height), layout="constrained")
     return fig, fig.add_subplot()
+
+
+def smallest_text(fig: Figure) -> float:
+    """The size, in points, of the smallest visible text of a figure (inf when it has none).
+
+    Examples:
+        >>> fig, ax = new_figure(4, 3)
+        >>> _ = ax.set_title("Tỉ lệ", fontsize=12); _ = ax.text(0, 0, "n = 5", fontsize=7)
+        >>> smallest_text(fig)
+        7.0
+    """
+    from matplotlib.text import Text
+
+    sizes = [float(t.get_fontsize()) for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip()]
+    return min(sizes, default=float("inf"))
+
+
+def axis_label(label: str, start: float, *, zero: float = 0.0, lang: str = "en",
+               vertical: bool = False) -> str:
+    """An axis label that says where the axis starts when it does not start at zero.
+
+    Rates near 96 % drawn from 0 would show nothing; drawn from 94 they must say so.
+
+    Args:
+        label: the axis label (already in ``lang``).
+        start: where the axis starts (the lower limit on the figure's scale).
+        zero: the value a reader would assume the axis starts at.
+        lang: the language of the added words.
+        vertical: the label of a vertical axis: the note goes on a second line, in brackets.
+
+    Examples:
+        >>> axis_label("Satisfied (%)", 94.0)
+        'Satisfied (%) — the axis starts at 94, not at 0'
+        >>> axis_label("Satisfied (%)", 94.0, vertical=True)
+        'Satisfied (%)\\n(the axis starts at 94, not at 0)'
+        >>> axis_label("Hài lòng (%)", 0.0, lang="vi")
+        'Hài lòng (%)'
+    """
+    from ..i18n import _
+    from ..report.formats import decimal
+
+    if abs(float(start) - zero) < 1e-9:
+        return label
+    digits = 0 if float(start).is_integer() else 1
+    note = _("the axis starts at {start}, not at {zero}").format(
+        start=decimal(start, digits, lang), zero=decimal(zero, 0, lang))
+    text = note.render(lang)  # type: ignore[arg-type]
+    return f"{label}\n({text})" if vertical else f"{label} — {text}"
 
 
 def __getattr__(name: str) -> Any:

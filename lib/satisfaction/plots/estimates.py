@@ -2,11 +2,14 @@
 
 Every function takes an estimate table (columns ``estimate, se, ci_low, ci_high, deff, n,
 n_eff``, the domain as index) and returns a :class:`matplotlib.figure.Figure` drawn in the
-seaborn theme (:func:`satisfaction.plots.set_theme`). Each estimate is a point with its
-confidence interval; ``n`` is written beside it; a cell the NCHS standard flags is drawn hollow;
-a suppressed cell (:func:`satisfaction.reliability.nchs_flags`) is never drawn as a number:
-it is named as suppressed, or counted in a note. Figures are built without pyplot, so a
-notebook shows each once and a batch run keeps no figure in memory.
+seaborn theme (:func:`satisfaction.plots.set_theme`), with its words in the page's language
+(``lang``; the category labels are the tables' own, :data:`satisfaction.report.tables.Labels`)
+and its numbers written by the tables' rules (a rate with two decimals). Each estimate is a
+point with its confidence interval; ``n`` is written beside it; a cell the NCHS standard flags
+is drawn hollow; a suppressed cell (:func:`satisfaction.reliability.nchs_flags`) is never drawn
+as a number: it is named as suppressed, or counted in a note. Legends and notes sit outside the
+axes; a rate axis that does not start at 0 says where it starts. Figures are built without
+pyplot, so a notebook shows each once and a batch run keeps no figure in memory.
 
 Not for: tables (see :mod:`satisfaction.report.tables`) or change between years beyond the
 trend line (see the change figures).
@@ -15,7 +18,6 @@ trend line (see the change figures).
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -24,14 +26,20 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from ..i18n import Language, Renderable, _, render
 from ..reliability import with_flags
-from . import new_figure
+from ..report.formats import Count, count, decimal
+from ..report.formats import percent as percent_text
+from ..report.tables import Labels, label_map
+from . import SMALL_FONT_PT, axis_label, new_figure
 from .labels import literal
 
 __all__ = ["bar_counts", "components_plot", "estimates_plot", "forest_plot", "trend_plot"]
 
 _GREY = "#6e7781"
 _SEP = " · "
+_NATIONAL = _("National rate")
+_SUPPRESSED = _("suppressed")
 
 
 def _palette(n: int) -> list[Any]:
@@ -40,20 +48,27 @@ def _palette(n: int) -> list[Any]:
     return list(sns.color_palette(n_colors=max(n, 1)))
 
 
+def _text(value: Renderable | str | None, lang: Language) -> str | None:
+    """A title or label in ``lang``, drawn literally."""
+    return None if value is None else literal(render(value, lang))
+
+
 def plot_frame(
     table: pd.DataFrame,
     *,
     percent: bool = True,
-    labels: Mapping[Any, str] | None = None,
+    labels: Labels | None = None,
     disclosure_threshold: int = 10,
+    lang: Language = "en",
 ) -> pd.DataFrame:
     """The table as the figures draw it: one label, scaled numbers, the reliability columns.
 
     Args:
         table: an estimate table.
         percent: scale proportions to percentages.
-        labels: display labels for domain values (any index level).
+        labels: display labels for domain values (any index level), as the tables take them.
         disclosure_threshold: passed to :func:`satisfaction.reliability.nchs_flags`.
+        lang: the language of the labels.
 
     Returns:
         Columns ``label`` (index levels joined by " · "), ``estimate``, ``ci_low``, ``ci_high``
@@ -73,8 +88,9 @@ def plot_frame(
     flagged = with_flags(table, disclosure_threshold, proportions=percent)
     scale = 100.0 if percent else 1.0
     index = flagged.index.to_frame(index=False)
-    if labels:
-        index = index.apply(lambda col: col.map(lambda v: labels.get(v, v)))
+    names = label_map(labels, lang)
+    if names:
+        index = index.apply(lambda col: col.astype(object).map(lambda v: names.get(v, v)))
     label = index.astype(str).agg(_SEP.join, axis=1).map(literal)
     suppressed = flagged["suppressed"].fillna(True).astype(bool).to_numpy()
     frame = pd.DataFrame({
@@ -108,6 +124,16 @@ def _value(frame_or_number: Any, percent: bool) -> float | None:
     return value * (100.0 if percent else 1.0)
 
 
+def _number(value: float, lang: Language) -> str:
+    """A value on the figure's scale as the tables write it (a rate: two decimals)."""
+    return decimal(value, 2, lang)
+
+
+def _reference_label(label: Renderable | str, ref: float, percent: bool, lang: Language) -> str:
+    number = percent_text(ref / 100.0, lang=lang) if percent else decimal(ref, 2, lang)
+    return f"{literal(render(label, lang))} {number}"
+
+
 def _points(ax: Axes, x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray,
             hollow: np.ndarray, color: Any, horizontal: bool, label: str | None = None) -> None:
     """Points with interval bars; hollow markers for flagged cells; NaN (suppressed) skipped."""
@@ -119,22 +145,27 @@ def _points(ax: Axes, x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarr
             continue
         kwargs = {"fmt": "o", "color": color, "ecolor": color, "elinewidth": 1.6, "capsize": 3,
                   "markersize": 6, "markerfacecolor": face, "markeredgecolor": color,
-                  "label": label if face is color else None}
+                  "label": label if face is color else None, "clip_on": False}
         if horizontal:
             ax.errorbar(x[mask], y[mask], xerr=err[:, mask], **kwargs)
         else:
             ax.errorbar(y[mask], x[mask], yerr=err[:, mask], **kwargs)
 
 
-def _axis_label(percent: bool, given: str | None) -> str:
+def _axis_title(percent: bool, given: Renderable | str | None, start: float,
+                lang: Language, vertical: bool = False) -> str:
+    """The value axis' label in ``lang``; it says where it starts when that is not 0."""
     if given is not None:
-        return literal(given)
-    return "Satisfied or very satisfied (%)" if percent else "Estimate"
+        label = literal(render(given, lang))
+    else:
+        label = render(_("Satisfied or very satisfied (%)") if percent else _("Estimate"), lang)
+    return axis_label(label, start, lang=lang, vertical=vertical) if percent else label
 
 
 def _limits(frame: pd.DataFrame, percent: bool, extra: list[float] | None = None) -> tuple[float, float]:
+    """Axis limits around every interval (and ``extra`` values), whole numbers for rates."""
     values = np.concatenate([frame["ci_low"].to_numpy(), frame["ci_high"].to_numpy(),
-                             np.asarray(extra or [], dtype=float)])
+                             frame["estimate"].to_numpy(), np.asarray(extra or [], dtype=float)])
     values = values[~np.isnan(values)]
     if values.size == 0:
         return (0.0, 100.0) if percent else (0.0, 1.0)
@@ -142,85 +173,89 @@ def _limits(frame: pd.DataFrame, percent: bool, extra: list[float] | None = None
     pad = max((hi - lo) * 0.08, 0.5 if percent else 0.01)
     lo, hi = lo - pad, hi + pad
     if percent:
-        lo, hi = max(lo, 0.0), min(hi, 100.0)
+        lo, hi = max(np.floor(lo), 0.0), min(np.ceil(hi), 100.0)
     return lo, hi
 
 
-def _flag_legend(ax: Axes, frame: pd.DataFrame, color: Any, handles: list[Any] | None = None,
-                 outside: bool = False) -> None:
-    """Legend of the reference line and of the flagged / suppressed markers (if any)."""
-    handles = list(handles or [])
+def _legend(fig: Figure, handles: list[Any], ncols: int = 3) -> None:
+    """The legend under the axes, outside them: never over data or the title."""
+    if handles:
+        fig.legend(handles=handles, loc="outside lower left", fontsize=SMALL_FONT_PT,
+                   ncols=min(len(handles), ncols), frameon=False)
+
+
+def _flag_handles(frame: pd.DataFrame, color: Any, lang: Language) -> list[Any]:
+    """Legend entries of the flagged / suppressed markers (if any)."""
+    handles = []
     if frame["flagged"].any():
         handles.append(Line2D([], [], marker="o", color=color, markerfacecolor="white",
-                              linestyle="none", label="flagged: interpret with caution"))
+                              linestyle="none",
+                              label=render(_("hollow: flagged, interpret with caution"), lang)))
     if frame["suppressed"].any():
         handles.append(Line2D([], [], marker="$—$", color=_GREY, linestyle="none",
-                              label="suppressed: not shown"))
-    if handles and outside:
-        ax.get_figure(root=True).legend(handles=handles, loc="outside lower left", fontsize="small",
-                         ncols=min(len(handles), 3), frameon=False)
-    elif handles:
-        ax.legend(handles=handles, loc="best", fontsize="small", frameon=True)
+                              label=render(_("suppressed: not shown"), lang)))
+    return handles
 
 
 def estimates_plot(
     table: pd.DataFrame,
     *,
     percent: bool = True,
-    labels: Mapping[Any, str] | None = None,
-    title: str | None = None,
+    labels: Labels | None = None,
+    title: Renderable | str | None = None,
     national: Any = None,
-    national_label: str = "National rate",
-    xlabel: str | None = None,
+    national_label: Renderable | str = _NATIONAL,
+    xlabel: Renderable | str | None = None,
     disclosure_threshold: int = 10,
     ax: Axes | None = None,
+    lang: Language = "en",
 ) -> Figure:
     """Estimates by domain (level, field...) as points with intervals, ``n`` beside each.
 
     Args:
         table: an estimate table (one row per domain, any number of index levels).
         percent: proportions shown as percentages.
-        labels: display labels for domain values.
-        title: the figure title.
+        labels: display labels for domain values (as :func:`~satisfaction.report.tables.
+            estimates_table` takes them).
+        title: the figure title (a message or text).
         national: the national rate, drawn as a dashed line (a number on the table's scale,
             e.g. ``0.9645``, or a one-row estimate table).
         national_label: what the line is.
         xlabel: the axis label.
         disclosure_threshold: see :func:`satisfaction.reliability.nchs_flags`.
         ax: draw into these axes instead of a new figure.
+        lang: the language of every word on the figure.
 
     Returns:
         The figure.
     """
     frame = plot_frame(table, percent=percent, labels=labels,
-                       disclosure_threshold=disclosure_threshold)
-    fig, ax = new_figure(7.5, 1.2 + 0.42 * max(len(frame), 1), ax)
+                       disclosure_threshold=disclosure_threshold, lang=lang)
+    fig, ax = new_figure(7.5, 1.6 + 0.42 * max(len(frame), 1), ax)
     color = _palette(1)[0]
     y = np.arange(len(frame))[::-1].astype(float)
     _points(ax, frame["estimate"].to_numpy(), y, frame["ci_low"].to_numpy(),
             frame["ci_high"].to_numpy(), frame["flagged"].to_numpy(), color, horizontal=True)
     ref = _value(national, percent)
     lo, hi = _limits(frame, percent, [ref] if ref is not None else None)
-    span = hi - lo
-    hi_text = hi + span * 0.22
-    ax.set_xlim(lo, hi_text)
+    ax.set_xlim(lo, hi)
     handles = []
     if ref is not None:
-        line = ax.axvline(ref, color="#9a3412", linestyle="--", linewidth=1.2,
-                          label=f"{literal(national_label)} {ref:.1f}" + (" %" if percent else ""))
-        handles.append(line)
-    right = hi + span * 0.02
-    n_text = np.where(frame["suppressed"], "suppressed",
-                      frame["n"].map(lambda v: "" if pd.isna(v) else f"n = {int(v):,}").to_numpy())
+        handles.append(ax.axvline(ref, color="#9a3412", linestyle="--", linewidth=1.2,
+                                  label=_reference_label(national_label, ref, percent, lang)))
+    n_text = np.where(frame["suppressed"], render(_SUPPRESSED, lang), frame["n"].map(
+        lambda v: "" if pd.isna(v) else render(_("n = {n}").format(n=Count(v)), lang)).to_numpy())
+    # n beside each row, in a column right of the axes (never over an interval).
     for yi, text, sup in zip(y, n_text, frame["suppressed"], strict=True):
-        ax.text(right, yi, text, va="center", fontsize="small", color=_GREY,
-                style="italic" if sup else "normal")
+        ax.annotate(text, (1.0, yi), xycoords=("axes fraction", "data"), xytext=(6, 0),
+                    textcoords="offset points", va="center", fontsize=SMALL_FONT_PT, color=_GREY,
+                    style="italic" if sup else "normal", annotation_clip=False)
     ax.set_yticks(y, frame["label"].tolist())
     ax.set_ylim(-0.7, y.max() + 0.7 if len(y) else 1)
-    ax.set_xlabel(_axis_label(percent, xlabel))
-    if title:
-        ax.set_title(literal(title), loc="left")
-    _flag_legend(ax, frame, color, handles, outside=True)
+    ax.set_xlabel(_axis_title(percent, xlabel, lo, lang))
+    if title is not None:
+        ax.set_title(_text(title, lang), loc="left")
+    _legend(fig, handles + _flag_handles(frame, color, lang))
     return fig
 
 
@@ -228,13 +263,14 @@ def forest_plot(
     table: pd.DataFrame,
     *,
     national: Any = None,
-    national_label: str = "National rate",
+    national_label: Renderable | str = _NATIONAL,
     percent: bool = True,
-    labels: Mapping[Any, str] | None = None,
-    title: str | None = None,
-    xlabel: str | None = None,
+    labels: Labels | None = None,
+    title: Renderable | str | None = None,
+    xlabel: Renderable | str | None = None,
     disclosure_threshold: int = 10,
     max_rows: int | None = None,
+    lang: Language = "en",
 ) -> Figure:
     """Offices (or any units) sorted by estimate, with intervals and the national rate as a line.
 
@@ -251,12 +287,13 @@ def forest_plot(
         xlabel: the axis label.
         disclosure_threshold: see :func:`satisfaction.reliability.nchs_flags`.
         max_rows: draw only the lowest and highest units, this many in all (all if None).
+        lang: the language of every word on the figure.
 
     Returns:
         The figure.
     """
     frame = plot_frame(table, percent=percent, labels=labels,
-                       disclosure_threshold=disclosure_threshold)
+                       disclosure_threshold=disclosure_threshold, lang=lang)
     shown = frame[~frame["suppressed"]].sort_values("estimate", ascending=True, kind="stable")
     hidden = int(frame["suppressed"].sum())
     cut = 0
@@ -264,38 +301,42 @@ def forest_plot(
         half = max_rows // 2
         cut = len(shown) - max_rows
         shown = pd.concat([shown.iloc[:half], shown.iloc[len(shown) - (max_rows - half):]])
-    fig, ax = new_figure(7.5, 1.6 + 0.24 * max(len(shown), 1), None)
+    fig, ax = new_figure(7.5, 2.0 + 0.26 * max(len(shown), 1), None)
     color = _palette(1)[0]
     y = np.arange(len(shown)).astype(float)
     _points(ax, shown["estimate"].to_numpy(), y, shown["ci_low"].to_numpy(),
             shown["ci_high"].to_numpy(), shown["flagged"].to_numpy(), color, horizontal=True)
     ref = _value(national, percent)
+    handles = []
     if ref is not None:
         if isinstance(national, pd.DataFrame) and {"ci_low", "ci_high"} <= set(national.columns):
             scale = 100.0 if percent else 1.0
             ax.axvspan(float(national["ci_low"].iloc[0]) * scale,
                        float(national["ci_high"].iloc[0]) * scale, color=_GREY, alpha=0.15, lw=0)
-        ax.axvline(ref, color="#9a3412", linestyle="--", linewidth=1.3,
-                   label=f"{literal(national_label)} {ref:.1f}" + (" %" if percent else ""))
-        ax.legend(loc="lower right", fontsize="small")
+        handles.append(ax.axvline(ref, color="#9a3412", linestyle="--", linewidth=1.3,
+                                  label=_reference_label(national_label, ref, percent, lang)))
     if shown.empty:
-        ax.text(0.5, 0.5, f"No unit meets the reliability standard ({hidden} suppressed).",
+        ax.text(0.5, 0.5, render(_("No unit meets the reliability standard ({n} suppressed).")
+                                 .format(n=Count(hidden)), lang),
                 transform=ax.transAxes, ha="center", va="center", color=_GREY)
-    ax.set_yticks(y, shown["label"].tolist(), fontsize="small" if len(shown) > 25 else None)
+    ax.set_yticks(y, shown["label"].tolist())
     ax.set_ylim(-0.8, max(len(shown) - 0.2, 0.8))
-    ax.set_xlim(*_limits(shown, percent, [ref] if ref is not None else None))
-    ax.set_xlabel(_axis_label(percent, xlabel))
-    if title:
-        ax.set_title(literal(title), loc="left")
+    lo, hi = _limits(shown, percent, [ref] if ref is not None else None)
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel(_axis_title(percent, xlabel, lo, lang))
+    if title is not None:
+        ax.set_title(_text(title, lang), loc="left")
     notes = []
     if hidden:
-        notes.append(f"{hidden} not shown (suppressed: too few respondents or unreliable)")
+        notes.append(_("{n} not shown (suppressed: too few respondents or unreliable)")
+                     .format(n=Count(hidden)))
     if cut:
-        notes.append(f"{cut} in the middle of the ranking not drawn")
-    if shown["flagged"].any():
-        notes.append("hollow: flagged, interpret with caution")
+        notes.append(_("{n} in the middle of the ranking not drawn").format(n=Count(cut)))
+    handles += _flag_handles(shown.assign(suppressed=False), color, lang)
+    _legend(fig, handles, ncols=2)
     if notes:
-        fig.supxlabel("; ".join(notes), fontsize="small", color=_GREY)
+        fig.supxlabel("; ".join(render(n, lang) for n in notes), fontsize=SMALL_FONT_PT,
+                      color=_GREY)
     return fig
 
 
@@ -303,10 +344,11 @@ def components_plot(
     table: pd.DataFrame,
     *,
     percent: bool = True,
-    labels: Mapping[Any, str] | None = None,
-    title: str | None = None,
-    ylabel: str | None = None,
+    labels: Labels | None = None,
+    title: Renderable | str | None = None,
+    ylabel: Renderable | str | None = None,
     disclosure_threshold: int = 10,
+    lang: Language = "en",
 ) -> Figure:
     """The five components (access, procedures, officers, results, feedback) side by side.
 
@@ -318,41 +360,44 @@ def components_plot(
         title: the figure title.
         ylabel: the axis label.
         disclosure_threshold: see :func:`satisfaction.reliability.nchs_flags`.
+        lang: the language of every word on the figure.
 
     Returns:
         The figure.
     """
     frame = plot_frame(table, percent=percent, labels=labels,
-                       disclosure_threshold=disclosure_threshold)
-    comp_raw = frame["level_0"]
-    components = list(dict.fromkeys(comp_raw))
-    comp_label = [textwrap.fill(literal((labels or {}).get(c, c)), 16) for c in components]
+                       disclosure_threshold=disclosure_threshold, lang=lang)
+    names = label_map(labels, lang)
+    components = list(dict.fromkeys(frame["level_0"]))
+    comp_label = [textwrap.fill(literal(names.get(c, c)), 16) for c in components]
     groups = list(dict.fromkeys(frame["level_1"])) if "level_1" in frame else [None]
-    fig, ax = new_figure(max(7.5, 1.6 * len(components)), 4.6, None)
+    fig, ax = new_figure(max(7.5, 1.6 * len(components)), 4.8, None)
     colors = _palette(len(groups))
     width = 0.7 / max(len(groups), 1)
     position = pd.Series(np.arange(len(components), dtype=float), index=components)
+    lo, hi = _limits(frame, percent)
+    top = hi + (hi - lo) * 0.1  # room for the value labels above the intervals
     for g, (group, color) in enumerate(zip(groups, colors, strict=True)):
         part = frame if group is None else frame[frame["level_1"] == group]
         x = position.loc[part["level_0"]].to_numpy() + (g - (len(groups) - 1) / 2) * width
-        name = None if group is None else literal((labels or {}).get(group, group))
+        name = None if group is None else literal(str(names.get(group, group)))
         _points(ax, part["estimate"].to_numpy(), x, part["ci_low"].to_numpy(),
                 part["ci_high"].to_numpy(), part["flagged"].to_numpy(), color,
                 horizontal=False, label=name)
-        for xi, (est, sup, hi) in zip(x, part[["estimate", "suppressed", "ci_high"]].to_numpy(),
-                                      strict=True):
-            text = "suppressed" if sup else ("" if pd.isna(est) else f"{est:.1f}")
-            anchor = hi if not pd.isna(hi) else ax.get_ylim()[0]
+        for xi, (est, sup, high) in zip(x, part[["estimate", "suppressed", "ci_high"]].to_numpy(),
+                                        strict=True):
+            text = render(_SUPPRESSED, lang) if sup else (
+                "" if pd.isna(est) else _number(est, lang))
+            anchor = high if not pd.isna(high) else lo
             ax.annotate(text, (xi, anchor), textcoords="offset points", xytext=(0, 4),
-                        ha="center", fontsize="x-small", color=_GREY if sup else "black")
+                        ha="center", fontsize=SMALL_FONT_PT, color=_GREY if sup else "black")
     ax.set_xticks(position.to_numpy(), comp_label)
-    lo, hi = _limits(frame, percent)
-    ax.set_ylim(lo, hi + (hi - lo) * 0.08)
-    ax.set_ylabel(_axis_label(percent, ylabel))
+    ax.set_ylim(lo, top)
+    ax.set_ylabel(_axis_title(percent, ylabel, lo, lang, vertical=True))
     if groups != [None]:
-        ax.legend(loc="lower right", fontsize="small", ncols=min(len(groups), 4))
-    if title:
-        ax.set_title(literal(title), loc="left")
+        _legend(fig, ax.get_legend_handles_labels()[0], ncols=4)
+    if title is not None:
+        ax.set_title(_text(title, lang), loc="left")
     return fig
 
 
@@ -360,11 +405,12 @@ def trend_plot(
     table: pd.DataFrame,
     *,
     percent: bool = True,
-    labels: Mapping[Any, str] | None = None,
-    title: str | None = None,
-    ylabel: str | None = None,
-    published: Mapping[int, float] | None = None,
+    labels: Labels | None = None,
+    title: Renderable | str | None = None,
+    ylabel: Renderable | str | None = None,
+    published: dict[int, float] | None = None,
     disclosure_threshold: int = 10,
+    lang: Language = "en",
 ) -> Figure:
     """Estimates across survey years, with intervals; one line per domain when there are several.
 
@@ -376,29 +422,33 @@ def trend_plot(
         ylabel: the axis label.
         published: year -> a figure the ministry published (table scale), drawn as diamonds.
         disclosure_threshold: see :func:`satisfaction.reliability.nchs_flags`.
+        lang: the language of every word on the figure.
 
     Returns:
         The figure.
     """
     frame = plot_frame(table, percent=percent, labels=labels,
-                       disclosure_threshold=disclosure_threshold)
+                       disclosure_threshold=disclosure_threshold, lang=lang)
+    names = label_map(labels, lang)
     years = pd.to_numeric(frame["level_0"], errors="raise").astype(int)
     frame = frame.assign(year=years.to_numpy())
     groups = list(dict.fromkeys(frame["level_1"])) if "level_1" in frame else [None]
-    fig, ax = new_figure(7.5, 4.6, None)
+    fig, ax = new_figure(7.5, 4.8, None)
     colors = _palette(len(groups))
     for group, color in zip(groups, colors, strict=True):
         part = frame if group is None else frame[frame["level_1"] == group]
         part = part.sort_values("year")
-        name = "Survey estimate" if group is None else literal((labels or {}).get(group, group))
+        name = (render(_("Survey estimate"), lang) if group is None
+                else literal(str(names.get(group, group))))
         ax.plot(part["year"], part["estimate"], color=color, linewidth=1.5, alpha=0.8)
         _points(ax, part["estimate"].to_numpy(), part["year"].to_numpy(dtype=float),
                 part["ci_low"].to_numpy(), part["ci_high"].to_numpy(),
                 part["flagged"].to_numpy(), color, horizontal=False, label=name)
         for year, est, sup in part[["year", "estimate", "suppressed"]].to_numpy():
-            text = "suppressed" if sup else ("" if pd.isna(est) else f"{est:.1f}")
+            text = render(_SUPPRESSED, lang) if sup else (
+                "" if pd.isna(est) else _number(est, lang))
             ax.annotate(text, (year, est if not pd.isna(est) else 0), textcoords="offset points",
-                        xytext=(8, 0), va="center", fontsize="x-small",
+                        xytext=(8, 0), va="center", fontsize=SMALL_FONT_PT,
                         color=_GREY if sup else "black")
     extra: list[float] = []
     if published:
@@ -407,18 +457,20 @@ def trend_plot(
         extra = pub.tolist()
         ax.plot(pub.index.astype(int), pub.to_numpy(), linestyle="none", marker="D",
                 markerfacecolor="none", markeredgecolor="#9a3412", markersize=8,
-                label="Published by the ministry")
+                label=render(_("Published by the ministry"), lang))
     all_years = sorted(set(frame["year"]) | {int(y) for y in (published or {})})
     ax.set_xticks(all_years, [str(y) for y in all_years])
     if all_years:
         ax.set_xlim(min(all_years) - 0.5, max(all_years) + 0.7)
     lo, hi = _limits(frame, percent, extra)
     ax.set_ylim(lo, hi)
-    ax.set_ylabel(_axis_label(percent, ylabel))
-    ax.set_xlabel("Survey year")
-    ax.legend(loc="best", fontsize="small")
-    if title:
-        ax.set_title(literal(title), loc="left")
+    ax.set_ylabel(_axis_title(percent, ylabel, lo, lang, vertical=True))
+    ax.set_xlabel(render(_("Survey year"), lang))
+    handles = ax.get_legend_handles_labels()[0]
+    if len(handles) > 1:  # one series alone needs no legend
+        _legend(fig, handles, ncols=4)
+    if title is not None:
+        ax.set_title(_text(title, lang), loc="left")
     return fig
 
 
@@ -427,9 +479,10 @@ def bar_counts(
     *,
     label: str,
     value: str,
-    title: str | None = None,
-    xlabel: str | None = None,
-    labels: Mapping[Any, str] | None = None,
+    title: Renderable | str | None = None,
+    xlabel: Renderable | str | None = None,
+    labels: Labels | None = None,
+    lang: Language = "en",
 ) -> Figure:
     """Counts as horizontal bars, largest first, each with its number (e.g. rows by reason).
 
@@ -443,6 +496,7 @@ def bar_counts(
         title: the figure title.
         xlabel: the axis label (``value`` if None).
         labels: display labels for categories.
+        lang: the language of the labels and numbers.
 
     Returns:
         The figure.
@@ -454,18 +508,20 @@ def bar_counts(
     if missing:
         raise ValueError(f"bar_counts: no column(s) {', '.join(missing)} in the table")
     counts = pd.to_numeric(table[value], errors="coerce").fillna(0)
-    names = table[label].map(lambda v: (labels or {}).get(v, v)).map(literal)
+    words = label_map(labels, lang)
+    names = table[label].map(lambda v: words.get(v, v)).map(literal)
     order = np.argsort(-counts.to_numpy(), kind="stable")
     counts, names = counts.iloc[order], names.iloc[order]
     fig, ax = new_figure(7.5, 1.2 + 0.38 * max(len(counts), 1), None)
     y = np.arange(len(counts))[::-1]
     ax.barh(y, counts.to_numpy(), color=_palette(1)[0])
     peak = float(counts.max()) if len(counts) else 1.0
-    for yi, count in zip(y, counts.to_numpy(), strict=True):
-        ax.text(count + peak * 0.01, yi, f"{count:,.0f}", va="center", fontsize="small")
+    for yi, n in zip(y, counts.to_numpy(), strict=True):
+        ax.text(n + peak * 0.01, yi, count(n, lang), va="center", fontsize=SMALL_FONT_PT)
     ax.set_yticks(y, names.tolist())
     ax.set_xlim(0, peak * 1.15 if peak > 0 else 1)
-    ax.set_xlabel(literal(xlabel if xlabel is not None else value.replace("_", " ")))
-    if title:
-        ax.set_title(literal(title), loc="left")
+    ax.set_xlabel(literal(render(xlabel, lang)) if xlabel is not None
+                  else literal(value.replace("_", " ")))
+    if title is not None:
+        ax.set_title(_text(title, lang), loc="left")
     return fig

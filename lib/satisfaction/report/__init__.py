@@ -5,9 +5,13 @@
 :mod:`.html`            :func:`export_html`: a self-contained page without code, with contents
 :mod:`.index`           :func:`save_headline` (called by notebooks) and :func:`render_index`
 :mod:`.provenance`      data hash, code commit, run time, package versions, parameters
-:mod:`.tables`          :func:`format_estimates`: estimate tables as reviewers read them
+:mod:`.tables`          :class:`Table`, :class:`Column`, :func:`estimates_table`: every reviewer table
 :mod:`.formats`         how a rate, a change in points and a p-value read on every page
 :mod:`.escape`          :func:`html_text`: text from the data into HTML (NFC, escaped)
+:mod:`.show`            one output per language: markdown, tables, figures with alt text
+:mod:`.summary`         the findings in plain words at the top of a page and of the index
+:mod:`.downloads`       :func:`save_table`: the tables as CSV and Excel workbooks
+:mod:`.methods`         :func:`write_methods`: the methods and glossary page
 ======================  =====================================================================
 
 Every name below is importable from the package (``from satisfaction.report import
@@ -46,25 +50,72 @@ _EXPORTS = {
     "git_state": "provenance",
     "package_versions": "provenance",
     "provenance_html": "provenance",
+    "INPUT_ROLES": "provenance",
+    "input_files": "provenance",
+    "shown_path": "provenance",
     "SUPPRESSED": "tables",
+    "DIMENSION_NAMES": "tables",
     "EstimatesHTML": "tables",
     "format_estimates": "tables",
+    "DOMAIN_HEADERS": "tables",
+    "LONG_TABLE": "tables",
+    "STATUS_LABELS": "tables",
+    "Column": "tables",
+    "Labels": "tables",
+    "Table": "tables",
+    "TableHTML": "tables",
+    "estimates_table": "tables",
+    "label_map": "tables",
+    "reason_message": "tables",
     "html_text": "escape",
+    "RESERVED_NAMES": "downloads",
+    "csv_name": "downloads",
+    "links_markdown": "downloads",
+    "save_table": "downloads",
+    "saved_tables": "downloads",
+    "workbook_name": "downloads",
+    "write_workbooks": "downloads",
+    "year_links": "downloads",
+    "index_findings": "summary",
+    "par_reproduction": "summary",
+    "published_check": "summary",
+    "satisfaction_findings": "summary",
+    "GLOSSARY": "methods",
+    "methods_link": "methods",
+    "METHODS_PAGE": "methods",
+    "methods_content": "methods",
+    "methods_href": "methods",
+    "methods_notebook": "methods",
+    "write_methods": "methods",
 }
 """Name -> the submodule that defines it (a submodule's whole ``__all__``; checked by the tests)."""
 
 # The names of _EXPORTS (a literal list, as tools read it; the tests check the two agree).
 __all__ = [
+    "DIMENSION_NAMES",
+    "DOMAIN_HEADERS",
+    "GLOSSARY",
+    "INPUT_ROLES",
     "KEY_PACKAGES",
     "LABELS",
+    "LONG_TABLE",
+    "METHODS_PAGE",
     "REPORTS_ENV",
+    "RESERVED_NAMES",
     "STAGING_ENV",
+    "STATUS_LABELS",
     "SUPPRESSED",
     "UNKNOWN",
+    "Column",
     "EstimatesHTML",
+    "Labels",
     "Provenance",
     "ReportError",
+    "Table",
+    "TableHTML",
     "collect_provenance",
+    "csv_name",
+    "estimates_table",
     "export_html",
     "external_references",
     "format_estimates",
@@ -72,15 +123,34 @@ __all__ = [
     "headline_items",
     "headline_path",
     "html_text",
+    "index_findings",
+    "input_files",
+    "label_map",
+    "links_markdown",
     "list_notebooks",
     "load_headlines",
+    "methods_content",
+    "methods_href",
+    "methods_link",
+    "methods_notebook",
     "package_versions",
+    "par_reproduction",
     "plan_jobs",
     "provenance_html",
+    "published_check",
+    "reason_message",
     "render_html",
     "render_index",
     "run_batch",
+    "satisfaction_findings",
     "save_headline",
+    "save_table",
+    "saved_tables",
+    "shown_path",
+    "workbook_name",
+    "write_methods",
+    "write_workbooks",
+    "year_links",
 ]
 
 

@@ -1,10 +1,14 @@
 """The provenance stamp of a report page: which data, which code, which packages, which parameters.
 
 Every HTML page ends with a block that lets a reviewer trace the numbers back: the SHA-256 of
-the year's raw data file, the git commit of the code and whether the working tree had
-uncommitted changes, the time of the run (UTC), the Python and package versions, and the
-parameters the notebook ran with. The batch runner collects it once per year
-(:func:`collect_provenance`) and hands it to the HTML export (:func:`provenance_html`).
+every input of the year (the raw survey file, the params file, the codebook, the office list,
+the PAR table and its criteria, and the baseline year's raw file, params and PAR table that the
+change pages read), the git commit of the code and whether the working tree had uncommitted
+changes, the time of the run (UTC), the Python and package versions, and the parameters the
+notebook ran with. Paths are shown relative to the repository; a file outside it by its name
+alone: no page shows a path of the machine that made it. The batch runner collects the stamp
+once per year (:func:`collect_provenance`) and hands it to the HTML export
+(:func:`provenance_html`, in the edition's language).
 
 Not for: running notebooks (see :mod:`satisfaction.report.runner`) or rendering pages
 (see :mod:`satisfaction.report.html`). Only read-only git commands are run here.
@@ -22,19 +26,22 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
-from ..i18n import N_, Language, _
+from ..i18n import N_, Language, Message, render
 from ..io import sha256_file
-from ..params import load_params
+from ..params import YearParams, load_params, params_path
 from .escape import html_text
 
 __all__ = [
+    "INPUT_ROLES",
     "KEY_PACKAGES",
     "UNKNOWN",
     "Provenance",
     "collect_provenance",
     "git_state",
+    "input_files",
     "package_versions",
     "provenance_html",
+    "shown_path",
 ]
 
 KEY_PACKAGES: tuple[str, ...] = (
@@ -52,6 +59,20 @@ KEY_PACKAGES: tuple[str, ...] = (
 
 UNKNOWN = "unknown"
 
+INPUT_ROLES: dict[str, Message] = {
+    "raw": N_("Raw survey file"),
+    "params": N_("Parameters of the year"),
+    "codebook": N_("Codebook (questionnaire)"),
+    "offices": N_("Office list"),
+    "par": N_("PAR index table"),
+    "par_criteria": N_("PAR index criteria"),
+    "baseline_raw": N_("Raw survey file of the baseline year"),
+    "baseline_params": N_("Parameters of the baseline year"),
+    "baseline_par": N_("PAR index table of the baseline year"),
+    "baseline_codebook": N_("Codebook of the baseline year"),
+}
+"""Every input a year's pages read, as the provenance block names it."""
+
 
 @dataclass(frozen=True)
 class Provenance:
@@ -68,6 +89,7 @@ class Provenance:
         python: the Python version.
         packages: package name -> version (``"not installed"`` when absent).
         parameters: the parameters the notebook ran with (papermill's and the year's params).
+        inputs: every input file: ``{"role", "file", "sha256"}`` (:data:`INPUT_ROLES`).
     """
 
     year: int
@@ -79,6 +101,7 @@ class Provenance:
     python: str
     packages: dict[str, str] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
+    inputs: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy (for the executed notebook's metadata and for tests)."""
@@ -136,16 +159,73 @@ def package_versions(names: tuple[str, ...] = KEY_PACKAGES) -> dict[str, str]:
     return versions
 
 
-def _relative(path: Path) -> str:
+def shown_path(path: str | Path, root: Path | None = None) -> str:
+    """A path as a page shows it: relative to the repository, or the file's name alone.
+
+    Examples:
+        >>> from satisfaction import config
+        >>> shown_path(config.ROOT / "data" / "raw" / "survey_2020.csv")
+        'data/raw/survey_2020.csv'
+        >>> shown_path("/home/someone/secret/survey.csv")
+        '…/survey.csv'
+    """
+    base = (root or config.ROOT).resolve()
+    target = Path(path)
     try:
-        return path.resolve().relative_to(config.ROOT).as_posix()
-    except ValueError:
-        return str(path)
+        return target.resolve().relative_to(base).as_posix()
+    except (ValueError, OSError):
+        pass
+    if not target.is_absolute():
+        return target.as_posix()
+    return f"…/{target.name}"
 
 
-def _plain(value: Any) -> Any:
-    """Parameters as JSON-ready values (paths as text)."""
+_ABSOLUTE = ("/", "\\")
+
+
+def _plain(value: Any, root: Path | None = None) -> Any:
+    """Parameters as JSON-ready values, every absolute path shown as :func:`shown_path` does."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v, root) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, root) for v in value]
+    if isinstance(value, Path) or (isinstance(value, str) and (
+            value.startswith(_ABSOLUTE) or (len(value) > 2 and value[1:3] in (":\\", ":/")))):
+        return shown_path(value, root)
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def _digest(path: Path | None) -> str:
+    try:
+        return sha256_file(path) if path is not None else UNKNOWN
+    except OSError:
+        return UNKNOWN
+
+
+def input_files(params: YearParams, baseline: YearParams | None = None) -> list[tuple[str, Path]]:
+    """Every input file of a year's pages, ``(role, path)``, in the order the block lists them.
+
+    Examples:
+        >>> from satisfaction.params import load_params
+        >>> [role for role, _ in input_files(load_params(2020), load_params(2019))]
+        ['raw', 'params', 'codebook', 'offices', 'par', 'par_criteria', 'baseline_raw', 'baseline_params', 'baseline_par']
+    """
+    from ..par_index import CRITERIA_FILE
+
+    codebook = getattr(params, "codebook", None) or config.CODEBOOK  # the year's questionnaire
+    files: list[tuple[str, Path | None]] = [
+        ("raw", params.raw_file), ("params", params.source), ("codebook", codebook),
+        ("offices", params.offices_file), ("par", params.par_file),
+    ]
+    if params.par_file is not None:
+        files.append(("par_criteria", CRITERIA_FILE))
+    if baseline is not None:
+        files += [("baseline_raw", baseline.raw_file), ("baseline_params", baseline.source),
+                  ("baseline_par", baseline.par_file)]
+        base_codebook = getattr(baseline, "codebook", None) or config.CODEBOOK
+        if Path(base_codebook) != Path(codebook):
+            files.append(("baseline_codebook", base_codebook))
+    return [(role, Path(path)) for role, path in files if path is not None]
 
 
 def collect_provenance(
@@ -176,9 +256,12 @@ def collect_provenance(
     """
     params = load_params(year, params_file)
     try:
-        digest = sha256_file(params.raw_file)
-    except OSError:
-        digest = UNKNOWN
+        baseline = (load_params(params.baseline_year,
+                                params_path(params.baseline_year, Path(params.source).parent)
+                                if params.source else None)
+                    if params.baseline_year is not None else None)
+    except Exception:  # noqa: BLE001 - a missing baseline is stated by the change pages
+        baseline = None
     commit, dirty = git_state(root)
     when = run_time or datetime.now(UTC)
     if when.tzinfo is None:
@@ -187,16 +270,19 @@ def collect_provenance(
         "year": int(year),
         "params_file": str(params.source) if params.source else None,
     }
+    inputs = [{"role": role, "file": shown_path(path), "sha256": _digest(path)}
+              for role, path in input_files(params, baseline)]
     return Provenance(
         year=int(year),
-        data_file=_relative(params.raw_file),
-        data_sha256=digest,
+        data_file=shown_path(params.raw_file),
+        data_sha256=_digest(params.raw_file),
         commit=commit,
         dirty=dirty,
         run_time_utc=when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         python=platform.python_version(),
         packages=package_versions(),
         parameters={"papermill": _plain(papermill), "params": _plain(params.raw)},
+        inputs=inputs,
     )
 
 
@@ -216,15 +302,34 @@ def _flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
     return [(prefix, value)]
 
 
-_TREE = {None: N_("unknown"), True: N_("uncommitted changes"), False: N_("clean")}
+_WORDS: dict[str, Message] = {
+    "title": N_("Provenance"),
+    "intro": N_("What produced this page: the data, the code, the software and the parameters."),
+    "inputs": N_("Input files (SHA-256)"),
+    "data_file": N_("Data file"),
+    "data_sha": N_("Data SHA-256"),
+    "commit": N_("Code commit"),
+    "tree": N_("working tree: {state}"),
+    "clean": N_("clean"),
+    "dirty": N_("uncommitted changes"),
+    "unknown": N_("unknown"),
+    "time": N_("Run time (UTC)"),
+    "python": N_("Python"),
+    "packages": N_("Packages"),
+    "parameters": N_("Parameters used"),
+}
+
+
+def _role(role: Any, lang: Language) -> str:
+    return html_text(render(INPUT_ROLES.get(str(role), str(role)), lang))
 
 
 def provenance_html(prov: Provenance | dict[str, Any], lang: Language = "en") -> str:
-    """The provenance block of a page, every value HTML-escaped, its words in ``lang``.
+    """The provenance block of a page in ``lang``, every value HTML-escaped.
 
     Args:
         prov: a :class:`Provenance` or its :meth:`~Provenance.to_dict`.
-        lang: the language of the page's edition.
+        lang: the edition's language (the labels; values are as recorded).
 
     Returns:
         A ``<section class="sat-provenance">`` element.
@@ -232,44 +337,51 @@ def provenance_html(prov: Provenance | dict[str, Any], lang: Language = "en") ->
     Examples:
         >>> p = Provenance(2020, "data/raw/x.csv", "ab" * 32, "unknown", None,
         ...                "2021-01-02T03:04:05Z", "3.11.9", {"pandas": "3.1.1"},
-        ...                {"papermill": {"year": 2020}})
+        ...                {"papermill": {"year": 2020}},
+        ...                [{"role": "codebook", "file": "data/raw/codebook.yaml", "sha256": "cd" * 32}])
         >>> block = provenance_html(p)
-        >>> "data/raw/x.csv" in block, "unknown" in block, "<script" in block
-        (True, True, False)
-        >>> "Nguồn gốc" in provenance_html(p, lang="vi")
-        True
+        >>> "data/raw/codebook.yaml" in block, "unknown" in block, "<script" not in block
+        (True, True, True)
+        >>> "Codebook (questionnaire)" in block, "Sổ mã (bảng hỏi)" in provenance_html(p, "vi")
+        (True, True)
     """
     data = prov.to_dict() if isinstance(prov, Provenance) else dict(prov)
+
+    def word(key: str, **values: Any) -> str:
+        return html_text(render(_WORDS[key].format(**values) if values else _WORDS[key], lang))
+
     dirty = data.get("dirty")
-    tree = _TREE[None if dirty is None else bool(dirty)].render(lang)
+    state = _WORDS["unknown"] if dirty is None else _WORDS["dirty" if dirty else "clean"]
     packages = ", ".join(f"{k} {v}" for k, v in (data.get("packages") or {}).items())
+    inputs = data.get("inputs") or [{"role": "raw", "file": data.get("data_file", UNKNOWN),
+                                     "sha256": data.get("data_sha256", UNKNOWN)}]
+    input_rows = "".join(
+        f'<tr><th scope="row">{_role(i.get("role"), lang)}</th>'
+        f'<td><code>{_text(i.get("file", UNKNOWN))}</code><br>'
+        f'<code class="sat-hash">{_text(i.get("sha256", UNKNOWN))}</code></td></tr>'
+        for i in inputs
+    )
     rows = [
-        (_("Data file"), f"<code>{_text(data.get('data_file', UNKNOWN))}</code>"),
-        (_("Data SHA-256"),
-         f"<code class=\"sat-hash\">{_text(data.get('data_sha256', UNKNOWN))}</code>"),
-        (_("Code commit"), f"<code>{_text(data.get('commit', UNKNOWN))}</code> ("
-         + _text(_("working tree: {state}").format(state=tree).render(lang)) + ")"),
-        (_("Run time (UTC)"), _text(data.get("run_time_utc", UNKNOWN))),
-        (_("Python"), _text(data.get("python", UNKNOWN))),
-        (_("Packages"), _text(packages)),
+        (word("commit"), (f"<code>{_text(data.get('commit', UNKNOWN))}</code> "
+                          f"({word('tree', state=state)})")),
+        (word("time"), _text(data.get("run_time_utc", UNKNOWN))),
+        (word("python"), _text(data.get("python", UNKNOWN))),
+        (word("packages"), _text(packages)),
     ]
     params = _flatten("", data.get("parameters") or {})
     param_rows = "".join(
         f"<tr><th scope=\"row\"><code>{_text(k)}</code></th><td><code>{_text(v)}</code></td></tr>"
         for k, v in params
     )
-    body = "".join(f"<tr><th scope=\"row\">{_text(k.render(lang))}</th><td>{v}</td></tr>"
-                   for k, v in rows)
-    heading = _text(_("Provenance").render(lang))
-    lead = _text(_("What produced this page: the data, the code, the software and the "
-                   "parameters.").render(lang))
-    used = _text(_("Parameters used").render(lang))
+    body = "".join(f"<tr><th scope=\"row\">{k}</th><td>{v}</td></tr>" for k, v in rows)
     return (
         '<section class="sat-provenance">'
-        f'<h2 id="provenance">{heading}</h2>'
-        f"<p>{lead}</p>"
+        f'<h2 id="provenance">{word("title")}</h2>'
+        f"<p>{word('intro')}</p>"
+        f'<table class="sat-provenance-table"><caption>{word("inputs")}</caption>'
+        f"{input_rows}</table>"
         f'<table class="sat-provenance-table">{body}</table>'
-        f"<details><summary>{used}</summary>"
+        f"<details><summary>{word('parameters')}</summary>"
         f'<table class="sat-provenance-params">{param_rows}</table></details>'
         "</section>"
     )

@@ -7,8 +7,21 @@ the batch, the default language in JupyterLab), tagged in the output's metadata
 (:func:`language_of`).
 
 * :func:`markdown` -- a message (or several) as Markdown: headings, narrative, verdicts;
-* :func:`html` -- HTML built per language (a reviewer table);
-* :func:`figure` -- a matplotlib figure built per language, with its alt text.
+* :func:`html` -- HTML built per language;
+* :func:`table` -- a reviewer table (:class:`satisfaction.report.tables.Table`);
+* :func:`findings` -- the summary of findings at the top of a page, as a list;
+* :func:`figure` -- a matplotlib figure built per language, with its alt text (the page's
+  ``<img alt>``: the template reads it from the output's metadata).
+
+Converting a page to the two editions (``notebooks/02_satisfaction.ipynb`` is the worked
+example): every Markdown cell becomes ``show.markdown(_("## ..."), _("..."))``; every
+``display(df)`` becomes ``show.table(Table(df, [Column(key, _("Header"), kind), ...]))`` (or
+``estimates_table(...)`` for an estimate table) followed by
+``downloads.save_table(P.year, NB, "name", table)`` for the tables worth downloading; every
+figure becomes ``show.figure(lambda lang: plot(..., lang=lang), alt=_("what it shows"))``;
+every ``print(f"...")`` becomes a message with its numbers as ``Percent``/``Count``/``Points``;
+the page opens with ``show.findings([...])`` and ends with
+``show.markdown(_("## Tables to download"), downloads.links_markdown(P.year, NB))``.
 
 Not for: wording (the messages, :mod:`satisfaction.i18n`), number formats
 (:mod:`satisfaction.report.formats`) or drawing (:mod:`satisfaction.plots`).
@@ -17,12 +30,12 @@ Not for: wording (the messages, :mod:`satisfaction.i18n`), number formats
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
-from ..i18n import Language, Renderable, output_languages, render
+from ..i18n import Language, Renderable, _, output_languages, render
 
-__all__ = ["META_KEY", "figure", "html", "language_of", "markdown"]
+__all__ = ["META_KEY", "figure", "findings", "html", "language_of", "markdown", "table"]
 
 META_KEY: Final = "satisfaction"
 """The key of an output's metadata that holds its language (and a figure's alt text)."""
@@ -71,8 +84,36 @@ def figure(build: Callable[[Language], Any], alt: Renderable | str) -> None:
         alt: what the figure shows, in words: the image's alt text on the page.
     """
     for lang in output_languages():
+        if not render(alt, lang).strip():
+            raise ValueError("a figure needs an alt text that says what it shows")
         fig = build(lang)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=fig.dpi, bbox_inches="tight")
         _display({"image/png": buffer.getvalue(), "text/plain": render(alt, lang)},
                  {"lang": lang, "alt": render(alt, lang)})
+
+
+def table(t: Any) -> None:
+    """Display a reviewer table (:class:`~satisfaction.report.tables.Table`), once per language."""
+    html(t.html)
+
+
+def findings(items: Sequence[Renderable | str], heading: Renderable | str | None = None) -> None:
+    """Display the summary of findings: a heading ("Summary of findings") and one bullet each.
+
+    Args:
+        items: the findings, in plain words (:mod:`satisfaction.report.summary`).
+        heading: the heading (a level-2 Markdown heading by default).
+    """
+    title = heading if heading is not None else _("## Summary of findings")
+    markdown(title, _Bullets(items))
+
+
+class _Bullets:
+    """Messages as a Markdown list in every language."""
+
+    def __init__(self, items: Sequence[Renderable | str]) -> None:
+        self.items = list(items)
+
+    def render(self, lang: Language) -> str:
+        return "\n".join("- " + " ".join(render(i, lang).split("\n")) for i in self.items)
