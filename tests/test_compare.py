@@ -15,14 +15,18 @@ import unicodedata
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import confint_proportions_2indep
-from statsmodels.stats.proportion import (
-    test_proportions_2indep as sm_test_2indep,
-)
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from satisfaction import compare as cmp
 from satisfaction.design import SurveyDesign
+from satisfaction.intervals import (
+    mover_difference,
+    mover_ratio,
+    ratio_ci_mover,
+    survey_proportion_ci,
+)
 from satisfaction.params import load_params
 
 # ------------------------------------------------------------------ helpers
@@ -47,29 +51,85 @@ BASE = {"central": (160, 200), "province": (850, 1000), "district": (2500, 3000)
 # ------------------------------------------------------------------ change_table
 
 
-def test_change_table_interval_equals_statsmodels_newcombe_on_effective_counts():
-    t = cmp.change_table(_srs_table(CUR), _srs_table(BASE))
+def test_change_table_with_wilson_years_is_newcombe_under_srs():
+    """Each year's Wilson interval on its effective n (= n under simple random sampling),
+    combined by square-and-add: statsmodels' Newcombe interval."""
+    t = cmp.change_table(_srs_table(CUR), _srs_table(BASE), ci_method="wilson")
     for dom in ("central", "province", "district"):
         (x1, n1), (x0, n0) = CUR[dom], BASE[dom]
         low, high = confint_proportions_2indep(x1, n1, x0, n0, method="newcomb")
         assert t.loc[dom, "change"] == pytest.approx(x1 / n1 - x0 / n0, abs=1e-12)
         assert t.loc[dom, "change_low"] == pytest.approx(low, abs=1e-9)
         assert t.loc[dom, "change_high"] == pytest.approx(high, abs=1e-9)
+        assert t.loc[dom, "test"] == cmp.TEST_DESIGN
 
 
-def test_change_table_z_and_ratio_tests_equal_statsmodels_under_srs():
-    t = cmp.change_table(_srs_table(CUR), _srs_table(BASE))
+def test_change_table_intervals_are_mover_of_each_years_reported_interval():
+    """The change of a domain is built from the very intervals its two estimate tables report
+    (Korn-Graubard with the design df), by the MOVER formulas written out here."""
+    cur = _srs_table(CUR).assign(df=[12, 40, 40, 5])
+    base = _srs_table(BASE).assign(df=[9, 40, 40, 2])
+    for table in (cur, base):
+        table["ci_low"], table["ci_high"] = survey_proportion_ci(
+            table["estimate"], table["se"], table["n"], table["df"])
+    t = cmp.change_table(cur, base)
+    for dom in ("central", "province", "district"):
+        p1, l1, u1 = cur.loc[dom, ["estimate", "ci_low", "ci_high"]]
+        p0, l0, u0 = base.loc[dom, ["estimate", "ci_low", "ci_high"]]
+        d = p1 - p0
+        assert t.loc[dom, "change_low"] == pytest.approx(d - np.hypot(p1 - l1, u0 - p0))
+        assert t.loc[dom, "change_high"] == pytest.approx(d + np.hypot(u1 - p1, p0 - l0))
+        # MOVER-R: the roots of (p1 - r p0)^2 = (p1 - l1)^2 + r^2 (u0 - p0)^2 (and the upper)
+        r = t.loc[dom, "ratio_low"]
+        assert (p1 - r * p0) ** 2 == pytest.approx((p1 - l1) ** 2 + r**2 * (u0 - p0) ** 2)
+        r = t.loc[dom, "ratio_high"]
+        assert (r * p0 - p1) ** 2 == pytest.approx((u1 - p1) ** 2 + r**2 * (p0 - l0) ** 2)
+        assert t.loc[dom, "ratio_low"] < t.loc[dom, "ratio"] < t.loc[dom, "ratio_high"]
+
+
+def test_change_table_test_is_the_inversion_of_the_interval():
+    """At the level 1 - p the interval just reaches 0; above it excludes 0, below it includes it."""
+    cur = _srs_table(CUR).assign(df=[12, 40, 40, 5])
+    base = _srs_table(BASE).assign(df=[9, 40, 40, 2])
+    t = cmp.change_table(cur, base)
+    assert t.loc["district", "p_value"] < 1e-15  # 1 - p is 1 in floating point: not re-run
+    for dom in ("central", "province"):
+        p = t.loc[dom, "p_value"]
+        assert 1e-8 < p < 0.5
+        assert p == pytest.approx(2 * stats.norm.sf(abs(t.loc[dom, "z"])), rel=1e-12)
+        at = cmp.change_table(cur.loc[[dom]], base.loc[[dom]], level=1 - p).iloc[0]
+        assert at["change_low"] == pytest.approx(0.0, abs=1e-9)
+        assert at["ratio_low"] == pytest.approx(1.0, abs=1e-9)  # the ratio's test is the same
+        assert cmp.change_table(cur.loc[[dom]], base.loc[[dom]],
+                                level=1 - 1.01 * p).iloc[0]["significant"]
+        assert not cmp.change_table(cur.loc[[dom]], base.loc[[dom]],
+                                    level=1 - 0.99 * p).iloc[0]["significant"]
+
+
+def test_change_table_newcombe_test_matches_statsmodels_newcombe_at_the_level_of_p():
+    """Under simple random sampling with Wilson years the change's p-value is the alpha at
+    which statsmodels' own Newcombe interval touches 0 (an independent inversion)."""
+    t = cmp.change_table(_srs_table(CUR), _srs_table(BASE), ci_method="wilson")
     for dom in ("central", "province", "district"):
         (x1, n1), (x0, n0) = CUR[dom], BASE[dom]
-        wald = sm_test_2indep(x1, n1, x0, n0, method="wald", compare="diff")
-        assert t.loc[dom, "z"] == pytest.approx(wald.statistic, rel=1e-9)
-        assert t.loc[dom, "p_value"] == pytest.approx(wald.pvalue, rel=1e-7, abs=1e-300)
-        log = sm_test_2indep(x1, n1, x0, n0, method="log", compare="ratio")
-        assert t.loc[dom, "z_ratio"] == pytest.approx(log.statistic, rel=1e-9)
-        low, high = confint_proportions_2indep(x1, n1, x0, n0, compare="ratio", method="log")
-        assert t.loc[dom, "ratio_low"] == pytest.approx(low, rel=1e-9)
-        assert t.loc[dom, "rel_change_high"] == pytest.approx(high - 1, rel=1e-9)
+        low, _ = confint_proportions_2indep(x1, n1, x0, n0, method="newcomb",
+                                            alpha=t.loc[dom, "p_value"])
+        assert low == pytest.approx(0.0, abs=1e-9)
 
+def test_change_table_effective_n_is_not_capped_when_the_design_effect_is_below_one():
+    """A design more precise than simple random sampling (deff 0.5): its interval, the change's
+    and the test use p(1-p)/se^2, twice n -- not n (capped, a wider interval)."""
+    p, n = 0.8, 400
+    se = np.sqrt(0.5 * p * (1 - p) / n)
+    cur = pd.DataFrame({"estimate": [p], "se": [se], "n": [n], "df": [60]}, index=["x"])
+    base = pd.DataFrame({"estimate": [0.745], "se": [np.sqrt(0.5 * 0.745 * 0.255 / n)],
+                         "n": [n], "df": [60]}, index=["x"])
+    t = cmp.change_table(cur, base, ci_method="wilson").iloc[0]
+    assert t["n_eff_current"] == pytest.approx(2 * n) and t["n_eff_base"] == pytest.approx(2 * n)
+    low, high = confint_proportions_2indep(0.8 * 800, 800, 0.745 * 800, 800, method="newcomb")
+    assert (t["change_low"], t["change_high"]) == pytest.approx((low, high), abs=1e-9)
+    capped, _ = confint_proportions_2indep(0.8 * 400, 400, 0.745 * 400, 400, method="newcomb")
+    assert capped < 0 < t["change_low"]  # capped at n, the interval would include no change
 
 def test_change_table_keeps_domains_of_one_year_with_a_status():
     t = cmp.change_table(_srs_table(CUR), _srs_table(BASE))
@@ -82,24 +142,35 @@ def test_change_table_keeps_domains_of_one_year_with_a_status():
     assert t.loc["weapons_office", "p_base"] == pytest.approx(0.9)
 
 
-def test_change_table_zero_design_se_falls_back_to_pooled_test():
-    cur = pd.DataFrame({"estimate": [1.0], "se": [0.0], "n": [40], "n_eff": [np.nan]},
-                       index=["office A"])
-    base = pd.DataFrame({"estimate": [1.0], "se": [0.0], "n": [30], "n_eff": [np.nan]},
-                        index=["office A"])
-    t = cmp.change_table(cur, base)
-    assert t.loc["office A", "p_value"] == pytest.approx(1.0)
-    assert t.loc["office A", "test"] == cmp.TEST_BINOMIAL
-    # Newcombe interval on n (n_eff undefined at p = 1) still exists
-    low, _ = confint_proportions_2indep(40, 40, 30, 30, method="newcomb")
-    assert t.loc["office A", "change_low"] == pytest.approx(low, abs=1e-9)
-    cur.loc["office A", "estimate"] = 0.9
-    cur.loc["office A", "se"] = 0.0
-    base.loc["office A", "se"] = 0.0
-    t = cmp.change_table(cur, base)
-    pooled = sm_test_2indep(36, 40, 30, 30, method="score", correction=False)
-    assert t.loc["office A", "z"] == pytest.approx(pooled.statistic, rel=1e-9)
+def test_change_table_at_100_percent_with_design_df_keeps_the_design_interval():
+    """A domain with design df at 100 % (se 0) is not a single PSU: its year keeps the design
+    interval (Korn-Graubard with n as the effective n, as the estimate table reports it)."""
+    cur = pd.DataFrame({"estimate": [1.0], "se": [0.0], "n": [40], "df": [6]}, index=["A"])
+    base = pd.DataFrame({"estimate": [0.9], "se": [0.03], "n": [30], "df": [6]}, index=["A"])
+    t = cmp.change_table(cur, base).loc["A"]
+    assert t["test"] == cmp.TEST_DESIGN
+    (l1,), (u1,) = survey_proportion_ci(1.0, 0.0, 40, 6)
+    _, (u0,) = survey_proportion_ci(0.9, 0.03, 30, 6)
+    assert u1 == 1.0 and t["change_low"] == pytest.approx(0.1 - np.hypot(1 - l1, u0 - 0.9))
+    # one year at the edge: the ratio is MOVER-R from the same limits, a proper interval
+    assert t["ratio_low"] < t["ratio"] < t["ratio_high"]
+    assert (t["ratio_low"] > 1) == (t["change_low"] > 0) == t["significant"]
 
+
+def test_change_table_domain_without_an_interval_says_so():
+    cur = pd.DataFrame({"estimate": [0.5], "se": [np.nan], "n": [30], "df": [4]}, index=["x"])
+    base = pd.DataFrame({"estimate": [0.4], "se": [0.05], "n": [30], "df": [4]}, index=["x"])
+    t = cmp.change_table(cur, base).loc["x"]
+    assert t["status"] == cmp.STATUS_NO_INTERVAL
+    assert np.isnan(t["change_low"]) and not t["significant"] and t["verdict"] == ""
+
+
+@pytest.mark.parametrize("method", ["wald", "agresti-caffo", "score", "nonsense"])
+def test_change_table_refuses_a_method_whose_test_is_not_its_inversion(method):
+    with pytest.raises(ValueError, match="inversion of its interval"):
+        cmp.change_table(_srs_table(CUR), _srs_table(BASE), method=method)
+    with pytest.raises(ValueError, match="inversion of its interval"):
+        cmp.compare_published(0.9, 100, 0.8, 100, method=method)
 
 def test_change_table_missing_columns_is_a_clear_error():
     bad = _srs_table(CUR).drop(columns="se")
@@ -115,11 +186,14 @@ def test_compare_published_matches_statsmodels_with_effective_counts():
     n1, n0 = 22250 / 1.5, 20000 / 2.0
     low, high = confint_proportions_2indep(0.9645 * n1, n1, 0.8669 * n0, n0, method="newcomb")
     assert (r.change_low, r.change_high) == pytest.approx((low, high), abs=1e-9)
-    wald = sm_test_2indep(0.9645 * n1, n1, 0.8669 * n0, n0, method="wald")
-    assert r.z == pytest.approx(wald.statistic, rel=1e-9)
+    assert r.test == cmp.TEST_PUBLISHED and r.verdict == cmp.VERDICT_RISE
+    # the ratio: MOVER-R from the same Wilson limits (statsmodels' Wilson intervals)
+    l1, u1 = proportion_confint(0.9645 * n1, n1, method="wilson")
+    l0, u0 = proportion_confint(0.8669 * n0, n0, method="wilson")
+    expected = [float(v) for v in mover_ratio(0.9645, l1, u1, 0.8669, l0, u0)]
+    assert [r.ratio_low, r.ratio_high] == pytest.approx(expected, rel=1e-9)
     # the change itself, by hand from the published figures
     assert r.change == pytest.approx(0.0976, abs=1e-12)
-
 
 def test_compare_published_broadcasts():
     t = cmp.compare_published(0.9645, 22250, 0.8669, [100, 1000, 20000], 1.0, [1, 2, 3])
@@ -151,18 +225,31 @@ def test_sensitivity_grid_and_table_shape():
     assert not table.loc[10.0, 50] and table.loc[1.0, 5000]
 
 
-def test_tipping_point_z_criterion_sits_exactly_on_alpha():
+def test_tipping_point_and_the_verdict_agree_on_both_sides():
+    """The issue's case: significance stopped below 14 effective base-year respondents while
+    `significant` was False from 14 to 46. Now the tipping point is where the verdict flips."""
     p1, n1, p0 = 0.9645, 22250, 0.8669
-    t = cmp.tipping_point(p1, n1, p0, n0=20000, deff0=2.0, criterion="z")
+    t = cmp.tipping_point(p1, n1, p0, n0=20000, deff0=2.0)
     neff = t.n_eff_base_critical
-    res = sm_test_2indep(p1 * n1, n1, p0 * neff, neff, method="wald")
-    assert res.pvalue == pytest.approx(0.05, rel=1e-9)
+    assert 10 < neff < 20
+    above = cmp.compare_published(p1, n1, p0, neff * 1.001, 1.0, 1.0).iloc[0]
+    below = cmp.compare_published(p1, n1, p0, neff * 0.999, 1.0, 1.0).iloc[0]
+    assert above["significant"] and above["p_value"] < 0.05 and above["ratio_low"] > 1
+    assert not below["significant"] and below["p_value"] >= 0.05 and below["ratio_low"] <= 1
+    grid = cmp.compare_published(p1, n1, p0, np.linspace(neff / 4, 4 * neff, 200), 1.0, 1.0)
+    assert (grid["significant"] == (grid["n_base"] > neff)).all()
     assert t.min_n_base == pytest.approx(2.0 * neff)
     assert t.max_deff_base == pytest.approx(20000 / neff)
-    # hand arithmetic: se0^2 = (0.0976 / 1.959964)^2 - 0.9645 * 0.0355 / 22250
-    se0_sq = (0.0976 / 1.959963984540054) ** 2 - 0.9645 * 0.0355 / 22250
-    assert neff == pytest.approx(0.8669 * 0.1331 / se0_sq, rel=1e-9)
 
+
+def test_tipping_deff_of_both_years():
+    p1, n1, p0, n0 = 0.9645, 22250, 0.8669, 20000
+    d = cmp.tipping_deff(p1, n1, p0, n0)
+    at = cmp.compare_published(p1, n1, p0, n0, d, d).iloc[0]
+    assert at["change_low"] == pytest.approx(0.0, abs=1e-9)
+    assert cmp.compare_published(p1, n1, p0, n0, 0.99 * d, 0.99 * d).iloc[0]["significant"]
+    assert not cmp.compare_published(p1, n1, p0, n0, 1.01 * d, 1.01 * d).iloc[0]["significant"]
+    assert cmp.tipping_deff(0.5, 100, 0.5, 100) == 0.0
 
 def test_tipping_point_interval_criterion_touches_zero():
     p1, n1, p0 = 0.9645, 22250, 0.8669
@@ -176,14 +263,13 @@ def test_tipping_point_interval_criterion_touches_zero():
 
 
 def test_tipping_point_for_a_fall_and_for_no_change():
-    t = cmp.tipping_point(0.80, 5000, 0.85, criterion="interval")
+    t = cmp.tipping_point(0.80, 5000, 0.85)
     _, high = confint_proportions_2indep(4000, 5000, 0.85 * t.n_eff_base_critical,
                                            t.n_eff_base_critical, method="newcomb")
     assert high == pytest.approx(0.0, abs=1e-9)
     assert np.isinf(cmp.tipping_point(0.85, 5000, 0.85).n_eff_base_critical)
-    # a tiny change never significant even with an infinite base-year sample
-    assert np.isinf(cmp.tipping_point(0.85, 100, 0.849, criterion="z").n_eff_base_critical)
-
+    # a tiny change never larger than sampling error even with an infinite base-year sample
+    assert np.isinf(cmp.tipping_point(0.85, 100, 0.849).n_eff_base_critical)
 
 def test_parse_reported_change():
     assert cmp.parse_reported_change("+9.76 %") == pytest.approx(0.0976)
@@ -229,15 +315,34 @@ def test_published_setup_takes_what_was_published_and_assumes_the_rest():
     assert s.reported == P.published["change_reported"] == "+9.76 %"
     assert s.rate == 96.45 and s.p1 == pytest.approx(0.9645, abs=1e-15)
     assert s.n1 == 22250  # published, not the survey's own 21,000
-    assert s.deff1 == 3.5 and s.deff0 == 3.5  # the survey's own design effect, both years
-    assert s.n0 == 22250  # 2019 respondents were never published: as many as 2020
+    # neither design effect was published: both unknown over the grid, shown at its worst end;
+    # never the microdata's own design effect (3.5 here)
+    assert s.deff_range == (min(cmp.DEFAULT_DEFF_GRID), max(cmp.DEFAULT_DEFF_GRID))
+    assert s.deff1 == s.deff0 == max(cmp.DEFAULT_DEFF_GRID)
+    other = cmp.published_setup(P, B, _OVERALL.assign(deff=1.2))
+    assert (other.deff1, other.deff0) == (s.deff1, s.deff0)
+    assert cmp.published_setup(P, B, _OVERALL, deff_values=[1.0, 4.0]).deff1 == 4.0
+    assert s.n0 == 22250 and not s.n0_published  # 2019 respondents: as many as 2020
     # unpublished current respondents: the survey's own count
     unpublished = dataclasses.replace(P, published={**P.published, "respondents": None})
     assert cmp.published_setup(unpublished, B, _OVERALL).n1 == 21000
     # a published base-year count is used as published
     counted = dataclasses.replace(B, published={**B.published, "respondents": 18000})
-    assert cmp.published_setup(P, counted, _OVERALL).n0 == 18000
+    setup = cmp.published_setup(P, counted, _OVERALL)
+    assert setup.n0 == 18000 and setup.n0_published
+    with pytest.raises(ValueError, match="design effects"):
+        cmp.published_setup(P, B, _OVERALL, deff_values=[0.0, 2.0])
 
+
+def test_the_worst_end_of_the_design_effect_range_decides_for_the_whole_range():
+    """A larger design effect in either year only widens the interval: where the change is
+    larger than sampling error at the range's largest design effects, it is everywhere."""
+    grid = np.array(cmp.DEFAULT_DEFF_GRID)
+    d1, d0 = np.meshgrid(grid, grid)
+    t = cmp.compare_published(0.9645, 22250, 0.8669, 22250, d1.ravel(), d0.ravel())
+    worst = t[(t.deff_current == grid.max()) & (t.deff_base == grid.max())].iloc[0]
+    assert worst["significant"] and t["significant"].all()
+    assert (t["change_low"] >= worst["change_low"] - 1e-12).all()
 
 @pytest.mark.parametrize("missing", ["satisfaction_rate", "change_reported"])
 def test_published_setup_without_a_published_change_or_baseline_is_none(missing):
@@ -335,7 +440,8 @@ def _frame(counts: dict, column: str, seed: int) -> pd.DataFrame:
 def test_compare_designs_and_domains_with_a_stand_in_design():
     cur = _SrsDesign(_frame(CUR, "level", 1))
     base = _SrsDesign(_frame(BASE, "level", 2))
-    t = cmp.compare_designs(cur, base, "satisfied", "level", years=(2020, 2019))
+    t = cmp.compare_designs(cur, base, "satisfied", "level", years=(2020, 2019),
+                            ci_method="wilson")
     low, high = confint_proportions_2indep(930, 1000, 850, 1000, method="newcomb")
     assert (t.loc["province", "change_low"], t.loc["province", "change_high"]) == \
         pytest.approx((low, high), abs=1e-9)
@@ -403,10 +509,14 @@ def test_compare_designs_with_survey_design():
     assert t.loc[dom, "change"] == pytest.approx(e1.loc[dom, "estimate"] - e0.loc[dom, "estimate"])
     se = np.hypot(e1.loc[dom, "se"], e0.loc[dom, "se"])
     assert t.loc[dom, "change_se"] == pytest.approx(se)
-    n1, n0 = e1.loc[dom, "n_eff"], e0.loc[dom, "n_eff"]
-    low, high = confint_proportions_2indep(e1.loc[dom, "estimate"] * n1, n1,
-                                           e0.loc[dom, "estimate"] * n0, n0, method="newcomb")
-    assert (t.loc[dom, "change_low"], t.loc[dom, "change_high"]) == pytest.approx((low, high))
+    # the change's intervals are MOVER of the very intervals each year's table reports
+    years = [e.loc[dom, ["estimate", "ci_low", "ci_high"]].to_numpy(float) for e in (e1, e0)]
+    low, high = mover_difference(*years[0], *years[1])
+    assert (t.loc[dom, "change_low"], t.loc[dom, "change_high"]) == pytest.approx(
+        (float(low), float(high)))
+    assert [t.loc[dom, "ratio_low"], t.loc[dom, "ratio_high"]] == pytest.approx(
+        [float(v) for v in mover_ratio(*years[0], *years[1])])
+    assert t.loc[dom, "test"] == cmp.TEST_DESIGN
 
 
 def test_change_table_domain_without_valid_answers_says_so():
@@ -418,28 +528,31 @@ def test_change_table_domain_without_valid_answers_says_so():
     assert np.isnan(t.loc["central", "change"]) and np.isnan(t.loc["central", "p_value"])
 
 
-def test_change_table_single_psu_domain_uses_the_binomial_test():
+def test_change_table_single_psu_domain_uses_the_binomial_interval():
     # an office that is itself one PSU: linearised SE is rounding noise and df = 0
     cur = pd.DataFrame({"estimate": [0.96], "se": [3e-17], "n": [50], "n_eff": [50.0],
                         "df": [0]}, index=["office B"])
     base = pd.DataFrame({"estimate": [0.86], "se": [2e-16], "n": [50], "n_eff": [50.0],
                          "df": [0]}, index=["office B"])
-    t = cmp.change_table(cur, base)
-    pooled = sm_test_2indep(48, 50, 43, 50, method="score", correction=False)
-    assert t.loc["office B", "test"] == cmp.TEST_BINOMIAL
-    assert t.loc["office B", "z"] == pytest.approx(pooled.statistic, rel=1e-9)
-    low, high = confint_proportions_2indep(48, 50, 43, 50, compare="ratio", method="log")
-    assert (t.loc["office B", "ratio_low"], t.loc["office B", "ratio_high"]) == \
-        pytest.approx((low, high), rel=1e-9)
-    # with df >= 1 the same numbers would be taken as a design SE
-    t2 = cmp.change_table(cur.assign(df=5, se=0.02), base.assign(df=5, se=0.04))
-    assert t2.loc["office B", "test"] == cmp.TEST_DESIGN
-    assert t2.loc["office B", "z"] == pytest.approx(0.1 / np.hypot(0.02, 0.04))
+    t = cmp.change_table(cur, base).loc["office B"]
+    assert t["test"] == cmp.TEST_BINOMIAL
+    low, high = confint_proportions_2indep(48, 50, 43, 50, method="newcomb")
+    assert (t["change_low"], t["change_high"]) == pytest.approx((low, high), abs=1e-9)
+    assert (t["ratio_low"], t["ratio_high"]) == pytest.approx(ratio_ci_mover(48, 50, 43, 50))
+    at_p, _ = confint_proportions_2indep(48, 50, 43, 50, method="newcomb", alpha=t["p_value"])
+    assert at_p == pytest.approx(0.0, abs=1e-9)  # the test inverts that interval
+    # a later stage's variance does not make one PSU's interval narrower: n, not pq/se^2
+    two_stage = cmp.change_table(cur.assign(se=0.01), base.assign(se=0.02)).loc["office B"]
+    assert (two_stage["change_low"], two_stage["change_high"]) == pytest.approx((low, high))
+    # with df >= 1 the same estimates are a design domain: the design's own intervals
+    t2 = cmp.change_table(cur.assign(df=5, se=0.02), base.assign(df=5, se=0.04)).loc["office B"]
+    assert t2["test"] == cmp.TEST_DESIGN
+    (l1,), _ = survey_proportion_ci(0.96, 0.02, 50, 5)
+    _, (u0,) = survey_proportion_ci(0.86, 0.04, 50, 5)
+    assert t2["change_low"] == pytest.approx(0.1 - np.hypot(0.96 - l1, u0 - 0.86))
 
 
 def test_relative_change_of_a_domain_at_100_percent_in_both_years_has_a_proper_interval():
-    from satisfaction.intervals import ratio_ci_mover
-
     cur = pd.DataFrame({"estimate": [1.0], "se": [0.0], "n": [50], "n_eff": [50.0], "df": [0]},
                        index=pd.Index(["office A"], name="office"))
     base = cur.assign(n=44, n_eff=44.0)

@@ -186,6 +186,18 @@ def test_alpha_jackknife_lonely_psu_policies():
         ins.alpha_jackknife(d, ["x1", "x2"], {"weights": "w", "psu": "psu"})
 
 
+def test_alpha_jackknife_refuses_a_design_with_later_stages_of_variance():
+    d = design_frame().assign(rid=lambda f: np.arange(len(f)).astype(str), n2=50)
+    two_stage = DesignSpec(weights="w", strata="stratum", psu=["psu", "rid"], fpc=["fpc", "n2"],
+                           lonely_psu="certainty")
+    assert two_stage.build(d).first_stage().variance_stages == 2
+    with pytest.raises(InstrumentError, match="2 variance stages"):
+        ins.alpha_jackknife(d, ["x1", "x2"], two_stage)
+    # the same PSUs as an ultimate-cluster design (no second-stage FPC): jackknifed as before
+    first = DesignSpec(weights="w", strata="stratum", psu="psu", fpc="fpc", lonely_psu="certainty")
+    assert ins.alpha_jackknife(d, ["x1", "x2"], first)["replicates"] == 11
+
+
 # ---------------------------------------------------------------------------------------------
 # The tables of the review
 # ---------------------------------------------------------------------------------------------

@@ -328,4 +328,7 @@ def test_mover_difference_of_wilson_limits_is_statsmodels_newcombe() -> None:
     m_low, m_high = ratio_ci_mover(x1[ok], n1[ok], x0[ok], n0[ok])
     np.testing.assert_allclose(r_low[ok], m_low, rtol=1e-12)
     np.testing.assert_allclose(r_high[ok], m_high, rtol=1e-12)
-    assert np.isnan(r_low[~ok]).all()
+    # a base year at 0 %: [sqrt(l1 (2 p1 - l1)) / u0, inf), 0 where p1 is 0 too
+    assert np.isinf(r_high[~ok]).all()
+    p1 = x1 / n1
+    np.testing.assert_allclose(r_low[~ok], np.sqrt(l1 * (2 * p1 - l1))[~ok] / u0[~ok])

@@ -26,8 +26,14 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from satisfaction.intervals import (
     DIFF_METHODS,
     diff_ci,
+    effective_sample_size,
+    mover_difference,
+    mover_ratio,
+    mover_test,
     ratio_ci,
     ratio_ci_from_se,
+    survey_limits_at,
+    survey_proportion_ci,
     wilson_limits,
 )
 
@@ -278,4 +284,76 @@ def test_ratio_mover_agrees_with_the_delta_method_away_from_the_edges():
     low, high = ratio_ci_mover(900, 1000, 800, 1000)
     d_low, d_high = ratio_ci_from_se(0.9, np.sqrt(0.09 / 1000), 0.8, np.sqrt(0.16 / 1000))
     assert low == pytest.approx(d_low, abs=2e-3) and high == pytest.approx(d_high, abs=2e-3)
-    assert np.isnan(ratio_ci_mover(5, 10, 0, 10)[0])
+    low, high = ratio_ci_mover(5, 10, 0, 10)  # base year at 0 %: [low, inf), low > 1 here
+    assert 1 < low < np.inf and high == np.inf
+
+
+# ---------------------------------------------------------------------------------------------
+# The per-year limits at any level, MOVER from them, and the test that inverts them
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("method", ["beta", "logit", "wilson", "clopper-pearson", "jeffreys", "wald"])
+def test_survey_limits_at_is_survey_proportion_ci_at_each_domains_level(method):
+    p = np.array([0.5, 0.9, 1.0, 0.97, 0.0])
+    se = np.array([0.04, 0.02, 0.0, 0.01, 0.0])
+    n = np.array([200, 150, 40, 300, 25])
+    df = np.array([12, 30, 6, 80, 3])
+    levels = np.array([0.8, 0.95, 0.99, 0.5, 0.999])
+    low, high = survey_limits_at(p, se, n, df, stats.norm.isf((1 - levels) / 2), method)
+    for i, level in enumerate(levels):
+        one = survey_proportion_ci(p[i], se[i], n[i], df[i], method, level)
+        assert (low[i], high[i]) == pytest.approx((one[0][0], one[1][0]), rel=1e-12, abs=1e-15)
+    with pytest.raises(ValueError, match="normal quantile"):
+        survey_limits_at(p, se, n, df, 0.0, method)
+
+
+def _wilson_grid():
+    rng = np.random.default_rng(5)
+    n1, n0 = rng.integers(1, 400, 300).astype(float), rng.integers(1, 400, 300).astype(float)
+    x1, x0 = np.floor(rng.random(300) * (n1 + 1)), np.floor(rng.random(300) * (n0 + 1))
+    x1[:20], x0[20:40] = n1[:20], 0  # some years at 100 % and at 0 %
+    return x1, n1, x0, n0
+
+
+@pytest.mark.parametrize("level", [0.8, 0.95, 0.99])
+def test_mover_ratio_excludes_one_exactly_when_mover_difference_excludes_zero(level):
+    x1, n1, x0, n0 = _wilson_grid()
+    z = stats.norm.isf((1 - level) / 2)
+    l1, u1 = wilson_limits(x1, n1, z)
+    l0, u0 = wilson_limits(x0, n0, z)
+    d_low, d_high = mover_difference(x1 / n1, l1, u1, x0 / n0, l0, u0)
+    r_low, r_high = mover_ratio(x1 / n1, l1, u1, x0 / n0, l0, u0)
+    assert not np.isnan(r_low).any() and not np.isnan(r_high).any()
+    assert ((d_low > 0) == (r_low > 1)).all() and ((d_high < 0) == (r_high < 1)).all()
+    at_zero = x0 == 0
+    assert np.isinf(r_high[at_zero]).all()
+    p1 = x1 / n1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = np.sqrt(l1 * (2 * p1 - l1)) / u0
+    assert r_low[at_zero] == pytest.approx(expected[at_zero])
+
+
+def test_mover_test_is_where_the_interval_reaches_no_change():
+    x1, n1, x0, n0 = _wilson_grid()
+    z = mover_test(x1 / n1, x0 / n0, lambda q: wilson_limits(x1, n1, q),
+                   lambda q: wilson_limits(x0, n0, q))
+    p = 2 * stats.norm.sf(np.abs(z))
+    inner = (p > 1e-6) & (p < 0.999)  # 1 - p keeps p's digits
+    assert inner.sum() > 100
+    for i in np.flatnonzero(inner)[:60]:
+        low, high = diff_ci(x1[i], n1[i], x0[i], n0[i], level=1 - p[i])
+        assert (low if z[i] > 0 else high) == pytest.approx(0.0, abs=1e-9)
+    # the verdict at 95 %: p < 0.05 exactly where the interval excludes 0 (away from ties)
+    low, high = diff_ci(x1, n1, x0, n0)
+    clear = np.abs(p - 0.05) > 1e-9
+    assert (((low > 0) | (high < 0)) == (p < 0.05))[clear].all()
+    assert (z[x1 / n1 == x0 / n0] == 0).all()
+    nan = mover_test([np.nan], [0.5], lambda q: wilson_limits(1, 2, q),
+                     lambda q: wilson_limits(1, 2, q))
+    assert np.isnan(nan).all()
+
+
+def test_effective_sample_size_uncapped_where_the_design_effect_is_below_one():
+    capped = effective_sample_size([0.5, 0.5, 1.0], [0.02, 0.05, 0.0], [200, 200, 40])
+    raw = effective_sample_size([0.5, 0.5, 1.0], [0.02, 0.05, 0.0], [200, 200, 40], cap=False)
+    assert capped.tolist() == pytest.approx([200, 100, 40])
+    assert raw.tolist() == pytest.approx([625, 100, 40])

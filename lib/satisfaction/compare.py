@@ -1,21 +1,33 @@
-"""Is the change real? Year-over-year comparison of satisfaction rates: the statistics.
+"""Is the change larger than sampling error? Year-over-year comparison of satisfaction rates.
 
 Two independent survey years, each analysed with its own design (strata, PSUs, weights), give
 for every domain (overall, level, field, province, office) a current and a base estimate with
-design-based standard errors. This module turns them into changes a reviewer can trust:
+its own interval. This module turns them into changes with **one verdict each**:
 
-* the change in percentage points with Newcombe's hybrid score interval on effective sample
-  sizes (or another method of :func:`diff_ci`) and a design-based z test;
-* the relative change (ratio) with a log-ratio delta-method interval and its z test;
-* domains found in one year only are kept with a ``status`` column, never dropped;
+* the change in percentage points and the relative change (ratio), each with an interval built
+  from the two years' own intervals -- MOVER-D and MOVER-R (Newcombe's square-and-add, Zou and
+  Donner 2008, Donner and Zou 2012) from the same per-year limits: the design's interval of
+  each year (Korn-Graubard by default, with the domain's design degrees of freedom and its
+  effective sample size, not capped), or Wilson's on the effective n where a domain lies
+  inside a single PSU (the ``test`` column says ``binomial``) and for published figures;
+* one test, the inversion of those intervals (:func:`satisfaction.intervals.mover_test`): the
+  p-value is ``1 -`` the level at which the interval just reaches no change, so ``significant``,
+  "the points interval excludes 0", "the relative interval excludes 1" and ``p < 1 - level``
+  are the same statement, recorded once in ``verdict`` (``rise``, ``fall``, ``within sampling
+  error``); the reviewer's sentences (:mod:`satisfaction.report.change`) word that row;
+* domains found in one year only are kept with a ``status`` column, never dropped; a
+  comparable domain without an interval says so in ``status`` (never a silent NaN);
 * per-domain p-values corrected for multiple testing within each family of domains (Holm;
   Benjamini-Hochberg, from :mod:`satisfaction.multitest`), with a count of the domains that
   moved;
-* the same test from published figures only (a rate, a sample size and an assumed design
-  effect; :func:`published_setup` reads them from the parameters), a sensitivity grid over
-  the unknown base-year sample size and design effect, and the tipping point at which the
-  change would stop being significant (solved, not scanned);
+* the same test from published figures only (a rate, a sample size and design effects that
+  were never published: :func:`published_setup` takes them as unknowns over a range), a
+  sensitivity grid over the unknown base-year sample size and design effect, and the tipping
+  points at which the change would stop being larger than sampling error (solved, not scanned);
 * both readings of a reported change such as "+9.76 %" (percentage points or relative).
+
+A change larger than sampling error is not yet a real change: whether it could come from how
+the two years were measured is :mod:`satisfaction.robustness`'s question (page 06).
 
 Proportions are fractions (0.9645, not 96.45); changes are in proportion units (0.0976 is
 9.76 percentage points). Every computation is vectorised over domains.
@@ -31,14 +43,26 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
 from .codebook import nfc
-from .intervals import diff_ci, ratio_ci_from_se, ratio_ci_mover, z_quantile
+from .intervals import (
+    CiMethod,
+    check_level,
+    check_method,
+    diff_ci,
+    effective_sample_size,
+    mover_difference,
+    mover_ratio,
+    mover_test,
+    survey_limits_at,
+    wilson_limits,
+    z_quantile,
+)
 from .multitest import adjust_pvalues, storey_pi0
 
 if TYPE_CHECKING:
@@ -52,19 +76,36 @@ STATUS_COLUMN_MISSING = "column missing"
 STATUS_NO_ANSWER_CURRENT = "no valid answer in current year"
 STATUS_NO_ANSWER_BASE = "no valid answer in base year"
 STATUS_NO_ANSWER_BOTH = "no valid answer in either year"
+STATUS_NO_INTERVAL = "no interval: a year's estimate has no usable effective sample size"
 
 READING_POINTS = "percentage points"
 READING_RELATIVE = "relative"
 
 DEFAULT_N0_GRID = (50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000)
-DEFAULT_DEFF0_GRID = (1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0)
+DEFAULT_DEFF_GRID = (1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0)
+"""Design effects a published-figures comparison is tried at, in either year (never published)."""
+DEFAULT_DEFF0_GRID = DEFAULT_DEFF_GRID
+
+TEST_DESIGN: Final = "design"
+"""``test`` of a change built from both years' design intervals (design df, effective n)."""
+TEST_BINOMIAL: Final = "binomial"
+"""``test`` of a change where a year's domain lies inside one PSU (design df < 1): that year's
+interval is Wilson's on its effective sample size (its respondents, when the design gives the
+domain no variance), since the design cannot estimate the variance between PSUs there."""
+TEST_PUBLISHED: Final = "published"
+"""``test`` of a change from published figures: Wilson's intervals on ``n / deff`` (Newcombe)."""
+
+VERDICT_RISE: Final = "rise"
+VERDICT_FALL: Final = "fall"
+VERDICT_WITHIN: Final = "within sampling error"
+"""``verdict`` values: the interval excludes no change (a rise or a fall) or includes it;
+empty where there is no change to judge."""
 
 CHANGE_COLUMNS = [
     "status", "p_current", "p_base", "se_current", "se_base", "n_current", "n_base",
     "n_eff_current", "n_eff_base", "change", "change_se", "change_low", "change_high",
     "z", "p_value", "test", "ratio", "ratio_low", "ratio_high", "rel_change",
-    "rel_change_low", "rel_change_high", "z_ratio", "p_value_ratio", "interval_excludes_zero",
-    "significant",
+    "rel_change_low", "rel_change_high", "interval_excludes_zero", "significant", "verdict",
 ]
 """Columns of every change table, in order (domains as the index)."""
 
@@ -76,105 +117,185 @@ class CompareError(ValueError):
 # --------------------------------------------------------------------------- core
 
 
-_SE_FLOOR = 1e-12  # a design SE below this is rounding noise (a domain inside one PSU)
-TEST_DESIGN = "design z"
-TEST_BINOMIAL = "binomial z on effective n (a design SE is 0 or not estimable)"
+@dataclass(frozen=True)
+class YearIntervals:
+    """One year's proportions per domain, and the interval each gets at any confidence level.
 
+    The change of a domain is built from its two years' own intervals, at the reported level
+    for the intervals and at every level for the test that inverts them. A row gets
 
-def _change_arrays(
-    p1: np.ndarray, se1: np.ndarray, neff1: np.ndarray,
-    p0: np.ndarray, se0: np.ndarray, neff0: np.ndarray,
-    *, level: float, method: str, alpha: float,
-    usable1: Any = True, usable0: Any = True,
-) -> dict[str, np.ndarray]:
-    """Changes, intervals and tests for arrays of current (1) and base (0) estimates.
+    * the design's interval (``method``: Korn-Graubard by default) from its estimate, standard
+      error, respondents and design degrees of freedom -- exactly the interval the year's
+      estimate table reports; or
+    * where ``binomial``, Wilson's interval on ``n_eff``: a domain inside one PSU (design df < 1,
+      e.g. an office that is itself a PSU, where the design cannot estimate the variance between
+      PSUs: the respondents of the PSU are taken as a simple random sample of its clients and
+      ``n_eff`` is their number -- not ``p (1 - p) / se**2``: in a multi-stage design the
+      later stages' variance of a single PSU is scaled by the first stage's sampling fraction,
+      and taken alone it is too small for the office's own rate; the coverage study measured
+      0.63-0.85 with it), or a rate from published figures (``n_eff = n / deff``).
 
-    ``usable*`` mark design SEs that can be used (False where the domain has no design
-    degrees of freedom, e.g. an office that is itself one PSU: its linearised SE is 0).
+    Attributes:
+        estimate: the proportions (NaN: no estimate).
+        se: their standard errors.
+        n: respondents.
+        df: design degrees of freedom (``inf`` when not known).
+        n_eff: effective sample sizes (not capped at ``n``).
+        binomial: rows whose interval is Wilson's on ``n_eff``.
+        method: the design interval's method (:data:`~satisfaction.intervals.SURVEY_METHODS`).
     """
-    z_quantile(level)
-    p1, se1, neff1, p0, se0, neff0, u1, u0 = np.broadcast_arrays(
-        *(np.asarray(v, dtype=float) for v in (p1, se1, neff1, p0, se0, neff0)),
-        np.asarray(usable1, dtype=bool), np.asarray(usable0, dtype=bool),
-    )
-    ok = np.isfinite(p1) & np.isfinite(p0) & (neff1 > 0) & (neff0 > 0)
+
+    estimate: np.ndarray
+    se: np.ndarray
+    n: np.ndarray
+    df: np.ndarray
+    n_eff: np.ndarray
+    binomial: np.ndarray
+    method: CiMethod = "beta"
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame, method: CiMethod = "beta") -> YearIntervals:
+        """From an estimate table (``estimate``, ``se``, ``n`` and, if known, ``df``).
+
+        A table without ``df`` (e.g. built from ``domain_covariance``) is taken to have many
+        degrees of freedom (normal quantiles in the design interval).
+        """
+        p = pd.to_numeric(table["estimate"], errors="coerce").to_numpy(float)
+        se = pd.to_numeric(table["se"], errors="coerce").to_numpy(float)
+        n = pd.to_numeric(table["n"], errors="coerce").to_numpy(float)
+        df = (pd.to_numeric(table["df"], errors="coerce").to_numpy(float) if "df" in table
+              else np.full(len(p), np.inf))
+        with np.errstate(invalid="ignore"):
+            one_psu = ~(df >= 1) | ~(n >= 2)
+            n_eff = np.where(one_psu, n, effective_sample_size(np.clip(p, 0, 1), se, n, cap=False))
+        return cls(p, se, n, df, n_eff, one_psu, check_method(method))
+
+    @classmethod
+    def published(cls, p: Any, n: Any, deff: Any) -> YearIntervals:
+        """From published figures: a rate, its respondents and an (assumed) design effect."""
+        p, n, deff = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (p, n, deff)))
+        return cls(p, np.sqrt(deff * p * (1 - p) / n), n, np.full(p.shape, np.inf), n / deff,
+                   np.ones(p.shape, dtype=bool), "wilson")
+
+    @property
+    def valid(self) -> np.ndarray:
+        """Rows with an estimate and an effective sample size (an interval can be built)."""
+        with np.errstate(invalid="ignore"):
+            return (np.isfinite(self.estimate) & np.isfinite(self.n_eff) & (self.n_eff > 0)
+                    & (self.n > 0))
+
+    @property
+    def se_used(self) -> np.ndarray:
+        """The standard error behind each row's interval (binomial rows: ``sqrt(pq / n_eff)``)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            binomial = np.sqrt(np.clip(self.estimate * (1 - self.estimate), 0, None) / self.n_eff)
+        return np.where(self.binomial, binomial, self.se)
+
+    def limits(self, z: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Every row's interval at the normal quantile ``z`` (one per row, or one for all);
+        NaN for rows that are not :attr:`valid`."""
+        shape = self.estimate.shape
+        z = np.broadcast_to(np.asarray(z, dtype=float), shape)
+        low, high = np.full(shape, np.nan), np.full(shape, np.nan)
+        valid = self.valid
+        wilson, design = valid & self.binomial, valid & ~self.binomial
+        if wilson.any():
+            neff = self.n_eff[wilson]
+            low[wilson], high[wilson] = wilson_limits(
+                np.clip(self.estimate[wilson], 0, 1) * neff, neff, z[wilson])
+        if design.any():
+            low[design], high[design] = survey_limits_at(
+                np.clip(self.estimate[design], 0, 1), self.se[design], self.n[design],
+                self.df[design], z[design], self.method)
+        return low, high
+
+
+_CHANGE_METHOD_ALIASES: Final = {"newcomb": "newcombe", "mover": "newcombe",
+                                  "hybrid-score": "newcombe", "wilson": "newcombe"}
+
+
+def _check_change_method(method: Any) -> str:
+    """The change's method: only the square-and-add (MOVER) combination has its test here."""
+    key = method.strip().lower() if isinstance(method, str) else None
+    if _CHANGE_METHOD_ALIASES.get(key, key) != "newcombe":
+        raise ValueError(
+            f"method {method!r}: the change's test is the inversion of its interval, which is "
+            "built here by the square-and-add (MOVER) combination of each year's own interval, "
+            "'newcombe' (Newcombe's hybrid score interval when those are Wilson's); "
+            "satisfaction.intervals.diff_ci gives the other intervals of a difference alone")
+    return "newcombe"
+
+
+def _verdicts(ok: np.ndarray, excludes: np.ndarray, change: np.ndarray) -> np.ndarray:
+    """The ``verdict`` column: rise, fall, within sampling error, or '' (nothing to judge)."""
+    with np.errstate(invalid="ignore"):
+        judged = np.where(excludes, np.where(change > 0, VERDICT_RISE, VERDICT_FALL),
+                          VERDICT_WITHIN)
+    return np.where(ok, judged, "").astype(object)
+
+
+def significance_level(level: float) -> float:
+    """The test's significance level for intervals at ``level``: ``1 - level`` (0.05 for 0.95,
+    exactly: rounded to 12 decimals, so that ``p < 0.05`` reads as the page says).
+
+    Examples:
+        >>> significance_level(0.95), 1 - 0.95
+        (0.05, 0.050000000000000044)
+    """
+    return round(1 - check_level(level), 12)
+
+
+def _inverted_test(change: np.ndarray, excludes: np.ndarray, z: np.ndarray, level: float
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The test's z and p, its last bits settled by the interval shown at ``level``.
+
+    :func:`~satisfaction.intervals.mover_test` finds by bisection the quantile at which the
+    interval reaches 0; the interval at ``level`` decides on which side of ``1 - level`` the
+    p-value lies (a difference of the order of the bisection's 1e-17), so that ``p < 1 -
+    level`` exactly when the interval excludes 0.
+    """
+    z0, alpha = z_quantile(level), significance_level(level)
+    size = np.abs(z)
+    size = np.where(excludes, np.maximum(size, np.nextafter(z0, np.inf)), np.minimum(size, z0))
+    p = 2 * stats.norm.sf(size)
+    p = np.where(excludes, np.minimum(p, np.nextafter(alpha, 0.0)), np.maximum(p, alpha))
+    p = np.where(change == 0, 1.0, p)
+    signed = np.where(change == 0, 0.0, np.sign(change) * size)
+    missing = np.isnan(z)
+    return np.where(missing, np.nan, signed), np.where(missing, np.nan, p)
+
+
+def _change_arrays(current: YearIntervals, base: YearIntervals, *, level: float
+                   ) -> dict[str, np.ndarray]:
+    """Changes, intervals, the test and the verdict for two years' domains (row by row)."""
+    z0 = z_quantile(level)
+    ok = current.valid & base.valid
+    p1 = np.where(ok, current.estimate, np.nan)
+    p0 = np.where(ok, base.estimate, np.nan)
     change = p1 - p0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u1 = u1 & np.isfinite(se1) & (se1 > _SE_FLOOR)
-        u0 = u0 & np.isfinite(se0) & (se0 > _SE_FLOOR)
-        # where a year's design SE cannot be used, its binomial SE on the effective n
-        se1_used = np.where(u1, se1, np.sqrt(np.clip(p1 * (1 - p1), 0, None) / neff1))
-        se0_used = np.where(u0, se0, np.sqrt(np.clip(p0 * (1 - p0), 0, None) / neff0))
-        # design-based z when both design SEs are usable; otherwise the pooled binomial
-        # (score) test on the effective sizes, and `test` says so
-        pooled = (p1 * neff1 + p0 * neff0) / (neff1 + neff0)
-        pooled_se = np.sqrt(pooled * (1 - pooled) * (1 / neff1 + 1 / neff0))
-    design = ok & u1 & u0
-    se_test = np.where(design, np.sqrt(se1**2 + se0**2), pooled_se)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(se_test > 0, change / se_test,
-                     np.where(change == 0, 0.0, np.sign(change) * np.inf))
-    z = np.where(ok, z, np.nan)
-    p_value = np.where(ok, 2 * stats.norm.sf(np.abs(z)), np.nan)
-    test = np.where(~ok, "", np.where(design, TEST_DESIGN, TEST_BINOMIAL))
-
-    x1 = np.where(ok, p1 * neff1, np.nan)
-    x0 = np.where(ok, p0 * neff0, np.nan)
-    low, high = diff_ci(
-        x1, np.where(ok, neff1, 1.0), x0, np.where(ok, neff0, 1.0), method=method, level=level
-    )
-    low = np.where(ok, low, np.nan)
-    high = np.where(ok, high, np.nan)
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(ok & (p0 > 0), p1 / p0, np.nan)
-        r_low, r_high = ratio_ci_from_se(
-            np.where(ok, p1, 0.5), np.where(ok, se1_used, 0.0), np.where(ok, p0, 0.5),
-            np.where(ok, se0_used, 0.0), level=level,
-        )
-        se_log = np.sqrt((se1_used / p1) ** 2 + (se0_used / p0) ** 2)
-        z_ratio = np.where(se_log > 0, np.log(ratio) / se_log, np.nan)
-        # At 0 % or 100 % the log-ratio variance is 0 and the delta interval has no width:
-        # there the ratio comes from each year's Wilson limits on its effective n (MOVER-R).
-        edge = ok & (p0 > 0) & ~(se_log > 0)
-        m_low, m_high = ratio_ci_mover(np.where(edge, x1, 1.0), np.where(edge, neff1, 2.0),
-                                       np.where(edge, x0, 1.0), np.where(edge, neff0, 2.0),
-                                       level=level)
-    r_low = np.where(ok, np.where(edge, m_low, r_low), np.nan)
-    r_high = np.where(ok, np.where(edge, m_high, r_high), np.nan)
-    z_ratio = np.where(ok & (p1 > 0) & (p0 > 0), z_ratio, np.nan)
-    p_ratio = 2 * stats.norm.sf(np.abs(z_ratio))
-
-    excludes = np.where(ok, (low > 0) | (high < 0), False)
-    significant = np.where(ok, p_value < alpha, False)
+    l1, u1 = current.limits(z0)
+    l0, u0 = base.limits(z0)
+    low, high = mover_difference(p1, l1, u1, p0, l0, u0)
+    r_low, r_high = mover_ratio(p1, l1, u1, p0, l0, u0)
+    with np.errstate(invalid="ignore"):
+        excludes = ok & ((low > 0) | (high < 0))
+    z, p_value = _inverted_test(change, excludes,
+                                mover_test(p1, p0, current.limits, base.limits), level)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = np.where(p0 > 0, p1 / p0, np.where(p1 > 0, np.inf, np.nan))
+    test = np.where(~ok, "", np.where(current.binomial | base.binomial, TEST_BINOMIAL,
+                                      TEST_DESIGN)).astype(object)
     return {
-        "p_current": p1, "p_base": p0, "se_current": se1, "se_base": se0,
-        "n_eff_current": neff1, "n_eff_base": neff0,
-        "change": np.where(ok, change, np.nan), "change_se": np.where(ok, se_test, np.nan),
+        "p_current": current.estimate, "p_base": base.estimate,
+        "se_current": current.se, "se_base": base.se,
+        "n_eff_current": current.n_eff, "n_eff_base": base.n_eff,
+        "change": change, "change_se": np.hypot(current.se_used, base.se_used),
         "change_low": low, "change_high": high, "z": z, "p_value": p_value, "test": test,
         "ratio": ratio, "ratio_low": r_low, "ratio_high": r_high,
         "rel_change": ratio - 1, "rel_change_low": r_low - 1, "rel_change_high": r_high - 1,
-        "z_ratio": z_ratio, "p_value_ratio": p_ratio,
-        "interval_excludes_zero": excludes.astype(bool), "significant": significant.astype(bool),
+        "interval_excludes_zero": excludes, "significant": excludes.copy(),
+        "verdict": _verdicts(ok, excludes, change),
     }
-
-
-def _se_usable(table: pd.DataFrame) -> np.ndarray:
-    """Design SEs that can be used: the domain has design degrees of freedom (df >= 1)."""
-    if "df" not in table.columns:
-        return np.ones(len(table), dtype=bool)
-    df = pd.to_numeric(table["df"], errors="coerce").to_numpy(float)
-    return np.nan_to_num(df, nan=0.0) >= 1
-
-
-def _effective_n(table: pd.DataFrame) -> pd.Series:
-    """n_eff of an estimate table; where it is missing or not finite (deff undefined at
-    p = 0 or 1), the respondent count n."""
-    n = pd.to_numeric(table["n"], errors="coerce").astype(float)
-    if "n_eff" not in table:
-        return n
-    neff = pd.to_numeric(table["n_eff"], errors="coerce").astype(float)
-    return neff.where(np.isfinite(neff) & (neff > 0), n)
 
 
 def change_table(
@@ -183,46 +304,56 @@ def change_table(
     *,
     level: float = 0.95,
     method: str = "newcombe",
-    alpha: float | None = None,
+    ci_method: CiMethod = "beta",
 ) -> pd.DataFrame:
     """Change between two estimate tables of the same domains (independent samples).
 
+    Each year's domain keeps the interval its estimate table reports (``ci_method``, with the
+    domain's design degrees of freedom and its effective sample size, :class:`YearIntervals`);
+    the change's intervals combine the two (MOVER-D for the points, MOVER-R for the ratio) and
+    its test inverts them (:func:`~satisfaction.intervals.mover_test`). A domain inside one PSU
+    in a year (``df`` < 1) gets Wilson's interval on its effective sample size there, and
+    ``test`` says ``binomial``.
+
     Args:
         current: estimates of the current year, one row per domain (index), with columns
-            ``estimate``, ``se``, ``n`` and, if known, ``n_eff`` (as
-            ``SurveyDesign.proportion`` returns).
+            ``estimate``, ``se``, ``n`` and, if known, ``df`` (as ``SurveyDesign.proportion``
+            returns).
         base: the same for the base year.
-        level: confidence level of the intervals.
-        method: interval for the change, see :func:`satisfaction.intervals.diff_ci`;
-            applied to effective counts ``p * n_eff``.
-        alpha: significance level of the tests (default ``1 - level``).
+        level: confidence level of the intervals; the test's significance level is ``1 -
+            level`` (one verdict: there is no separate ``alpha``).
+        method: how the two years' intervals are combined: ``"newcombe"``, the square-and-add
+            (MOVER) combination -- Newcombe's hybrid score interval when the years' intervals
+            are Wilson's -- the only one whose test is its inversion here.
+        ci_method: each year's interval (:data:`~satisfaction.intervals.SURVEY_METHODS`), as
+            the estimate tables were made with.
 
     Returns:
         One row per domain of either year (current-year order, then base-only domains),
         columns :data:`CHANGE_COLUMNS`. ``status`` says whether the domain is in both years
-        (or in both but without a valid answer in one); one-year domains keep their estimate
-        and have NaN changes. ``significant`` is the z test at ``alpha``: design-based
-        (both years' design SEs) where both are usable, otherwise -- a domain inside a
-        single PSU (``df`` < 1, e.g. an office that is itself the PSU), or a design SE of 0
-        -- the pooled binomial test on the effective sizes; ``test`` says which.
-        ``interval_excludes_zero`` is the interval's verdict.
+        (or in both but without a valid answer in one, or without an interval); one-year
+        domains keep their estimate and have NaN changes. ``significant`` and
+        ``interval_excludes_zero`` are the same verdict (``p_value < 1 - level``, the points
+        interval excludes 0, the relative interval excludes 0), worded in ``verdict``; ``z`` is
+        the normal quantile at which the interval reaches 0 (``p = 2 norm.sf(|z|)``).
 
     Raises:
         CompareError: a required column is missing.
+        ValueError: an unknown ``method`` or ``ci_method``.
 
     Examples:
         >>> cur = pd.DataFrame({"estimate": [0.96, 0.97], "se": [0.004, 0.006],
-        ...                     "n": [9000, 3000], "n_eff": [4500, 1500]},
+        ...                     "n": [9000, 3000], "df": [300, 100]},
         ...                    index=pd.Index(["district", "commune"], name="level"))
         >>> base = pd.DataFrame({"estimate": [0.87, 0.85], "se": [0.007, 0.02],
-        ...                      "n": [8000, 400], "n_eff": [4000, 300]},
+        ...                      "n": [8000, 400], "df": [300, 20]},
         ...                     index=pd.Index(["district", "central"], name="level"))
         >>> t = change_table(cur, base)
-        >>> t[["status", "change", "change_low", "change_high"]].round(4)
+        >>> t[["status", "change", "change_low", "change_high", "verdict"]].round(4)
         ... # doctest: +NORMALIZE_WHITESPACE
-                             status  change  change_low  change_high
+                             status  change  change_low  change_high verdict
         level
-        district         both years    0.09      0.0782        0.102
+        district         both years    0.09      0.0739       0.1063    rise
         commune   current year only     NaN         NaN          NaN
         central      base year only     NaN         NaN          NaN
     """
@@ -230,26 +361,22 @@ def change_table(
         missing = [c for c in ("estimate", "se", "n") if c not in table.columns]
         if missing:
             raise CompareError(f"{name} estimate table lacks column(s) {', '.join(missing)}")
-    alpha = 1 - level if alpha is None else float(alpha)
+    _check_change_method(method)
     index = current.index.append(base.index[~base.index.isin(current.index)])
     index.name = current.index.name if current.index.name is not None else base.index.name
     cur = current.reindex(index)
     bas = base.reindex(index)
     in_cur = index.isin(current.index)
     in_base = index.isin(base.index)
-    arrays = _change_arrays(
-        cur["estimate"].to_numpy(float), cur["se"].to_numpy(float),
-        _effective_n(cur).to_numpy(float),
-        bas["estimate"].to_numpy(float), bas["se"].to_numpy(float),
-        _effective_n(bas).to_numpy(float),
-        level=level, method=method, alpha=alpha,
-        usable1=_se_usable(cur), usable0=_se_usable(bas),
-    )
-    out = pd.DataFrame(arrays, index=index)
+    years = (YearIntervals.from_table(cur, ci_method), YearIntervals.from_table(bas, ci_method))
+    out = pd.DataFrame(_change_arrays(*years, level=level), index=index)
     status = np.where(in_cur & in_base, STATUS_BOTH,
                       np.where(in_cur, STATUS_CURRENT_ONLY, STATUS_BASE_ONLY)).astype(object)
     no_answer_cur = in_cur & cur["estimate"].isna().to_numpy()
     no_answer_base = in_base & bas["estimate"].isna().to_numpy()
+    no_interval = (in_cur & in_base & ~no_answer_cur & ~no_answer_base
+                   & ~np.isfinite(out["change_low"].to_numpy(float)))
+    status[no_interval] = STATUS_NO_INTERVAL
     status[no_answer_cur & ~no_answer_base] = STATUS_NO_ANSWER_CURRENT
     status[no_answer_base & ~no_answer_cur] = STATUS_NO_ANSWER_BASE
     status[no_answer_base & no_answer_cur] = STATUS_NO_ANSWER_BOTH
@@ -269,9 +396,8 @@ def compare_designs(
     by: str | Sequence[str] | None = None,
     *,
     level: float = 0.95,
-    ci_method: str = "beta",
+    ci_method: CiMethod = "beta",
     method: str = "newcombe",
-    alpha: float | None = None,
     years: tuple[Any, Any] = ("current", "base"),
 ) -> pd.DataFrame:
     """Change of a proportion between two survey years, each with its own design.
@@ -281,10 +407,10 @@ def compare_designs(
         base: the base year's design (an independent sample).
         var: the 0/1 variable (default ``satisfied``).
         by: domain column(s); None for the overall rate (index ``"all"``).
-        level: confidence level.
-        ci_method: interval method of the per-year estimates (passed to ``proportion``).
-        method: interval method of the change (see :func:`change_table`).
-        alpha: significance level (default ``1 - level``).
+        level: confidence level (and ``1 -`` the test's significance level).
+        ci_method: interval method of the per-year estimates (passed to ``proportion``); the
+            change is built from those intervals.
+        method: how they are combined (see :func:`change_table`).
         years: labels of the two years for messages, e.g. ``(2020, 2019)``.
 
     Returns:
@@ -308,7 +434,7 @@ def compare_designs(
             est = est.iloc[:1].copy()
             est.index = pd.Index(["all"], name="domain")
         tables.append(est)
-    return change_table(tables[0], tables[1], level=level, method=method, alpha=alpha)
+    return change_table(tables[0], tables[1], level=level, method=method, ci_method=ci_method)
 
 
 def compare_domains(
@@ -318,7 +444,7 @@ def compare_domains(
     domains: Sequence[str] = ("level", "field", "province", "office"),
     *,
     level: float = 0.95,
-    ci_method: str = "beta",
+    ci_method: CiMethod = "beta",
     method: str = "newcombe",
     alpha: float | None = None,
     years: tuple[Any, Any] = ("current", "base"),
@@ -335,10 +461,11 @@ def compare_domains(
         base: base-year design.
         var: the 0/1 variable.
         domains: domain columns, one family each.
-        level: confidence level.
+        level: confidence level (each change's verdict is at ``1 - level``).
         ci_method: interval method of the per-year estimates.
-        method: interval method of the change.
-        alpha: significance level (default ``1 - level``).
+        method: how the two years' intervals are combined (see :func:`change_table`).
+        alpha: the family-wise error rate and false discovery rate of the multiple-testing
+            columns (default ``1 - level``).
         years: labels of the two years, e.g. ``(2020, 2019)``.
         include_overall: add the overall change as domain type ``overall``.
 
@@ -347,8 +474,7 @@ def compare_domains(
         multiple-testing columns.
     """
     alpha = 1 - level if alpha is None else float(alpha)
-    kwargs = {"level": level, "ci_method": ci_method, "method": method, "alpha": alpha,
-              "years": years}
+    kwargs = {"level": level, "ci_method": ci_method, "method": method, "years": years}
     parts = []
     if include_overall:
         t = compare_designs(current, base, var, None, **kwargs)
@@ -362,7 +488,7 @@ def compare_domains(
             row = pd.DataFrame({c: [np.nan] for c in CHANGE_COLUMNS})
             row["status"] = f"{STATUS_COLUMN_MISSING} in {' and '.join(lacking)}"
             row[["interval_excludes_zero", "significant"]] = False
-            row["test"] = ""
+            row[["test", "verdict"]] = ""
             parts.append(row.assign(domain_type=column, domain=np.nan))
             continue
         t = compare_designs(current, base, var, column, **kwargs)
@@ -429,23 +555,25 @@ def coverage_summary(changes: pd.DataFrame) -> pd.DataFrame:
 
 def compare_published(
     p1: Any, n1: Any, p0: Any, n0: Any, deff1: Any = 1.0, deff0: Any = 1.0,
-    *, level: float = 0.95, method: str = "newcombe", alpha: float | None = None,
+    *, level: float = 0.95, method: str = "newcombe",
 ) -> pd.DataFrame:
     """The change test from published figures only: rates, sample sizes, design effects.
 
-    Each year's standard error is ``sqrt(deff * p * (1 - p) / n)`` and its effective sample
-    size ``n / deff``. All arguments broadcast (vectorised sensitivity analyses).
+    Each year's effective sample size is ``n / deff`` and its interval Wilson's on it; the
+    change's intervals are their MOVER combinations (Newcombe's hybrid score interval for the
+    points) and the test their inversion, as for microdata (``test`` = ``published``). All
+    arguments broadcast (vectorised sensitivity analyses).
 
     Args:
         p1: current-year proportion (0.9645, not 96.45).
         n1: current-year respondents.
         p0: base-year proportion.
         n0: base-year respondents (an assumption when unpublished).
-        deff1: current-year design effect (1 = simple random sample).
+        deff1: current-year design effect (1 = simple random sample; an assumption when
+            unpublished).
         deff0: base-year design effect (an assumption when unpublished).
-        level: confidence level.
-        method: interval method of the change.
-        alpha: significance level (default ``1 - level``).
+        level: confidence level (and ``1 -`` the test's significance level).
+        method: ``"newcombe"`` (see :func:`change_table`).
 
     Returns:
         One row per broadcast element: the inputs, ``n_eff_*`` and the change columns.
@@ -456,8 +584,8 @@ def compare_published(
 
     Examples:
         >>> r = compare_published(0.9645, 22250, 0.8669, 20000, 1.0, 2.0).iloc[0]
-        >>> [round(float(v), 4) for v in (r.change, r.change_low, r.change_high)], bool(r.significant)
-        ([0.0976, 0.0906, 0.1048], True)
+        >>> [round(float(v), 4) for v in (r.change, r.change_low, r.change_high)], r.verdict
+        ([0.0976, 0.0906, 0.1048], 'rise')
     """
     p1a, n1a, p0a, n0a, d1a, d0a = np.broadcast_arrays(
         *(np.atleast_1d(np.asarray(v, dtype=float)) for v in (p1, n1, p0, n0, deff1, deff0))
@@ -468,12 +596,10 @@ def compare_published(
         raise ValueError("sample sizes must be > 0")
     if np.any(~(d1a > 0) | ~(d0a > 0)):
         raise ValueError("design effects must be > 0")
-    alpha = 1 - level if alpha is None else float(alpha)
-    neff1, neff0 = n1a / d1a, n0a / d0a
-    se1 = np.sqrt(p1a * (1 - p1a) / neff1)
-    se0 = np.sqrt(p0a * (1 - p0a) / neff0)
-    arrays = _change_arrays(p1a, se1, neff1, p0a, se0, neff0, level=level, method=method,
-                            alpha=alpha)
+    _check_change_method(method)
+    arrays = _change_arrays(YearIntervals.published(p1a, n1a, d1a),
+                            YearIntervals.published(p0a, n0a, d0a), level=level)
+    arrays["test"] = np.full(len(p1a), TEST_PUBLISHED, dtype=object)
     out = pd.DataFrame(arrays)
     out.insert(0, "deff_base", d0a)
     out.insert(0, "deff_current", d1a)
@@ -485,11 +611,11 @@ def compare_published(
 def sensitivity_grid(
     p1: float, n1: float, p0: float,
     n0_values: Sequence[float] = DEFAULT_N0_GRID,
-    deff0_values: Sequence[float] = DEFAULT_DEFF0_GRID,
+    deff0_values: Sequence[float] = DEFAULT_DEFF_GRID,
     deff1: float = 1.0,
-    *, level: float = 0.95, method: str = "newcombe", alpha: float | None = None,
+    *, level: float = 0.95, method: str = "newcombe",
 ) -> pd.DataFrame:
-    """Is the change significant for every assumed base-year sample size and design effect?
+    """Is the change larger than sampling error for every assumed base-year size and design effect?
 
     Args:
         p1: current-year proportion.
@@ -497,10 +623,9 @@ def sensitivity_grid(
         p0: base-year proportion.
         n0_values: assumed base-year sample sizes.
         deff0_values: assumed base-year design effects.
-        deff1: the current year's design effect.
+        deff1: the current year's (assumed) design effect.
         level: confidence level.
-        method: interval method of the change.
-        alpha: significance level.
+        method: ``"newcombe"`` (see :func:`change_table`).
 
     Returns:
         Long table, one row per (n_base, deff_base), with the :func:`compare_published`
@@ -508,7 +633,7 @@ def sensitivity_grid(
     """
     n0, d0 = np.meshgrid(np.asarray(n0_values, float), np.asarray(deff0_values, float))
     return compare_published(p1, n1, p0, n0.ravel(), deff1, d0.ravel(), level=level,
-                             method=method, alpha=alpha)
+                             method=method)
 
 
 def sensitivity_table(grid: pd.DataFrame, value: str = "change_low") -> pd.DataFrame:
@@ -524,75 +649,105 @@ def sensitivity_table(grid: pd.DataFrame, value: str = "change_low") -> pd.DataF
     return grid.pivot(index="deff_base", columns="n_base", values=value)
 
 
+def _published_margin(p1: float, neff1: float, p0: float, neff0: float, level: float) -> float:
+    """How far the published-figures interval lies from 0 on the side of the change (> 0: the
+    change is larger than sampling error): the quantity the tipping points solve for 0."""
+    low, high = diff_ci(p1 * neff1, neff1, p0 * neff0, neff0, method="newcombe", level=level)
+    return float(low) if p1 > p0 else -float(high)
+
+
+def _solve_log(margin: Any, lo: float, hi: float, *, rising: bool) -> float:
+    """The root of ``margin(log x)`` on ``[lo, hi]`` (log scale): ``x`` where the change reaches
+    sampling error. ``rising``: the margin grows with ``x``. Returns 0 or inf when the margin
+    keeps its sign over the whole bracket."""
+    at_lo, at_hi = margin(lo), margin(hi)
+    if rising:
+        if at_hi <= 0:
+            return np.inf
+        if at_lo > 0:
+            return 0.0
+    else:
+        if at_lo <= 0:
+            return 0.0
+        if at_hi > 0:
+            return np.inf
+    return float(np.exp(optimize.brentq(margin, lo, hi, xtol=1e-12, rtol=1e-12)))
+
+
 def tipping_point(
     p1: float, n1: float, p0: float, deff1: float = 1.0,
     *, n0: float | None = None, deff0: float | None = None,
-    level: float = 0.95, method: str = "newcombe", criterion: str = "interval",
+    level: float = 0.95, method: str = "newcombe",
 ) -> pd.Series:
-    """The base-year effective sample size below which the change stops being significant.
+    """The base-year effective sample size below which the change is within sampling error.
 
-    From published figures, the base year enters only through ``n0 / deff0``, the effective
-    sample size. The critical value ``n_eff*`` solves "the interval just touches 0"
-    (``criterion="interval"``, by Brent's method) or "|z| = z_crit" (``criterion="z"``,
-    closed form). Then the smallest base-year sample size at design effect ``deff0`` is
-    ``n_eff* x deff0`` and the largest design effect at sample size ``n0`` is
-    ``n0 / n_eff*``.
+    From published figures, the base year enters only through ``n0 / deff0``, its effective
+    sample size. The critical value ``n_eff*`` solves "the interval of :func:`compare_published`
+    just touches 0" (Brent's method) -- the same interval, so the same verdict: the change is
+    larger than sampling error exactly when the base year's effective sample size is above
+    ``n_eff*``. The smallest base-year sample size at design effect ``deff0`` is then
+    ``n_eff* x deff0`` and the largest design effect at sample size ``n0`` is ``n0 / n_eff*``.
 
     Args:
         p1: current-year proportion.
         n1: current-year respondents.
         p0: base-year proportion.
-        deff1: current-year design effect.
+        deff1: current-year design effect (assumed).
         n0: an assumed base-year sample size (for ``max_deff_base``).
         deff0: an assumed base-year design effect (for ``min_n_base``).
         level: confidence level.
-        method: interval method (``criterion="interval"``).
-        criterion: ``"interval"`` or ``"z"``.
+        method: ``"newcombe"`` (see :func:`change_table`).
 
     Returns:
-        Series: ``n_eff_base_critical`` (inf when the change is never significant, 0 when it
-        always is), ``min_n_base`` (at ``deff0``), ``max_deff_base`` (at ``n0``), ``criterion``.
+        Series: ``n_eff_base_critical`` (inf when the change is never larger than sampling
+        error, 0 when it always is), ``min_n_base`` (at ``deff0``), ``max_deff_base`` (at
+        ``n0``).
 
     Examples:
-        >>> t = tipping_point(0.9645, 22250, 0.8669, n0=20000, deff0=2.0, criterion="z")
-        >>> round(t.n_eff_base_critical, 1), round(t.min_n_base, 1), round(t.max_deff_base, 1)
-        (46.6, 93.1, 429.6)
+        >>> t = tipping_point(0.9645, 22250, 0.8669, n0=20000, deff0=2.0)
+        >>> [round(float(t[k]), 2) for k in ("n_eff_base_critical", "min_n_base", "max_deff_base")]
+        [13.83, 27.66, 1446.22]
     """
-    if criterion not in ("interval", "z"):
-        raise ValueError(f"criterion must be 'interval' or 'z', got {criterion!r}")
     if not (0 <= p1 <= 1 and 0 <= p0 <= 1):
         raise ValueError("rates must be proportions in [0, 1] (pass 0.9645, not 96.45)")
-    z_crit = z_quantile(level)
-    change = p1 - p0
-    se1_sq = deff1 * p1 * (1 - p1) / n1
-    if change == 0:
+    _check_change_method(method)
+    z_quantile(level)
+    neff1 = n1 / deff1
+    if p1 == p0:
         critical = np.inf
-    elif criterion == "z":
-        room = (change / z_crit) ** 2 - se1_sq
-        critical = np.inf if room <= 0 else (0.0 if p0 * (1 - p0) == 0 else p0 * (1 - p0) / room)
     else:
-        sign = np.sign(change)
-
-        def margin(log_neff: float) -> float:
-            neff = float(np.exp(log_neff))
-            low, high = diff_ci(p1 * n1 / deff1, n1 / deff1, p0 * neff, neff,
-                                method=method, level=level)
-            return low if sign > 0 else -high
-
-        lo, hi = np.log(1e-6), np.log(1e12)
-        if margin(hi) <= 0:
-            critical = np.inf
-        elif margin(lo) > 0:
-            critical = 0.0
-        else:
-            critical = float(np.exp(optimize.brentq(margin, lo, hi, xtol=1e-12, rtol=1e-12)))
+        critical = _solve_log(
+            lambda log_neff: _published_margin(p1, neff1, p0, float(np.exp(log_neff)), level),
+            np.log(1e-6), np.log(1e12), rising=True)
     return pd.Series({
         "n_eff_base_critical": float(critical),
         "min_n_base": float(critical * deff0) if deff0 is not None else np.nan,
         "max_deff_base": float(n0 / critical) if n0 is not None and critical > 0 else
         (np.inf if n0 is not None else np.nan),
-        "criterion": criterion,
     })
+
+
+def tipping_deff(p1: float, n1: float, p0: float, n0: float, *, level: float = 0.95) -> float:
+    """The design effect, the same in both years, above which the change is within sampling error.
+
+    Published figures give each year's respondents but neither design effect; with both at
+    ``d``, the effective sample sizes are ``n1 / d`` and ``n0 / d``. The change is larger than
+    sampling error exactly when ``d`` is below the value returned (Brent's method on the
+    interval of :func:`compare_published`).
+
+    Returns:
+        The critical design effect (0 when the change is never larger than sampling error, even
+        with design effects far below 1; inf when it always is).
+
+    Examples:
+        >>> round(tipping_deff(0.9645, 22250, 0.8669, 22250), 1)
+        334.6
+    """
+    if p1 == p0:
+        return 0.0
+    return _solve_log(
+        lambda log_d: _published_margin(p1, n1 / np.exp(log_d), p0, n0 / np.exp(log_d), level),
+        np.log(1e-6), np.log(1e9), rising=False)
 
 
 # --------------------------------------------------------------------------- two readings
@@ -638,15 +793,17 @@ def two_readings(
         reported: the reported change, as a fraction (0.0976) or text ("+9.76 %").
         n1: current-year respondents.
         n0: assumed base-year respondents.
-        deff1: current-year design effect.
-        deff0: assumed base-year design effect.
+        deff1: current-year design effect (assumed).
+        deff0: base-year design effect (assumed).
         level: confidence level.
-        method: interval method of the change.
+        method: ``"newcombe"`` (see :func:`change_table`).
 
     Returns:
         Indexed by reading (``percentage points``, ``relative``): the implied base rate
-        ``p_base`` and the :func:`compare_published` columns, plus the tipping point
-        (``n_eff_base_critical``, ``min_n_base``, ``max_deff_base``).
+        ``p_base`` and the :func:`compare_published` columns, plus the tipping points
+        (``n_eff_base_critical``, ``min_n_base``, ``max_deff_base`` of :func:`tipping_point`,
+        and ``deff_both_critical``: the design effect of both years above which the change is
+        within sampling error, :func:`tipping_deff`).
 
     Examples:
         >>> r = two_readings(0.9645, "+9.76 %", 22250, 20000, 1.0, 2.0)
@@ -663,9 +820,11 @@ def two_readings(
     table.index = pd.Index(list(bases), name="reading")
     tips = pd.DataFrame([
         tipping_point(p1, n1, p0, deff1, n0=n0, deff0=deff0, level=level, method=method)
-        for p0 in bases.values()
+        for p0 in bases.values()  # two readings
     ], index=table.index)
-    return pd.concat([table, tips.drop(columns="criterion")], axis=1)
+    tips["deff_both_critical"] = [tipping_deff(p1, n1, p0, n0, level=level)
+                                  for p0 in bases.values()]
+    return pd.concat([table, tips], axis=1)
 
 
 @dataclass(frozen=True)
@@ -677,9 +836,14 @@ class PublishedFigures:
         rate: the current year's published rate, as published (percent, ``96.45``).
         p1: the same as a proportion (``0.9645``).
         n1: current-year respondents: the published count, else the survey's own.
-        deff1: the current year's design effect, from its own survey (never published).
+        deff1: the current year's design effect the readings are shown at: never published, so
+            the least favourable end of ``deff_range``.
         n0: base-year respondents: the published count, else assumed equal to ``n1``.
-        deff0: the base year's design effect: never published, assumed equal to ``deff1``.
+        deff0: the base year's design effect the readings are shown at (as ``deff1``).
+        deff_range: the design effects both years are tried at (``DEFAULT_DEFF_GRID``): the
+            smallest and the largest. What holds at the largest holds over the whole range (a
+            larger design effect only widens the intervals).
+        n0_published: ``n0`` was published (else it is an assumption).
     """
 
     reported: str | float
@@ -689,23 +853,30 @@ class PublishedFigures:
     deff1: float
     n0: float
     deff0: float
+    deff_range: tuple[float, float] = (min(DEFAULT_DEFF_GRID), max(DEFAULT_DEFF_GRID))
+    n0_published: bool = False
 
 
 def published_setup(params: YearParams, baseline: YearParams | None,
-                    overall: pd.DataFrame) -> PublishedFigures | None:
+                    overall: pd.DataFrame,
+                    deff_values: Sequence[float] = DEFAULT_DEFF_GRID) -> PublishedFigures | None:
     """The published figures of a year and its baseline, with the assumptions that fill the gaps.
 
     The ministry publishes a rate, its respondents and a change; it never published the base
-    year's respondents or either year's design effect. The current year's design effect is
-    taken from its own survey (``overall``); the base year is assumed to have had as many
-    respondents (when unpublished) and the same design effect -- assumptions that
-    :func:`sensitivity_grid` and :func:`tipping_point` then vary.
+    year's respondents or either year's design effect. Neither design effect is taken from
+    the microdata (a synthetic year's design effect is no evidence about the real survey):
+    both are unknowns over ``deff_values``, and the readings are shown at the least favourable
+    end of that range, the largest (where the intervals are widest, so that a change larger
+    than sampling error there is larger everywhere in the range). The base year is assumed to
+    have had as many respondents as the current one when its count is unpublished --
+    an assumption :func:`sensitivity_grid` and :func:`tipping_point` then vary.
 
     Args:
         params: the current year's parameters (its ``published:`` section).
         baseline: the base year's parameters, or None when the year has no baseline.
         overall: the current year's overall estimate (a one-row ``SurveyDesign.proportion``
-            table: ``n``, ``deff``).
+            table: ``n``), for the respondents when the count is unpublished.
+        deff_values: the design effects both years are tried at.
 
     Returns:
         The inputs of :func:`two_readings`, or None when there is no baseline or the year
@@ -715,8 +886,8 @@ def published_setup(params: YearParams, baseline: YearParams | None,
         >>> from satisfaction.params import load_params
         >>> overall = pd.DataFrame({"n": [22000], "deff": [3.5]}, index=["all"])
         >>> s = published_setup(load_params(2020), load_params(2019), overall)
-        >>> s.reported, s.p1, s.n1, s.deff1, s.n0, s.deff0
-        ('+9.76 %', 0.9645, 22250, 3.5, 22250, 3.5)
+        >>> s.reported, s.p1, s.n1, s.deff1, s.n0, s.deff0, s.deff_range, s.n0_published
+        ('+9.76 %', 0.9645, 22250, 50.0, 22250, 50.0, (1.0, 50.0), False)
         >>> published_setup(load_params(2019), None, overall) is None
         True
     """
@@ -724,21 +895,28 @@ def published_setup(params: YearParams, baseline: YearParams | None,
     rate, reported = published.get("satisfaction_rate"), published.get("change_reported")
     if baseline is None or reported is None or rate is None:
         return None
+    deffs = [float(d) for d in deff_values]
+    if not deffs or min(deffs) <= 0:
+        raise ValueError("design effects to try must be > 0")
     n1 = published.get("respondents") or int(overall["n"].iloc[0])
-    deff1 = float(overall["deff"].iloc[0])
+    n0 = baseline.published.get("respondents")
+    worst = max(deffs)
     return PublishedFigures(
-        reported=reported, rate=rate, p1=rate / 100, n1=n1, deff1=deff1,
-        n0=baseline.published.get("respondents") or n1, deff0=deff1,
+        reported=reported, rate=rate, p1=rate / 100, n1=n1, deff1=worst, n0=n0 or n1,
+        deff0=worst, deff_range=(min(deffs), worst), n0_published=n0 is not None,
     )
 
 
 def readings_sensitivity(
     readings: pd.DataFrame,
     n0_values: Sequence[float] = DEFAULT_N0_GRID,
-    deff0_values: Sequence[float] = DEFAULT_DEFF0_GRID,
+    deff0_values: Sequence[float] = DEFAULT_DEFF_GRID,
     *, level: float = 0.95, method: str = "newcombe",
 ) -> dict[str, pd.DataFrame]:
     """The :func:`sensitivity_grid` of each reading of a reported change.
+
+    The current year's design effect is the one the readings were computed at (``deff_current``:
+    the least favourable of its range in :func:`published_setup`).
 
     Args:
         readings: the output of :func:`two_readings` (its current-year rate, respondents and
@@ -746,7 +924,7 @@ def readings_sensitivity(
         n0_values: assumed base-year sample sizes.
         deff0_values: assumed base-year design effects.
         level: confidence level.
-        method: interval method of the change.
+        method: ``"newcombe"`` (see :func:`change_table`).
 
     Returns:
         Reading -> its grid (one row per assumed base-year size and design effect).

@@ -59,6 +59,7 @@ at 0 or 1) fall back to Korn-Graubard with it.
 
 from __future__ import annotations
 
+import warnings
 from numbers import Real
 from typing import Any, Final, Literal, get_args
 
@@ -70,6 +71,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 __all__ = [
     "COUNT_METHODS",
     "DIFF_METHODS",
+    "MOVER_Z_MAX",
     "NO_VARIANCE_SE",
     "SURVEY_METHODS",
     "CiMethod",
@@ -81,11 +83,13 @@ __all__ = [
     "effective_sample_size",
     "mover_difference",
     "mover_ratio",
+    "mover_test",
     "no_variance",
     "proportion_ci",
     "ratio_ci",
     "ratio_ci_from_se",
     "ratio_ci_mover",
+    "survey_limits_at",
     "survey_proportion_ci",
     "t_interval",
     "wilson_limits",
@@ -290,7 +294,9 @@ def proportion_ci(
     return _as_result(low, high, scalar)
 
 
-def effective_sample_size(estimate: ArrayLike, se: ArrayLike, n: ArrayLike) -> FloatArray:
+def effective_sample_size(
+    estimate: ArrayLike, se: ArrayLike, n: ArrayLike, *, cap: bool = True
+) -> FloatArray:
     """NCHS effective sample size of a proportion: ``p (1 - p) / se**2``, at most ``n``.
 
     This is ``n / deff`` with the design effect taken against the variance of a simple random
@@ -304,6 +310,10 @@ def effective_sample_size(estimate: ArrayLike, se: ArrayLike, n: ArrayLike) -> F
         estimate: proportions in [0, 1].
         se: their standard errors.
         n: numbers of respondents behind them.
+        cap: cap at ``n`` (the NCHS rule, for reliability flags); ``False`` gives the effective
+            sample size that the design's own interval uses (R's ``svyciprop``): above ``n``
+            where the design effect is below 1 (the Korn-Graubard interval and the intervals
+            of a change use that one).
 
     Returns:
         Array of effective sample sizes.
@@ -311,12 +321,14 @@ def effective_sample_size(estimate: ArrayLike, se: ArrayLike, n: ArrayLike) -> F
     Examples:
         >>> effective_sample_size([0.5, 1.0, 0.9], [0.05, 0.0, 0.001], [200, 40, 50]).round(6)
         array([100.,  40.,  50.])
+        >>> effective_sample_size([0.5, 0.9], [0.02, 0.001], [200, 50], cap=False).round(6)
+        array([  625., 90000.])
     """
     p, s, nn = np.broadcast_arrays(
         np.asarray(estimate, dtype=float), np.asarray(se, dtype=float), np.asarray(n, dtype=float)
     )
     raw, edge = _raw_neff(p, s, nn)
-    out = np.where(edge, nn, np.minimum(raw, nn))
+    out = np.where(edge, nn, np.minimum(raw, nn) if cap else raw)
     return np.where(np.isnan(p) | np.isnan(nn) | (nn <= 0), np.nan, out).astype(float)
 
 
@@ -376,10 +388,55 @@ def survey_proportion_ci(
     """
     method = check_method(method, SURVEY_METHODS)
     alpha = 1 - check_level(level)
-    p, s, nn, dd = (
+    return _survey_limits(estimate, se, n, df, method, alpha)
+
+
+def survey_limits_at(
+    estimate: ArrayLike,
+    se: ArrayLike,
+    n: ArrayLike,
+    df: ArrayLike,
+    z: ArrayLike,
+    method: CiMethod = "beta",
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`survey_proportion_ci` at a level of its own for each domain, given as a normal quantile.
+
+    The level of domain ``i`` is ``1 - 2 * norm.sf(z[i])`` (``z = 1.96`` is 95 %): what a test
+    that inverts the interval needs (:func:`mover_test` moves each domain's level until the
+    interval of a change reaches no change).
+
+    Args:
+        estimate: proportions in [0, 1].
+        se: their design-based standard errors.
+        n: respondents behind each proportion.
+        df: design degrees of freedom of each domain.
+        z: the normal quantile of each domain's level, > 0 (broadcast with the others).
+        method: one of :data:`SURVEY_METHODS`.
+
+    Returns:
+        ``(low, high)`` arrays.
+
+    Examples:
+        >>> low, high = survey_limits_at([0.5, 0.5], [0.05, 0.05], [200, 200], [30, 30],
+        ...                              [1.959963984540054, 1.0])
+        >>> low.round(6).tolist(), high.round(6).tolist()
+        ([0.394615, 0.44445], [0.605385, 0.55555])
+    """
+    method = check_method(method, SURVEY_METHODS)
+    alpha = 2 * stats.norm.sf(np.asarray(z, dtype=float))
+    if np.any(~((alpha > 0) & (alpha < 1))):
+        raise ValueError("z must be a positive, finite normal quantile")
+    return _survey_limits(estimate, se, n, df, method, alpha)
+
+
+def _survey_limits(
+    estimate: ArrayLike, se: ArrayLike, n: ArrayLike, df: ArrayLike, method: str, alpha: Any
+) -> tuple[FloatArray, FloatArray]:
+    """The limits of :func:`survey_proportion_ci`; ``alpha`` a number or one per domain."""
+    p, s, nn, dd, alpha = (
         np.array(a, dtype=float)
         for a in np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float))
-                                       for v in (estimate, se, n, df)))
+                                       for v in (estimate, se, n, df, alpha)))
     )
     if np.any((p < 0) | (p > 1)):
         raise ValueError("survey_proportion_ci needs estimates between 0 and 1")
@@ -519,25 +576,111 @@ def mover_ratio(
 ) -> tuple[FloatArray, FloatArray]:
     """Interval for ``p1 / p0`` from each estimate's own interval (MOVER-R, Donner and Zou 2012).
 
+    The limits are the roots of ``(p1 - r p0)**2 = (p1 - l1)**2 + r**2 (u0 - p0)**2`` (lower) and
+    ``(r p0 - p1)**2 = (u1 - p1)**2 + r**2 (p0 - l0)**2`` (upper). At ``r = 1`` these are the
+    conditions under which :func:`mover_difference` of the same limits reaches 0, so the ratio
+    interval excludes 1 exactly when the difference interval excludes 0: one verdict for both.
     Proper where the log-ratio delta method degenerates (a proportion of 0 % or 100 %, whose
-    standard error is 0). NaN where ``p0`` is 0.
+    standard error is 0). Where ``l0`` is 0 (a base year at 0 %) the upper limit is infinite
+    and the lower one ``sqrt(l1 (2 p1 - l1)) / u0``: still the interval that excludes 1
+    exactly when the difference's excludes 0. NaN only where a limit is missing.
 
     Examples:
         >>> low, high = mover_ratio(1.0, 0.9287, 1.0, 1.0, 0.9197, 1.0)
         >>> round(float(low), 4), round(float(high), 4)
         (0.9287, 1.0873)
+        >>> low, high = mover_ratio(0.2, 0.1, 0.35, 0.0, 0.0, 0.1)  # base year at 0 %
+        >>> round(float(low), 4), float(high)
+        (1.7321, inf)
     """
     p1, l1, u1, p0, l0, u0 = (np.asarray(v, dtype=float) for v in (p1, l1, u1, p0, l0, u0))
     a = p1 * p0
+    c_low = l1 * (2 * p1 - l1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        low = (a - np.sqrt(np.clip(a * a - l1 * u0 * (2 * p1 - l1) * (2 * p0 - u0), 0, None))) / (
-            u0 * (2 * p0 - u0)
-        )
-        high = (a + np.sqrt(np.clip(a * a - u1 * l0 * (2 * p1 - u1) * (2 * p0 - l0), 0, None))) / (
-            l0 * (2 * p0 - l0)
-        )
-    bad = ~(p0 > 0)
+        # the lower root written as c / (a + sqrt(a^2 - A c)): exact for any sign of
+        # A = u0 (2 p0 - u0) (an upper base limit above 2 p0 makes A <= 0)
+        low = c_low / (a + np.sqrt(np.clip(a * a - u0 * (2 * p0 - u0) * c_low, 0, None)))
+        b = l0 * (2 * p0 - l0)
+        high = (a + np.sqrt(np.clip(a * a - u1 * b * (2 * p1 - u1), 0, None))) / b
+    low = np.where(p1 <= 0, 0.0, low)
+    high = np.where(b > 0, high, np.inf)
+    bad = np.isnan(p1 + l1 + u1 + p0 + l0 + u0)
     return np.where(bad, np.nan, low), np.where(bad, np.nan, high)
+
+
+MOVER_Z_MAX: Final = 37.0
+"""The largest normal quantile :func:`mover_test` searches: a p-value below ``2 norm.sf(37)``
+(about 1e-299) is written as that bound."""
+_MOVER_Z_MIN: Final = 1e-5  # a level of 8e-6 (p = 0.99999): Student's t quantiles lose their
+# digits closer to the median, and no decision is taken at such levels
+_MOVER_STEPS: Final = 64  # halves [1e-5, 37] to below 1e-17
+
+
+def mover_test(
+    p1: ArrayLike,
+    p0: ArrayLike,
+    limits1: Any,
+    limits0: Any,
+) -> FloatArray:
+    """The test that the MOVER intervals of a change invert: the level at which they reach no change.
+
+    ``limits1(z)`` and ``limits0(z)`` give each year's interval ``(low, high)`` at the normal
+    quantile ``z`` (one per domain; level ``1 - 2 norm.sf(z)``), e.g. :func:`wilson_limits` or
+    :func:`survey_limits_at`. For a rise the lower limit of :func:`mover_difference`,
+    ``d - sqrt((p1 - l1(z))**2 + (u0(z) - p0)**2)``, falls as ``z`` grows; ``z*`` is where it
+    reaches 0 (for a fall, where the upper limit does), found by bisection on every domain at once.
+    The two-sided p-value is ``2 norm.sf(z*)``: the interval at level ``1 - p`` just touches 0, so
+    ``p < 1 - level`` exactly when the interval at ``level`` excludes 0 -- and, from the same limits,
+    exactly when the :func:`mover_ratio` interval excludes 1 (the same equation at ``r = 1``). One
+    test for the difference and the ratio.
+
+    Args:
+        p1: current proportions.
+        p0: base proportions.
+        limits1: ``z -> (low, high)`` of the current year.
+        limits0: ``z -> (low, high)`` of the base year.
+
+    Returns:
+        The signed ``z*`` (the sign of ``p1 - p0``): 0 where no interval excludes 0 (no change,
+        or limits that stay apart from the estimate at every level, as Clopper-Pearson's do),
+        :data:`MOVER_Z_MAX` where every interval searched does; NaN where an estimate is missing.
+
+    Examples:
+        >>> z = mover_test([56 / 70], [48 / 80], lambda q: wilson_limits(56, 70, q),
+        ...                lambda q: wilson_limits(48, 80, q))
+        >>> p = 2 * stats.norm.sf(abs(z))
+        >>> [round(float(v), 6) for v in (z[0], p[0])]
+        [2.646492, 0.008133]
+        >>> low, _ = diff_ci(56, 70, 48, 80, level=1 - float(p[0]))  # the interval at 1 - p
+        >>> abs(low) < 1e-12
+        True
+    """
+    p1, p0 = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (p1, p0))
+    p1, p0 = np.broadcast_arrays(p1, p0)
+    d = p1 - p0
+    rise = d > 0
+
+    def reaches(z: FloatArray) -> NDArray[np.bool_]:
+        """The interval at ``z`` excludes 0 (on the side of the change)."""
+        with warnings.catch_warnings():  # levels near 1 - 1e-299: quantile searches may not
+            warnings.simplefilter("ignore", RuntimeWarning)  # converge (NaN: not reached)
+            l1, u1 = limits1(z)
+            l0, u0 = limits0(z)
+        with np.errstate(invalid="ignore"):
+            room = np.where(rise, (p1 - l1) ** 2 + (u0 - p0) ** 2, (u1 - p1) ** 2 + (p0 - l0) ** 2)
+            return d * d > room  # NaN limits: False (the bisection moves to a lower level)
+
+    lo = np.full(d.shape, _MOVER_Z_MIN)
+    hi = np.full(d.shape, MOVER_Z_MAX)
+    at_lo, at_hi = reaches(lo), reaches(hi)
+    for _ in range(_MOVER_STEPS):  # bisection steps, each over every domain at once
+        mid = (lo + hi) / 2
+        ok = reaches(mid)
+        lo = np.where(ok, mid, lo)
+        hi = np.where(ok, hi, mid)
+    z = np.where(at_hi, MOVER_Z_MAX, np.where(at_lo, lo, 0.0))
+    z = np.where(d == 0, 0.0, z)
+    return np.where(np.isnan(d), np.nan, np.sign(d) * z)
 
 
 def _mn_restricted(
@@ -768,7 +911,7 @@ def ratio_ci_mover(x1: Any, n1: Any, x0: Any, n0: Any, level: float = 0.95) -> t
         level: confidence level.
 
     Returns:
-        ``(low, high)``; NaN where ``x0`` is 0.
+        ``(low, high)``; where ``x0`` is 0, ``[low, inf)``.
 
     Examples:
         >>> low, high = ratio_ci_mover(50, 50, 44, 44)

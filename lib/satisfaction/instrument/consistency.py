@@ -221,6 +221,12 @@ def alpha_jackknife(df: pd.DataFrame, items: Sequence[str], design: DesignSpec,
     x = likert_matrix(df, items)
     sd = build_design(df, design)  # raises under "fail" when a stratum has one PSU
     fs = sd.first_stage()
+    if fs.variance_stages > 1:  # deleting PSUs measures the first stage's variance only
+        raise InstrumentError(
+            "alpha_jackknife deletes whole PSUs, so it measures the first stage's variance "
+            f"only; this design has {fs.variance_stages} variance stages (offices, then "
+            "respondents with an FPC) and its interval would be too narrow: give it the "
+            "first stage's PSUs and strata without the later stages' FPC")
     lonely_h = fs.n_psu == 1  # cannot be jackknifed
     keep = ~np.isnan(x).any(axis=1)
     k = len(items)

@@ -1,19 +1,29 @@
 """The change between two years as a reviewer reads it: tables in % and points, and sentences.
 
-Every table and sentence of the change page that is written, not computed, is written here:
+Every table and sentence of the change page that is written, not computed, is written here,
+and each one words a row of a change table (:mod:`satisfaction.compare`): the verdict
+(``verdict``: a rise or a fall larger than sampling error, or within it), both intervals and
+the p-value come from that one row, so no sentence can say more than the row does, and none
+calls a change "real" on sampling error alone (page 06 asks the rest):
 
 * :func:`format_changes` -- a change table with rates in %, changes in points, p-values as
-  text, and domains under the disclosure threshold suppressed;
+  text, the ``test`` behind each interval, and domains under the disclosure threshold
+  suppressed; :func:`binomial_note` -- what a ``binomial`` test means;
 * :func:`format_readings`, :func:`readings_verdict` -- the two readings of a reported change
   ("+9.76 %": points or relative) side by side, and a plain-words verdict on them;
-* :func:`describe_change` -- one sentence on one change; :func:`describe_published` -- the
-  published figures the test starts from;
+  :func:`published_assumptions`, :func:`sensitivity_note` -- what the published-figures
+  section assumes (both years' design effects unknown over a range);
+* :func:`describe_change` -- one sentence on one change; :func:`beyond_sampling_error` -- the
+  pointer to page 06; :func:`describe_published` -- the published figures the test starts
+  from; :func:`introduction`, :func:`microdata_method` -- the page's framing;
 * :func:`format_sensitivity` -- a sensitivity grid as a table of points;
 * :func:`format_power` -- a power table in % and points;
 * :func:`change_headline` -- the figures the index page shows for the change.
 
 Numbers are written by :mod:`satisfaction.report.formats` (``percent``, ``points``,
-``p_value``), so a rate reads the same here as on every other page.
+``p_value``), so a rate reads the same here as on every other page. Text written since the
+pages became bilingual is a :class:`~satisfaction.i18n.Message` (English in the code,
+Vietnamese from the catalogue); the older tables keep their English labels.
 
 Not for: computing changes, tests or power (:mod:`satisfaction.compare`,
 :mod:`satisfaction.power`) or drawing them (:mod:`satisfaction.plots.change`).
@@ -21,15 +31,28 @@ Not for: computing changes, tests or power (:mod:`satisfaction.compare`,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
-from ..compare import READING_POINTS, PublishedFigures, sensitivity_table
-from .formats import p_value, percent, points
+from ..compare import (
+    READING_POINTS,
+    TEST_BINOMIAL,
+    VERDICT_FALL,
+    VERDICT_RISE,
+    PublishedFigures,
+    sensitivity_table,
+    significance_level,
+)
+from ..i18n import N_, Language, Message, Renderable, _, render
+from .formats import Count, Decimal, Percent, Points, decimal, p_value, percent
 
 __all__ = [
+    "DOMAIN_LABELS",
+    "ROBUSTNESS_PAGE",
+    "beyond_sampling_error",
+    "binomial_note",
     "change_headline",
     "describe_change",
     "describe_published",
@@ -37,8 +60,64 @@ __all__ = [
     "format_power",
     "format_readings",
     "format_sensitivity",
+    "introduction",
+    "microdata_method",
+    "published_assumptions",
     "readings_verdict",
+    "sensitivity_note",
 ]
+
+DOMAIN_LABELS: Final[dict[str, Message]] = {
+    "level": N_("level"),
+    "field": N_("procedure field"),
+    "province": N_("province"),
+    "office": N_("office"),
+}
+"""The kinds of domain of the change page, as its sentences name them."""
+
+ROBUSTNESS_PAGE: Final = "06_robustness.html"
+"""Page 06 of the same year (a sibling file): whether the change could come from how the years
+were measured."""
+
+
+class _Fixed:
+    """A text that is the same in every language (a year, a label as typed)."""
+
+    def __init__(self, text: Any) -> None:
+        self.text = str(text)
+
+    def render(self, lang: Language) -> str:
+        return self.text
+
+
+class _Relative:
+    """A relative change in signed percent (``+11.26 %``), in any language."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def render(self, lang: Language) -> str:
+        return f"{decimal(100 * self.value, 2, lang, signed=True)} %"
+
+
+class _PText:
+    """``p < 0.0001`` / ``p = 0.023``, never a rounded ``p = 0.05`` beside "larger than sampling
+    error" (a p-value just under the significance level is written ``p < 0.05``)."""
+
+    def __init__(self, p: float, alpha: float) -> None:
+        self.p, self.alpha = p, alpha
+
+    def render(self, lang: Language) -> str:
+        text = p_value(self.p, lang)
+        if text.startswith("<"):
+            return f"p {text}"
+        if self.p < self.alpha and float(f"{self.p:.2g}") >= self.alpha:
+            return f"p < {p_value(self.alpha, lang)}"
+        return f"p = {text}"
+
+
+def _conf(level: float) -> Percent:
+    return Percent(level, 0)
 
 
 def _interval_points(low: pd.Series, high: pd.Series) -> list[str]:
@@ -71,21 +150,25 @@ def format_changes(
 
     Returns:
         Columns: status, n per year, rate per year (%), change (points) and its interval,
-        relative change (%) and its interval, p-value and (if present) Holm / BH p-values.
+        relative change (%) and its interval, p-value, the ``test`` (``design``, or
+        ``binomial`` where a year's domain lies within one PSU: :data:`~satisfaction.compare.TEST_BINOMIAL`;
+        :func:`binomial_note` says what that means) and (if present) Holm / BH p-values.
 
     Examples:
         >>> from satisfaction.compare import change_table
-        >>> cur = pd.DataFrame({"estimate": [0.96], "se": [0.004], "n": [9000]}, index=["x"])
-        >>> base = pd.DataFrame({"estimate": [0.87], "se": [0.007], "n": [8]}, index=["x"])
+        >>> cur = pd.DataFrame({"estimate": [0.96], "se": [0.004], "n": [9000], "df": [300]},
+        ...                    index=["x"])
+        >>> base = pd.DataFrame({"estimate": [0.87], "se": [0.007], "n": [8], "df": [300]},
+        ...                     index=["x"])
         >>> format_changes(change_table(cur, base), min_n=10, years=(2020, 2019))["status"].iloc[0]
         'suppressed: fewer than 10 respondents'
         >>> base["n"] = 8000
         >>> format_changes(change_table(cur, base), years=(2020, 2019)).iloc[:, 5:9].T
                                            x
         change, points                   9.0
-        95 % CI, points       +8.16 to +9.85
+        95 % CI, points      +7.39 to +10.63
         relative change, %             10.34
-        95 % CI, relative %  +8.40 to +12.32
+        95 % CI, relative %  +8.39 to +12.40
     """
     y1, y0 = (str(y) for y in years)
     ci = f"{100 * level:g} % CI"
@@ -104,6 +187,8 @@ def format_changes(
     out["relative change, %"] = (100 * df["rel_change"]).round(2)
     out[f"{ci}, relative %"] = _interval_points(df["rel_change_low"], df["rel_change_high"])
     out["p"] = _p_cells(df["p_value"])
+    if "test" in df.columns:
+        out["test"] = df["test"]
     for col, name in (("p_holm", "p (Holm)"), ("p_bh", "p (BH)")):
         if col in df.columns:
             out[name] = _p_cells(df[col])
@@ -117,17 +202,21 @@ def format_changes(
 
 
 def format_readings(readings: pd.DataFrame, *, years: tuple[Any, Any] = ("current", "base"),
-                    level: float = 0.95) -> pd.DataFrame:
+                    level: float = 0.95, figures: PublishedFigures | None = None,
+                    lang: Language = "en") -> pd.DataFrame:
     """The two readings side by side, for reading (one column per reading).
 
     Args:
         readings: the output of :func:`satisfaction.compare.two_readings`.
         years: labels of the current and base years.
         level: confidence level (row names).
+        figures: what was published and what is assumed (:func:`~satisfaction.compare.published_setup`):
+            whether the base year's respondents were published and the range of design effects.
+        lang: the language of the rows written since the page became bilingual.
 
     Returns:
         A table of text: implied base rate, change and interval in points, relative change
-        and interval, p-value, and the tipping points.
+        and interval, p-value, the verdict, the assumptions and the tipping points.
 
     Examples:
         >>> from satisfaction.compare import two_readings
@@ -137,9 +226,21 @@ def format_readings(readings: pd.DataFrame, *, years: tuple[Any, Any] = ("curren
         2019 rate implied           86.69 %  87.87 %
         2020 rate                   96.45 %  96.45 %
         change, points               +9.76    +8.58
+        >>> format_readings(r, years=(2020, 2019)).loc["verdict"].tolist()
+        ['larger than sampling error', 'larger than sampling error']
     """
     y1, y0 = (str(y) for y in years)
     ci = f"{100 * level:g} % CI"
+    published = figures.n0_published if figures is not None else False
+    deff_range = figures.deff_range if figures is not None else None
+    labels = {
+        "verdict": _("verdict"),
+        "n0": _("{year} respondents").format(year=_Fixed(y0)),
+        "deff": _("design effect, both years"),
+        "critical": _("within sampling error below this effective {year} sample size").format(
+            year=_Fixed(y0)),
+        "both": _("within sampling error above this design effect of both years"),
+    }
     rows = {}
     for reading, r in readings.iterrows():  # two readings
         rows[reading] = {
@@ -150,46 +251,95 @@ def format_readings(readings: pd.DataFrame, *, years: tuple[Any, Any] = ("curren
             "relative change, %": f"{100 * r['rel_change']:+.2f}",
             f"{ci}, relative %": f"{100 * r['rel_change_low']:+.2f} to "
                                  f"{100 * r['rel_change_high']:+.2f}",
-            "z (design)": f"{r['z']:.1f}",
             "p": p_value(r["p_value"]),
-            f"assumed {y0} respondents / design effect":
-                f"{r['n_base']:,.0f} / {r['deff_base']:.2f}",
-            f"not significant below this effective {y0} n": f"{r['n_eff_base_critical']:,.1f}",
+            labels["verdict"]: _verdict_words(r["verdict"]),
+            labels["n0"]: (_("{n} (published)") if published else _("{n} (assumed: not published)")
+                           ).format(n=Count(r["n_base"])),
+            labels["deff"]: _deff_words(r["deff_current"], r["deff_base"], deff_range),
+            labels["critical"]: Decimal(r["n_eff_base_critical"], 1),
             f"smallest {y0} n at the assumed design effect": f"{r['min_n_base']:,.0f}",
             f"largest {y0} design effect at the assumed n": f"{r['max_deff_base']:,.0f}",
+            labels["both"]: Decimal(r["deff_both_critical"], 1),
         }
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.index = [render(i, lang) for i in table.index]
+    return table.map(lambda v: render(v, lang))
+
+
+def _verdict_words(verdict: str) -> Message:
+    return (_("larger than sampling error") if verdict in (VERDICT_RISE, VERDICT_FALL)
+            else _("within sampling error"))
+
+
+def _deff_words(deff1: float, deff0: float, deff_range: tuple[float, float] | None) -> Renderable:
+    """The design effects a reading was computed at, and (if known) the range they stand for."""
+    if deff_range is not None and deff1 == deff0 == deff_range[1]:
+        return _("{deff} (unknown: the least favourable of {low} to {high})").format(
+            deff=Decimal(deff1, 2), low=Decimal(deff_range[0], 0), high=Decimal(deff_range[1], 0))
+    return _("{deff1} in {year1}, {deff0} in {year0} (assumed)").format(
+        deff1=Decimal(deff1, 2), deff0=Decimal(deff0, 2), year1=_("the current year"),
+        year0=_("the base year"))
 
 
 def describe_change(row: pd.Series, *, years: tuple[Any, Any] = ("current", "base"),
-                    level: float = 0.95) -> str:
+                    level: float = 0.95) -> Renderable:
     """One sentence on one change (a row of a change table), in plain words.
+
+    The verdict, both intervals and the p-value are the row's own (one verdict: the intervals
+    exclude no change exactly when ``p < 1 - level``); "larger than sampling error", never
+    "real" (see :func:`beyond_sampling_error`).
 
     Examples:
         >>> from satisfaction.compare import compare_published
         >>> r = compare_published(0.9645, 22250, 0.8669, 20000, 1.0, 2.0).iloc[0]
-        >>> describe_change(r, years=(2020, 2019))
-        'From 2019 to 2020 the rate went from 86.69 % to 96.45 %: +9.76 points (95 % CI +9.06 points to +10.48 points), a relative change of +11.26 % (95 % CI +10.36 % to +12.16 %); design-based z = 27.0, p < 0.0001: a statistically significant rise.'
-        >>> describe_change(pd.Series({"change": np.nan, "status": "base year only"}))
+        >>> describe_change(r, years=(2020, 2019)).render("en")
+        'From 2019 to 2020 the rate went from 86.69 % to 96.45 %: +9.76 points (95 % interval +9.06 to +10.48 points), a relative change of +11.26 % (95 % interval +10.38 % to +12.18 %); p < 0.0001: a rise larger than sampling error.'
+        >>> describe_change(pd.Series({"change": np.nan, "status": "base year only"})).render("en")
         'No change can be computed (base year only).'
     """
-    y1, y0 = (str(y) for y in years)
-    conf = f"{100 * level:g} % CI"
+    y1, y0 = (_Fixed(y) for y in years)
     if not np.isfinite(row["change"]):
-        return f"No change can be computed ({row.get('status', 'not in both years')})."
-    verdict = ("a statistically significant rise" if row["significant"] and row["change"] > 0 else
-               "a statistically significant fall" if row["significant"] else
-               "not statistically significant")
-    p_text = p_value(row["p_value"])
-    return (
-        f"From {y0} to {y1} the rate went from {percent(row['p_base'])} to "
-        f"{percent(row['p_current'])}: {points(row['change'])} ({conf} "
-        f"{points(row['change_low'])} to {points(row['change_high'])}), "
-        f"a relative change of {100 * row['rel_change']:+.2f} % ({conf} "
-        f"{100 * row['rel_change_low']:+.2f} % to {100 * row['rel_change_high']:+.2f} %); "
-        f"design-based z = {row['z']:.1f}, p {p_text if p_text.startswith('<') else '= ' + p_text}: "
-        f"{verdict}."
-    )
+        return _("No change can be computed ({status}).").format(
+            status=_Fixed(row.get("status", "not in both years")))
+    verdict = {VERDICT_RISE: _("a rise larger than sampling error"),
+               VERDICT_FALL: _("a fall larger than sampling error")}.get(
+        row["verdict"], _("within sampling error: both intervals include no change"))
+    values = {"base": y0, "year": y1, "p0": Percent(row["p_base"]), "p1": Percent(row["p_current"]),
+              "change": Points(row["change"]), "level": _conf(level),
+              "low": Decimal(100 * row["change_low"], 2, signed=True),
+              "high": Points(row["change_high"]),
+              "p": _PText(row["p_value"], significance_level(level)), "verdict": verdict}
+    if np.isfinite(row["rel_change"]):
+        relative = _("a relative change of {rel} ({level} interval {rel_low} to {rel_high})").format(
+            rel=_Relative(row["rel_change"]), level=_conf(level),
+            rel_low=_Relative(row["rel_change_low"]), rel_high=_Relative(row["rel_change_high"]))
+    else:
+        relative = _("no finite relative change (the {base} rate is 0 %)").format(base=y0)
+    sentence = _("From {base} to {year} the rate went from {p0} to {p1}: {change} ({level} "
+                 "interval {low} to {high}), {relative}; {p}: {verdict}.").format(
+                     **values, relative=relative)
+    if row.get("test") == TEST_BINOMIAL:
+        return sentence + " " + _("Its intervals are binomial: the domain lies within one office "
+                                  "(PSU) in a year.")
+    return sentence
+
+
+def beyond_sampling_error(row: pd.Series, *, page: str = ROBUSTNESS_PAGE) -> Message | None:
+    """Where the question goes next for a change larger than sampling error (page 06).
+
+    Examples:
+        >>> row = pd.Series({"verdict": "rise"})
+        >>> beyond_sampling_error(row).render("en")[:68]
+        'Larger than sampling error is not yet real: whether the change could'
+        >>> beyond_sampling_error(pd.Series({"verdict": "within sampling error"})) is None
+        True
+    """
+    if row.get("verdict") not in (VERDICT_RISE, VERDICT_FALL):
+        return None
+    return _("Larger than sampling error is not yet real: whether the change could come from "
+             "how the two years were measured -- who was asked, the mode of the interview, "
+             "low-quality forms, a courtesy, non-response or office-selection bias -- is the "
+             "question of [page 06, beyond sampling error]({page}).").format(page=_Fixed(page))
 
 
 def describe_published(figures: PublishedFigures, *, years: tuple[Any, Any]) -> str:
@@ -201,7 +351,7 @@ def describe_published(figures: PublishedFigures, *, years: tuple[Any, Any]) -> 
 
     Examples:
         >>> from satisfaction.compare import PublishedFigures
-        >>> f = PublishedFigures("+9.76 %", 96.45, 0.9645, 22250, 3.5, 22250, 3.5)
+        >>> f = PublishedFigures("+9.76 %", 96.45, 0.9645, 22250, 50.0, 22250, 50.0)
         >>> describe_published(f, years=(2020, 2019))
         'Reported: **+9.76 %** on 2019; 2020 rate 96.45 % of 22,250 respondents.'
     """
@@ -210,56 +360,172 @@ def describe_published(figures: PublishedFigures, *, years: tuple[Any, Any]) -> 
             f"{y1} rate {figures.rate} % of {figures.n1:,} respondents.")
 
 
-def _tipping_words(crit: float, y0: str) -> str:
+def published_assumptions(figures: PublishedFigures, *, years: tuple[Any, Any]) -> Message:
+    """What the published-figures section assumes, and why (both design effects unknown).
+
+    Examples:
+        >>> from satisfaction.compare import PublishedFigures
+        >>> f = PublishedFigures("+9.76 %", 96.45, 0.9645, 22250, 50.0, 22250, 50.0)
+        >>> published_assumptions(f, years=(2020, 2019)).render("en")[:79]
+        "The current year's rate and respondents are published; neither year's design ef"
+    """
+    low, high = figures.deff_range
+    values = {"year": _Fixed(years[0]), "base": _Fixed(years[1]), "low": Decimal(low, 0),
+              "high": Decimal(high, 0), "n0": Count(figures.n0)}
+    text = _("The current year's rate and respondents are published; neither year's design "
+             "effect is. The design effect of this repository's {year} survey file is not "
+             "evidence about the real surveys and is not used: both years' design effects are "
+             "treated as unknown between {low} and {high}, and the table tests the reported "
+             "change under both readings at the least favourable end, {high} in both years. A "
+             "larger design effect only widens the intervals, so what holds there holds over "
+             "the whole range.").format(**values)
+    if figures.n0_published:
+        return text + " " + _("The {base} respondents ({n0}) are published.").format(**values)
+    return text + " " + _("The {base} respondents were not published either: {n0}, as many as "
+                          "{year}, is assumed. The last rows say how far these assumptions "
+                          "could be wrong before the verdict changes (solved exactly, not read "
+                          "off a grid).").format(**values)
+
+
+def sensitivity_note(figures: PublishedFigures, *, years: tuple[Any, Any],
+                     level: float = 0.95) -> Message:
+    """What each cell of the sensitivity grid is (Markdown).
+
+    Examples:
+        >>> from satisfaction.compare import PublishedFigures
+        >>> f = PublishedFigures("+9.76 %", 96.45, 0.9645, 22250, 50.0, 22250, 50.0)
+        >>> sensitivity_note(f, years=(2020, 2019)).render("en")[:60]
+        'Each cell is the lower limit of the 95 % interval of the cha'
+    """
+    return _("Each cell is the lower limit of the {level} interval of the change, in points, "
+             "for an assumed {base} sample size (columns) and design effect (rows), with "
+             "{year}'s design effect at {deff}, the least favourable of its range. Hatched "
+             "cells marked \"n.s.\" are those where the interval contains zero: only there "
+             "would the change be within sampling error.").format(
+                 level=_conf(level), base=_Fixed(years[1]), year=_Fixed(years[0]),
+                 deff=Decimal(figures.deff1, 0))
+
+
+def introduction() -> Message:
+    """The questions the change page answers, and how its intervals and tests are built."""
+    return _(
+        "1. **From the published figures alone**, is the rise larger than sampling error under "
+        "either reading, given that the baseline's sample size and both years' design effects "
+        "were never published? A sensitivity table shows the answer for every plausible "
+        "baseline survey, and the point at which it would flip.\n"
+        "2. **From the survey microdata of both years**, each analysed with its own design "
+        "(strata, offices as primary sampling units, weights), how large is the change overall "
+        "and in each level, procedure field, province and office, once the many comparisons "
+        "are corrected for (Holm; Benjamini-Hochberg)?\n"
+        "3. **Power**: the smallest change this year's survey design can detect, overall and per "
+        "level, and the sample needed to detect a chosen change next time.\n\n"
+        "Changes are in percentage points (points) and relative %, each with a 95 % interval "
+        "built from the two years' own intervals (square-and-add, MOVER: Newcombe's hybrid "
+        "score interval for published figures, each year's Korn-Graubard interval with its "
+        "design degrees of freedom for microdata), and a p-value that is the inversion of "
+        "those intervals: a change is larger than sampling error exactly when both intervals "
+        "exclude no change and p < 0.05. Two independent samples are assumed. Larger than "
+        "sampling error is not yet real: [page 06]({page}) asks whether the change could come "
+        "from how the years were measured.").format(page=_Fixed(ROBUSTNESS_PAGE))
+
+
+def microdata_method(ci_method: str = "beta") -> Message:
+    """How the microdata changes are computed (Markdown), for the change page's section 2."""
+    name = _("Korn-Graubard") if ci_method == "beta" else _Fixed(ci_method)
+    return _("Each year is estimated with its own design. The change of a domain is built "
+             "from the two years' own intervals (each year's {name} interval, with the domain's "
+             "design degrees of freedom), combined by square-and-add (MOVER) for the points and "
+             "the relative change alike, and its p-value is the level at which those intervals "
+             "reach no change: the verdict, both intervals and the p-value cannot disagree. A "
+             "domain that lies within a single office (PSU) in a year has no design-based "
+             "variance there: its interval that year is binomial on its respondents, and the "
+             "`test` column says `binomial`. Domains found in one year only are listed with "
+             "their status, never dropped.").format(name=name)
+
+
+def binomial_note(changes: pd.DataFrame, kind: str) -> Message | None:
+    """A sentence for a table of domains some of which lie within one PSU (``test`` binomial).
+
+    Examples:
+        >>> t = pd.DataFrame({"test": ["binomial", "binomial", "design"]})
+        >>> binomial_note(t, "office").render("en")[:52]
+        '2 of the 3 office domains lie within a single office'
+        >>> binomial_note(t.iloc[2:], "level") is None
+        True
+    """
+    tested = changes["test"].isin(["design", TEST_BINOMIAL]) if "test" in changes else None
+    if tested is None:
+        return None
+    binomial = int((changes["test"] == TEST_BINOMIAL).sum())
+    if not binomial:
+        return None
+    return _("{binomial} of the {tested} {kind} domains lie within a single office (PSU) in a "
+             "year: the design cannot estimate their variance between offices, so their "
+             "intervals are binomial on their respondents (the `test` column says `binomial`), "
+             "taking the office's respondents as a simple random sample of its clients.").format(
+                 binomial=Count(binomial), tested=Count(int(tested.sum())),
+                 kind=DOMAIN_LABELS.get(kind, _Fixed(kind)))
+
+
+def _tipping_words(crit: float, both: float, y0: Renderable) -> Message:
     if np.isfinite(crit) and crit > 0:
-        return (f"it would stop being statistically significant only if the {y0} survey had "
-                f"fewer than {crit:,.0f} effective respondents (for example fewer than "
-                f"{2 * crit:,.0f} respondents with a design effect of 2)")
+        return _("it would be within sampling error only if the {base} survey had fewer than "
+                 "{crit} effective respondents (for example fewer than {crit2} respondents at a "
+                 "design effect of 2), or if both years' design effects were above {both}").format(
+                     base=y0, crit=Decimal(crit, 1), crit2=Decimal(2 * crit, 1),
+                     both=Decimal(both, 1))
     if crit == 0:
-        return "it is significant whatever the size of the base-year survey"
-    return "it cannot be significant whatever the size of the base-year survey"
+        return _("it is larger than sampling error whatever the size of the base-year survey")
+    return _("it cannot be larger than sampling error whatever the size of the base-year survey")
 
 
-def _reading_line(reading: str, row: pd.Series, y0: str, conf: str) -> str:
-    """The verdict on one reading: the implied base rate, the change, and its tipping point."""
-    sig = bool(row["interval_excludes_zero"])
-    how = _tipping_words(row.get("n_eff_base_critical", np.nan), y0)
+def _reading_line(reading: str, row: pd.Series, y0: Renderable, level: float) -> Message:
+    """The verdict on one reading: the implied base rate, the change, and its tipping points."""
+    values = {"base": y0, "p0": Percent(row["p_base"]), "change": Points(row["change"]),
+              "level": _conf(level), "low": Points(row["change_low"]),
+              "high": Points(row["change_high"]), "rel": Decimal(100 * row["rel_change"], 2),
+              "rel_low": Decimal(100 * row["rel_change_low"], 2),
+              "rel_high": Decimal(100 * row["rel_change_high"], 2)}
     if reading == READING_POINTS:
-        what = (f"{y0} would have been {percent(row['p_base'])}; the change is "
-                f"{points(row['change'])} ({conf} CI {points(row['change_low'])} to "
-                f"{points(row['change_high'])}), a relative rise of "
-                f"{100 * row['rel_change']:.2f} %")
+        what = _("{base} would have been {p0}; the change is {change} ({level} interval {low} "
+                 "to {high}), a relative rise of {rel} %").format(**values)
+        name = _("**Read as percentage points:**")
     else:
-        what = (f"{y0} would have been {percent(row['p_base'])}; the rate rose by "
-                f"{100 * row['rel_change']:.2f} % of its {y0} level ({conf} CI "
-                f"{100 * row['rel_change_low']:.2f} % to {100 * row['rel_change_high']:.2f} %), "
-                f"which is {points(row['change'])} ({conf} CI {points(row['change_low'])} to "
-                f"{points(row['change_high'])})")
-    verdict = "a real rise" if sig and row["change"] > 0 else \
-        "a real fall" if sig else "not distinguishable from no change"
-    return (f"- **Read as {reading}:** {what}. This is {verdict} under the assumed "
-            f"{y0} sample size and design effect; {how}.")
+        what = _("{base} would have been {p0}; the rate rose by {rel} % of its {base} level "
+                 "({level} interval {rel_low} % to {rel_high} %), which is {change} ({level} "
+                 "interval {low} to {high})").format(**values)
+        name = _("**Read as relative:**")
+    verdict = {VERDICT_RISE: _("a rise larger than sampling error"),
+               VERDICT_FALL: _("a fall larger than sampling error")}.get(
+        row["verdict"], _("within sampling error"))
+    how = _tipping_words(row.get("n_eff_base_critical", np.nan),
+                         row.get("deff_both_critical", np.nan), y0)
+    return _("- {name} {what}. At the assumed {base} sample size and the design effects shown "
+             "this is {verdict}; {how}.").format(name=name, what=what, base=y0, verdict=verdict,
+                                                  how=how)
 
 
 def _microdata_lines(readings: pd.DataFrame, base_estimate: pd.Series | dict,
-                     base_synthetic: bool, y0: str, conf: str) -> list[str]:
+                     base_synthetic: bool, y0: Renderable, level: float) -> list[Message]:
     """Which readings the base year's own estimate is consistent with (and a caution)."""
     est = pd.Series(base_estimate)
     low, high = float(est["ci_low"]), float(est["ci_high"])
     inside = [r for r, row in readings.iterrows() if low <= row["p_base"] <= high]
-    fits = ("only the " + inside[0] + " reading" if len(inside) == 1 else
-            "both readings" if len(inside) == 2 else "neither reading")
-    lines = [(
-        f"- **What the {y0} microdata say:** the {y0} rate estimated from its own survey is "
-        f"{percent(float(est['estimate']))} ({conf} CI {percent(low)} to {percent(high)}); its "
-        f"interval is consistent with {fits}."
-    )]
+    if len(inside) == 1:
+        fits = (_("only the percentage points reading") if inside[0] == READING_POINTS
+                else _("only the relative reading"))
+    else:
+        fits = _("both readings") if len(inside) == 2 else _("neither reading")
+    lines = [_("- **What the {base} microdata say:** the {base} rate estimated from its own "
+               "survey is {rate} ({level} interval {low} to {high}); its interval is consistent "
+               "with {fits}.").format(base=y0, rate=Percent(float(est["estimate"])),
+                                      level=_conf(level), low=Percent(low), high=Percent(high),
+                                      fits=fits)]
     if base_synthetic:
-        lines.append(
-            f"- **Caution:** the {y0} microdata in this repository are synthetic, generated "
-            f"to reproduce a {y0} rate chosen from one of the readings, so this check is "
-            f"circular. It becomes evidence only when the real {y0} survey file arrives."
-        )
+        lines.append(_("- **Caution:** the {base} microdata in this repository are synthetic, "
+                       "generated to reproduce a {base} rate chosen from one of the readings, so "
+                       "this check is circular. It becomes evidence only when the real {base} "
+                       "survey file arrives.").format(base=y0))
     return lines
 
 
@@ -270,8 +536,11 @@ def readings_verdict(
     base_synthetic: bool = False,
     years: tuple[Any, Any] = ("2020", "2019"),
     level: float = 0.95,
-) -> str:
-    """A plain-words verdict on the two readings of a reported change (Markdown).
+) -> list[Message]:
+    """A plain-words verdict on the two readings of a reported change (Markdown lines).
+
+    Each reading's line words its row of :func:`~satisfaction.compare.two_readings` (its
+    ``verdict`` and tipping points), so the words cannot contradict the table.
 
     Args:
         readings: the output of :func:`satisfaction.compare.two_readings`.
@@ -282,28 +551,30 @@ def readings_verdict(
         level: the confidence level used (for wording).
 
     Returns:
-        Markdown text for a reviewer.
+        Markdown list items for a reviewer (one message each).
 
     Examples:
         >>> from satisfaction.compare import two_readings
         >>> r = two_readings(0.9645, "+9.76 %", 22250, 20000, 1.0, 2.0)
-        >>> print(readings_verdict(r, years=(2020, 2019)).splitlines()[-1])
-        - **Which reading?** The published figures cannot tell: both readings describe a statistically significant rise; they differ only in the 2019 level (86.69 % against 87.87 %, 1.18 points apart).
+        >>> print(readings_verdict(r, years=(2020, 2019))[-1].render("en"))
+        - **Which reading?** The published figures cannot tell: both readings describe a rise larger than sampling error; they differ only in the 2019 level (86.69 % against 87.87 %, 1.18 points apart).
     """
-    y0 = str(years[1])
-    conf = f"{100 * level:g} %"
-    lines = [_reading_line(reading, row, y0, conf) for reading, row in readings.iterrows()]
+    y0 = _Fixed(years[1])
+    lines = [_reading_line(reading, row, y0, level) for reading, row in readings.iterrows()]
     gap = abs(readings["p_base"].iloc[0] - readings["p_base"].iloc[1])
-    all_sig = bool(readings["interval_excludes_zero"].all())
-    lines.append(
-        "- **Which reading?** The published figures cannot tell: both readings "
-        + ("describe a statistically significant rise" if all_sig else "are tested above")
-        + f"; they differ only in the {y0} level ({percent(readings['p_base'].iloc[0])} against "
-        f"{percent(readings['p_base'].iloc[1])}, {100 * gap:.2f} points apart)."
-    )
+    verdicts = set(readings["verdict"])
+    both = (_("both readings describe a rise larger than sampling error") if verdicts == {VERDICT_RISE}
+            else _("both readings describe a fall larger than sampling error")
+            if verdicts == {VERDICT_FALL} else _("the readings are tested above"))
+    lines.append(_("- **Which reading?** The published figures cannot tell: {both}; they differ "
+                   "only in the {base} level ({p_points} against {p_relative}, {gap} points "
+                   "apart).").format(both=both, base=y0,
+                                     p_points=Percent(readings["p_base"].iloc[0]),
+                                     p_relative=Percent(readings["p_base"].iloc[1]),
+                                     gap=Decimal(100 * gap, 2)))
     if base_estimate is not None:
-        lines.extend(_microdata_lines(readings, base_estimate, base_synthetic, y0, conf))
-    return "\n".join(lines)
+        lines.extend(_microdata_lines(readings, base_estimate, base_synthetic, y0, level))
+    return lines
 
 
 def format_sensitivity(grid: pd.DataFrame, value: str = "change_low") -> pd.DataFrame:
