@@ -73,7 +73,8 @@ _FAMILY_FOLDED = frozenset(fold(n) for n in FAMILY_NAMES)
 _DIGIT_RUN = re.compile(r"\+?\(?\d(?:[ \t\-()\u00a0]{0,2}\d){8,}")
 _DOTTED = re.compile(r"\+?\d{1,4}(?:\.\d{1,4}){2,}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
+_APOSTROPHES = "'\u2019"        # H'Hen, H’Hen
+_WORD = re.compile(rf"[^\W\d_]+(?:[{_APOSTROPHES}][^\W\d_]+)*")
 _NAME_GAP = re.compile(r"[ \t\u00a0]{1,2}")
 _EDGES = " \t\u00a0,.;:-\"'()"
 _LONGEST_SYLLABLE = 7          # "nghiêng": no Vietnamese syllable has more letters
@@ -135,7 +136,7 @@ def _family(word: str) -> bool:
 
 def _name_word(word: str) -> bool:
     """A capitalised syllable: first letter upper case, the rest all lower or all upper."""
-    letters = word.replace("'", "").replace("\u2019", "")
+    letters = word.translate({ord(a): None for a in _APOSTROPHES})
     rest = letters[1:]
     return (0 < len(letters) <= _LONGEST_SYLLABLE and letters[0].isupper()
             and (not rest or rest.islower() or rest.isupper()))
