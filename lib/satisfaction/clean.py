@@ -1221,16 +1221,18 @@ def _pii_not_found(headers: dict[str, str], codebook: Codebook) -> list[str]:
     return [c for c in codebook.pii_columns if c not in found]
 
 
-def _personal_log(work: _Work, headers: dict[str, str], unmapped: list[str]
+def _personal_log(work: _Work, headers: dict[str, str], unmapped: dict[int, str]
                   ) -> tuple[dict[str, Any], list[str], list[str]]:
     """The log's account of personal data: its section, the unrecognised headers as they may
-    be shown, and the warnings."""
+    be shown, and the warnings (which give each unrecognised header's column, as its name may
+    be hidden)."""
     missing = _pii_not_found(headers, work.codebook)
-    shown = [str(h) for h in work.screen.texts(unmapped)]
+    shown = [str(h) for h in work.screen.texts(list(unmapped.values()))]
     warnings = []
     if shown:
-        warnings.append(f"unrecognised header(s) {', '.join(shown)}: their values were not read "
-                        "and are written nowhere")
+        where = ", ".join(f"column {i} ({h})" for i, h in zip(unmapped, shown))
+        warnings.append(f"unrecognised header(s) {where}: their values were not read and are "
+                        "written nowhere")
     if missing:
         warnings.append(f"personal column(s) {', '.join(missing)} not found in the header: the "
                         "file is treated as suspicious (text of two or more words is echoed in "
@@ -1318,7 +1320,7 @@ def clean_survey(raw: RawFile | pd.DataFrame, year: int, *, codebook: Codebook |
         raise CleanError(src.path, "no data rows (the file has only a header)")
     headers = map_headers([str(c) for c in src.frame.columns], codebook, src.path)
     log = _base_log(src, year, headers)
-    unmapped = [str(c) for c in src.frame.columns if str(c) not in headers]
+    unmapped = {i + 1: str(c) for i, c in enumerate(src.frame.columns) if str(c) not in headers}
     work = _clean_rows(src, headers, codebook, settings, offices, salt)
     key = work.person.key
     id_column = next(raw for raw, canon in headers.items() if canon == "respondent_id")
