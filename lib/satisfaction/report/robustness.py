@@ -651,4 +651,5 @@ def checklist_table(checklist: pd.DataFrame, years: tuple[Any, Any]) -> Table:
         Column("current_value", _y(years[0])),
         Column("same_answer", _("Same in both years"), "boolean"),
         Column("effect", _("Measured effect on the change")),
-    ], caption=_("Do the two years measure the same thing?"))
+    ], caption=_("Comparability checklist: each difference between the years and its measured "
+                 "effect"))
