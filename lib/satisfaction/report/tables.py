@@ -397,7 +397,7 @@ _REASONS: Final[list[tuple[re.Pattern[str], Message, Callable[[re.Match[str]], d
         "0 degrees of freedom"), lambda m: {}),
     (re.compile(r"no confidence interval"), N_("no confidence interval"), lambda m: {}),
     (re.compile(r"CI width (\d+) % >= 30 %"),
-     N_("confidence interval {w} wide: 30 points or more"),
+     N_("confidence interval {w} points wide: 30 points or more"),
      lambda m: {"w": Decimal(float(m[1]), 0)}),
     (re.compile(r"relative CI width (\d+ %|inf) > 130 %"),
      N_("relative width of the confidence interval {w} > 130 %"),
