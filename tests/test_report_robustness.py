@@ -119,6 +119,24 @@ def test_a_fall_cannot_be_courtesy_and_a_finite_selection_factor_is_given():
     assert "At a response rate of 50 %" in words
 
 
+def test_a_selection_factor_below_one_is_an_under_representation():
+    s = _summary(change=-0.0133, change_low=-0.0197, change_high=-0.007,
+                 courtesy_erase=np.nan, courtesy_nonsignificant=np.nan)
+    words = _text(s, selection=_selection(k_erase=0.3))
+    assert "under-represented, at 0.3 times their share" in words
+    assert "over-represented 0.3" not in words
+    vi = render(text._selection(_selection(k_erase=0.3)), "vi")
+    assert "đại diện thiếu" in vi and "0,3" in vi
+
+
+def test_the_items_view_says_what_it_counts():
+    long, short = text.view_label("common items", "15/17"), text.view_label(
+        "common items", "15/17", short=True)
+    assert "(15 of this year's 17, the overall question not included;" in render(long, "en")
+    assert render(short, "en") == "Index of the items asked the same way (15 of 17)"
+    assert "/" not in render(long, "vi") and "15 trên 17" in render(long, "vi")
+
+
 def test_courtesy_sentence_in_both_languages():
     s = _summary()
     assert render(text.courtesy_sentence(s), "en").startswith("The rise survives unless more than 10.1 %")
@@ -210,8 +228,10 @@ def test_checklist_table_reads_each_kind_of_value():
     ]).set_index("aspect")
     table = text.checklist_table(checklist, (2020, 2019))
     page = table.html("en")
-    assert "17 of 18 asked the same way" in page and "2020-09-01 – 2020-11-30" in page
-    assert "no interview dates in 2019" in page and "1.7 %" in page
+    assert "17 of the 18 questions of either year asked the same way, the overall question " \
+        "included" in page and "2020-09-01 – 2020-11-30" in page
+    # the quarantined share with the digits of the cleaning page (1.67 %, not 1.7 %)
+    assert "no interview dates in 2019" in page and "quarantined 1.67 % of the 2020 rows" in page
     assert "change of the satisfaction index on the items asked the same way: +20.00 points" in page
     assert table.download("en")["Same in both years"].tolist() == ["no", None, "no"]
     assert lint(page) == [] and lint(table.html("vi")) == []

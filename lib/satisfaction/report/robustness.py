@@ -148,11 +148,14 @@ def view_label(key: str, value: Any = None, *, short: bool = False) -> Renderabl
             over the current year's items).
         short: a short name, for a figure's rows.
     """
-    if key == "common items" and short:
-        return _("Index of the items asked the same way ({items})").format(items=_Text(str(value)))
     if key == "common items":
-        return _("Satisfaction index on the items asked the same way in both years ({items}; "
-                 "satisfied: mean answer 4 or more)").format(items=_Text(str(value)))
+        same, _sep, total = str(value).partition("/")
+        counts = {"same": _Text(same), "total": _Text(total or same)}
+        if short:
+            return _("Index of the items asked the same way ({same} of {total})").format(**counts)
+        return _("Satisfaction index on the component items asked the same way in both years "
+                 "({same} of this year's {total}, the overall question not included; "
+                 "satisfied: mean answer 4 or more)").format(**counts)
     return _VIEW_LABELS.get(key, _Text(key))
 
 
@@ -178,9 +181,9 @@ def no_baseline(year: Any) -> Message:
         >>> no_baseline(2019).render("en")[:40]
         '**There is no baseline for 2019.** Its p'
     """
-    return _("**There is no baseline for {year}.** Its parameters name no earlier year "
-             "(`baseline_year` is null), so there is no change whose robustness this page "
-             "could examine.").format(year=_y(year))
+    return _("**There is no baseline for {year}.** Its parameters name no earlier year, so "
+             "there is no change whose robustness this page could examine.").format(
+                 year=_y(year))
 
 
 def introduction(years: tuple[Any, Any], synthetic: Sequence[Any] = ()) -> list[Message]:
@@ -192,9 +195,9 @@ def introduction(years: tuple[Any, Any], synthetic: Sequence[Any] = ()) -> list[
                "office-selection bias would have to be to erase it.").format(
                    base=_y(years[1]), year=_y(years[0]))]
     if synthetic:
-        parts.append(_("The survey data of {years} are **synthetic** (generated to reproduce "
-                       "the published figures): the results illustrate the method, they are not "
-                       "findings about the real survey.").format(
+        parts.append(_("The survey data of {years} are **synthetic** (generated, not "
+                       "collected): the results illustrate the method, they are not findings "
+                       "about the real survey.").format(
                            years=_List([_y(y) for y in synthetic])))
     return parts
 
@@ -309,6 +312,10 @@ def _selection(sel: SelectionTipping) -> Message:
         return _("Had the best-scoring offices ({offices} offices, {share} of the answers, "
                  "{top} satisfied) been over-represented by any factor, the change would "
                  "remain: the other offices alone are at {rest}.").format(**values)
+    if sel.k_erase < 1:
+        return _("The best-scoring offices ({offices} offices, {share} of the answers, {top} "
+                 "satisfied) would have to have been under-represented, at {k} times their "
+                 "share, for the change to vanish.").format(**values, k=Decimal(sel.k_erase, 1))
     return _("The best-scoring offices ({offices} offices, {share} of the answers, {top} "
              "satisfied) would have to have been over-represented {k} times for the change "
              "to vanish.").format(**values, k=Decimal(sel.k_erase, 1))
@@ -541,11 +548,12 @@ def nonresponse_table(nonresponse: pd.DataFrame, p1: float) -> Table:
     return Table(frame, [
         Column("rate_pct", _("Response rate (%)"), "decimal", digits=0),
         Column("gap_erase", _("Gap that erases the change"), "points"),
-        Column("erase", _("Non-respondents' rate that erases it (respondents: {p1})").format(
-            p1=Percent(p1)), "rate", missing=_("impossible (below 0 %)")),
+        Column("erase", _("Non-respondents' rate that erases it"), "rate",
+               missing=_("impossible (below 0 %)")),
         Column("nonrespondent_rate_nonsignificant",
                _("Non-respondents' rate at which it is within sampling error"), "rate"),
-    ], caption=_("Non-response: how much less satisfied non-respondents would have to be"))
+    ], caption=_("Non-response: how much less satisfied non-respondents would have to be "
+                 "(respondents: {p1})").format(p1=Percent(p1)))
 
 
 def selection_table(selection: SelectionTipping, level: float) -> Table:
@@ -567,7 +575,8 @@ def _value(kind: str, value: Any, lang: Language) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "—"
     if kind == "items":
-        return _("{same} of {total} asked the same way").format(
+        return _("{same} of the {total} questions of either year asked the same way, the "
+                 "overall question included").format(
             same=Count(value[0]), total=Count(value[1])).render(lang)
     if kind == "share":
         return percent(value, 1, lang)
@@ -613,7 +622,7 @@ def _none_effect(aspect: str, r: pd.Series, detail: Mapping[str, Any],
         q1, q0 = detail.get("quarantined", (np.nan, np.nan))
         return _("not measurable from the data; the cleaning step quarantined {q1} of the "
                  "{year} rows and {q0} of the {base} rows").format(
-                     q1=Percent(q1, 1), q0=Percent(q0, 1), year=_y(years[0]), base=_y(years[1]))
+                     q1=Percent(q1), q0=Percent(q0), year=_y(years[0]), base=_y(years[1]))
     if aspect == "design_effect":
         return _("changes the width of each year's interval, not the change: each year is "
                  "estimated with its own design")
