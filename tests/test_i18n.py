@@ -163,3 +163,18 @@ def test_show_figure_writes_numbers_in_the_edition_s_style(monkeypatch, vi_catal
     ticks = {lang: fig.axes[0].xaxis.get_major_formatter().format_ticks([95.5])
              for lang, fig in figures.items()}
     assert ticks == {"vi": ["95,5"], "en": ["95.5"]}
+
+
+@pytest.mark.parametrize(("variant", "term"), [
+    ("trọng số", "quyền số"),               # weights, as the glossary defines them
+    ("giá trị thiếu", "giá trị khuyết"),    # a missing value, as page 01 says it
+    ("vòng quanh", "lập luận vòng tròn"),   # a circular check
+])
+def test_the_vietnamese_catalogue_keeps_one_term_per_concept(variant, term):
+    from babel.messages.pofile import read_po
+
+    with messages.catalogue_path("vi").open("rb") as fh:
+        catalogue = read_po(fh, locale="vi")
+    used = set(messages.extract())
+    odd = [m.id for m in catalogue if m.id in used and variant in str(m.string)]
+    assert not odd, f"say {term!r}, not {variant!r}: {odd[:3]}"
