@@ -91,6 +91,13 @@ def test_a_change_mostly_from_composition_is_said_to_be_so():
     assert "does not pass every check" in words
 
 
+def test_a_change_partly_from_composition_is_not_called_free_of_it():
+    words = _text(_summary(composition=0.03, composition_share=0.3))
+    assert "Part of the change is a change in who was asked" in words
+    assert "is not a change in who was asked" not in words      # neither there nor "In short"
+    assert "does not pass every check" in words
+
+
 def test_failing_views_and_scenarios_are_named():
     s = _summary(like_holds=["channel=in_person"], like_fails=["channel=online"],
                  quality_fails=["straightlined"], quality_holds=[])

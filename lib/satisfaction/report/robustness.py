@@ -219,17 +219,32 @@ def _sampling(s: Summary, years: tuple[Any, Any], level: float) -> Message:
              "completeness.").format(**values)
 
 
+COMPOSITION_SMALL: Final = 0.2
+"""Below this share of the change (in absolute value), composition is small enough for a page
+to say "the change is not a change in who was asked"; from it to a half, composition is named as
+a part of the change; from a half, as much of it."""
+
+
+def _composition_small(s: Summary) -> bool:
+    return not np.isfinite(s.composition_share) or abs(s.composition_share) < COMPOSITION_SMALL
+
+
 def _composition(s: Summary, by: Sequence[str]) -> Message:
     values = {"variables": _List([CHARACTERISTIC_LABELS.get(b, _Text(b)) for b in by]),
               "composition": Points(s.composition),
               "interval": _interval(s.composition_low, s.composition_high),
               "share": Percent(s.composition_share), "within": Points(s.within),
               "within_interval": _interval(s.within_low, s.within_high)}
-    if not np.isfinite(s.composition_share) or abs(s.composition_share) < 0.5:
+    if _composition_small(s):
         return _("**Composition.** Who was asked ({variables}) accounts for {composition} of "
                  "the change ({interval}), {share} of it; the change within groups of the same "
                  "kind is {within} ({within_interval}). The change is not a change in who was "
                  "asked.").format(**values)
+    if abs(s.composition_share) < 0.5:
+        return _("**Composition.** Who was asked ({variables}) accounts for {composition} of "
+                 "the change ({interval}), {share} of it; the change within groups of the same "
+                 "kind is {within} ({within_interval}). Part of the change is a change in who "
+                 "was asked.").format(**values)
     return _("**Composition.** Who was asked ({variables}) accounts for {composition} of the "
              "change ({interval}), {share} of it; the change within groups of the same kind is "
              "only {within} ({within_interval}). Much of the change is a change in who was "
@@ -338,7 +353,7 @@ def _conclusion(s: Summary) -> Message:
     if not s.significant:
         return _("**In short.** The change is within sampling error; nothing on this page makes "
                  "it more than that.")
-    holds = not s.like_fails and not s.quality_fails and abs(s.composition_share) < 0.5
+    holds = not s.like_fails and not s.quality_fails and _composition_small(s)
     if holds and s.change > 0:
         return _("**In short.** The rise is larger than sampling error, is not a change in who "
                  "was asked, and holds like for like and without low-quality forms. That still "
