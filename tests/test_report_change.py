@@ -186,7 +186,7 @@ def test_readings_table_side_by_side():
     r = cmp.two_readings(0.9645, "+9.76 %", 22250, 20000, 50.0, 50.0)
     f = cmp.PublishedFigures("+9.76 %", 96.45, 0.9645, 22250, 50.0, 20000, 50.0, (1.0, 50.0))
     table = rc.readings_table(r, years=(2020, 2019), figures=f)
-    t = _download(table).set_index("Figure")
+    t = _download(table).set_index("Quantity")
     assert list(t.columns) == ["Read as percentage points", "Read as a relative change"]
     # hand arithmetic: 96.45 - 9.76 = 86.69; 96.45 / 1.0976 = 87.87; 96.45 - 87.87 = 8.58
     assert t.loc["2019 rate implied"].tolist() == ["86.69 %", "87.87 %"]

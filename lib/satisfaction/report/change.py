@@ -603,7 +603,7 @@ def readings_table(readings: pd.DataFrame, *, years: tuple[Any, Any], level: flo
         >>> r = two_readings(0.9645, "+9.76 %", 22250, 20000, 1.0, 2.0)
         >>> t = readings_table(r, years=(2031, 2030)).download("en")
         >>> t.iloc[:3].to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
-        {'Figure': ['2030 rate implied', '2031 rate', 'Change'],
+        {'Quantity': ['2030 rate implied', '2031 rate', 'Change'],
          'Read as percentage points': ['86.69 %', '96.45 %', '+9.76 points'],
          'Read as a relative change': ['87.87 %', '96.45 %', '+8.58 points']}
     """
