@@ -170,6 +170,7 @@ def test_show_figure_writes_numbers_in_the_edition_s_style(monkeypatch, vi_catal
     ("giá trị thiếu", "giá trị khuyết"),    # a missing value, as page 01 says it
     ("vòng quanh", "lập luận vòng tròn"),   # a circular check
     ("Đơn vị xếp hạng", "Đơn vị xếp loại"),   # a PAR band is a classification (page 04)
+    ("đơn vị mẫu bậc", "đơn vị mẫu cấp một"),  # a primary sampling unit (page 02)
 ])
 def test_the_vietnamese_catalogue_keeps_one_term_per_concept(variant, term):
     from babel.messages.pofile import read_po
