@@ -465,3 +465,11 @@ def test_tipping_words_count_whole_respondents():
     words = rc._tipping_words(15.46, 334.6, "2019").render("en")
     assert "fewer than 15.5 effective respondents" in words       # an effective size: decimals
     assert "fewer than 31 respondents at a design effect of 2" in words   # people: whole
+
+
+def test_a_fall_is_not_worded_as_a_rise_in_vietnamese():
+    from satisfaction.compare import compare_published
+
+    row = compare_published(0.9512, 21870, 0.9645, 22250, 1.0, 1.0).iloc[0]
+    vi = rc.describe_change(row, years=(2031, 2030)).render("vi")
+    assert "từ 96,45 % thành 95,12 %" in vi and " lên " not in vi
