@@ -239,6 +239,11 @@ def test_checklist_table_reads_each_kind_of_value():
         "included" in page and "2020-09-01 – 2020-11-30" in page
     # the quarantined share with the digits of the cleaning page (1.67 %, not 1.7 %)
     assert "no interview dates in 2019" in page and "quarantined 1.67 % of the 2020 rows" in page
+    shares = pd.DataFrame([{"aspect": "straightlined", "kind": "share", "current": 0.0603,
+                            "base": 0.0206, "same": None, "measure": "none", "estimate": np.nan,
+                            "ci_low": np.nan, "ci_high": np.nan, "detail": {}}]).set_index("aspect")
+    cells = text.checklist_table(shares, (2020, 2019)).html("en")
+    assert "6.03 %" in cells and "2.06 %" in cells    # as page 05 shows them
     assert "change of the satisfaction index on the items asked the same way: +20.00 points" in page
     assert table.download("en")["Same in both years"].tolist() == ["no", None, "no"]
     assert lint(page) == [] and lint(table.html("vi")) == []

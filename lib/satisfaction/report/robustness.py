@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..i18n import N_, Language, Message, Renderable, _, render
 from ..robustness import TOGETHER, RobustnessReview, SelectionTipping, Summary
-from .formats import Count, Decimal, Percent, Points, count, decimal, percent
+from .formats import RATE_DIGITS, Count, Decimal, Percent, Points, count, decimal, percent
 from .tables import Column, Table
 
 __all__ = [
@@ -593,8 +593,8 @@ def _value(kind: str, value: Any, lang: Language) -> str:
         return _("{same} of the {total} questions of either year asked the same way, the "
                  "overall question included").format(
             same=Count(value[0]), total=Count(value[1])).render(lang)
-    if kind == "share":
-        return percent(value, 1, lang)
+    if kind == "share":  # the digits of every other page's rates (page 05: 6.03 %, not 6.0 %)
+        return percent(value, RATE_DIGITS, lang)
     if kind == "decimal":
         return decimal(value, 2, lang)
     if kind == "counts":
