@@ -166,6 +166,7 @@ def test_tables_escape_what_comes_from_the_data_and_render_per_language():
     assert "<script>" not in en and "&lt;script&gt;" in en
     assert "22,250" in en and "22.250" in vi and "Tất cả người trả lời" in vi
     assert "+9.76" in en and "&lt; 0.0001" in en and "86.69" in en
+    assert "Respondents 2019" in en and "Số người trả lời năm 2019" in vi   # as on page 03
     rows = table.download("en").set_index("View")["Larger than sampling error"]
     assert rows.tolist() == ["yes", None]  # no change: no verdict, never "no"
     for page in (en, vi):

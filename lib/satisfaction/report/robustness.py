@@ -502,8 +502,8 @@ def composition_summary_table(composition: pd.DataFrame, level: float) -> Table:
 def _change_columns(years: tuple[Any, Any], level: float) -> list[Column]:
     values = {"base": _y(years[1]), "year": _y(years[0])}
     return [
-        Column("n_base", _("n {year}").format(year=values["base"]), "count"),
-        Column("n_current", _("n {year}").format(year=values["year"]), "count"),
+        Column("n_base", _("Respondents {year}").format(year=values["base"]), "count"),
+        Column("n_current", _("Respondents {year}").format(year=values["year"]), "count"),
         Column("p_base", _("{year} rate").format(year=values["base"]), "rate"),
         Column("p_current", _("{year} rate").format(year=values["year"]), "rate"),
         Column("change", _("Change"), "points"),
