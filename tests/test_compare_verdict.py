@@ -134,7 +134,7 @@ def test_readings_tipping_points_and_words_agree_with_the_verdict(p1, reported, 
         if np.isfinite(both) and both > 0 and abs(deff / both - 1) > 1e-6:
             assert bool(row["significant"]) == (deff < both), (reading, row)
     table = rc.readings_table(r, years=(2020, 2019), level=level).download("en")
-    verdicts = table.set_index("Figure").loc["Verdict"]
+    verdicts = table.set_index("Quantity").loc["Verdict"]
     words = rc.readings_verdict(r, years=(2020, 2019), level=level)
     for (reading, row), line in zip(r.iterrows(), words, strict=False):
         larger = row["verdict"] in (cmp.VERDICT_RISE, cmp.VERDICT_FALL)

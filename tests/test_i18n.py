@@ -133,3 +133,50 @@ def test_the_check_finds_missing_translations_and_f_strings(tmp_path, monkeypatc
     '''), encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad.py:3: an f-string inside _\(\)"):
         messages.extract(tmp_path)
+
+
+def test_no_message_shows_a_code_name():
+    """A reviewer reads words, not the parameters' keys or column names (`baseline_year`,
+    `instrument:`): no message quotes a snake_case name or a YAML key."""
+    import re
+
+    code = re.compile(r"`[^`]*[_:][^`]*`")
+    named = {text: places[0] for text, places in messages.extract().items() if code.search(text)}
+    assert not named, named
+
+
+def test_show_figure_writes_numbers_in_the_edition_s_style(monkeypatch, vi_catalogue):
+    from matplotlib.figure import Figure
+
+    shown = []
+    monkeypatch.setattr(show, "_display", lambda data, meta: shown.append(meta))
+    monkeypatch.setenv(i18n.LANGUAGES_ENV, "vi,en")
+    figures = {}
+
+    def build(lang):
+        fig = Figure(figsize=(2, 1))
+        fig.add_subplot().plot([95.0, 96.0], [0.0, 1.0])
+        figures[lang] = fig
+        return fig
+
+    show.figure(build, alt=_("Satisfied"))
+    ticks = {lang: fig.axes[0].xaxis.get_major_formatter().format_ticks([95.5])
+             for lang, fig in figures.items()}
+    assert ticks == {"vi": ["95,5"], "en": ["95.5"]}
+
+
+@pytest.mark.parametrize(("variant", "term"), [
+    ("trọng số", "quyền số"),               # weights, as the glossary defines them
+    ("giá trị thiếu", "giá trị khuyết"),    # a missing value, as page 01 says it
+    ("vòng quanh", "lập luận vòng tròn"),   # a circular check
+    ("Đơn vị xếp hạng", "Đơn vị xếp loại"),   # a PAR band is a classification (page 04)
+    ("đơn vị mẫu bậc", "đơn vị mẫu cấp một"),  # a primary sampling unit (page 02)
+])
+def test_the_vietnamese_catalogue_keeps_one_term_per_concept(variant, term):
+    from babel.messages.pofile import read_po
+
+    with messages.catalogue_path("vi").open("rb") as fh:
+        catalogue = read_po(fh, locale="vi")
+    used = set(messages.extract())
+    odd = [m.id for m in catalogue if m.id in used and variant in str(m.string)]
+    assert not odd, f"say {term!r}, not {variant!r}: {odd[:3]}"

@@ -278,7 +278,7 @@ def test_the_export_table_is_every_figure_of_every_submodule():
         for name in exported:
             assert getattr(plots, name) is getattr(module, name)
     own = {"FONT_FAMILY", "VIETNAMESE_SAMPLE", "enable_notebook_display", "new_figure", "set_theme",
-           "MIN_FONT_PT", "SMALL_FONT_PT", "axis_label", "smallest_text"}
+           "MIN_FONT_PT", "SMALL_FONT_PT", "axis_label", "smallest_text", "localise_numbers"}
     assert set(plots.__all__) == own | set(plots._EXPORTS)
     assert set(plots.__all__) <= set(dir(plots))
 

@@ -111,6 +111,8 @@ def test_sensitivity_heatmap_panels():
     assert [t.get_text() for t in vi.axes[0].get_yticklabels()] == ["20", "1"]
     cells = [t.get_text() for t in vi.axes[0].texts]
     assert all("n.s." not in c for c in cells) and any("," in c for c in cells)
+    # each cell with the tables' two decimals (the same number, written the same way)
+    assert all(len(c.split(",")[1]) == 2 for c in cells)
     assert "gạch chéo" in vi.legends[0].get_texts()[0].get_text()
     with pytest.raises(ValueError, match="lacks column"):
         sensitivity_heatmap(grids[cmp.READING_POINTS].drop(columns="interval_excludes_zero"))

@@ -149,7 +149,9 @@ def test_summary_says_what_changed_in_both_languages(base):
     q = compare(now, base, years=(2031, 2030))
     en = _render(text.summary(q, base.components))
     assert en[0] == "The questionnaire changed from 2030 to 2031."
-    assert "Added in 2031: a9." in en and "Dropped after 2030: a3." in en
+    # an item is named by its code and its question, never by its code alone
+    assert "Added in 2031: a9 (\"New a9\")." in en
+    assert "Dropped after 2030: a3 (\"Equipment easy to use\")." in en
     reworded = next(s for s in en if s.startswith("Reworded"))
     assert "o3 (asks \\*about\\* &lt;forms&gt;)" in reworded     # data text escaped
     assert any("asked the same way in both years, so the satisfaction rates" in s for s in en)
@@ -157,6 +159,7 @@ def test_summary_says_what_changed_in_both_languages(base):
     assert "Access to the service (a1, a2)" in last and "Officers (o1, o2, o4)" in last
     vi = _render(text.summary(q, base.components), "vi")
     assert vi[0] == "Bảng hỏi đã thay đổi từ năm 2030 sang năm 2031."
+    assert "Bỏ đi sau năm 2030: a3 (\"Trang thiết bị dễ sử dụng\")." in vi
     assert "Tiếp cận dịch vụ (a1, a2)" in vi[-1]
     assert len(_render(text.summary(q, components=False))) == len(en) - 1
 
@@ -184,7 +187,8 @@ def test_trend_note_names_each_change(base):
         "The questionnaire did not change between the years shown."]
     lines = _render(text.trend_note([same, changed, other]))
     assert len(lines) == 2
-    assert lines[0].startswith("From 2030 to 2031 the questionnaire changed (dropped: a3)")
+    assert lines[0].startswith("From 2030 to 2031 the questionnaire changed (dropped: a3 "
+                               "(\"Equipment easy to use\"))")
     assert "the overall satisfaction question changed" in lines[1] and "2032" in lines[1]
 
 
@@ -205,5 +209,6 @@ def test_components_table_escapes_and_formats(base):
 
 def test_no_par_table_says_so():
     en = text.no_par_table(2031).render("en")
-    assert en.startswith("**There is no PAR-index table for 2031.**") and "par_file" in en
+    assert en.startswith("**There is no PAR-index table for 2031.**")
+    assert "par_file" not in en and "`" not in en      # no code name on a reviewer's page
     assert "2031" in text.no_par_table(2031).render("vi")

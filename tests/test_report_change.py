@@ -186,7 +186,7 @@ def test_readings_table_side_by_side():
     r = cmp.two_readings(0.9645, "+9.76 %", 22250, 20000, 50.0, 50.0)
     f = cmp.PublishedFigures("+9.76 %", 96.45, 0.9645, 22250, 50.0, 20000, 50.0, (1.0, 50.0))
     table = rc.readings_table(r, years=(2020, 2019), figures=f)
-    t = _download(table).set_index("Figure")
+    t = _download(table).set_index("Quantity")
     assert list(t.columns) == ["Read as percentage points", "Read as a relative change"]
     # hand arithmetic: 96.45 - 9.76 = 86.69; 96.45 / 1.0976 = 87.87; 96.45 - 87.87 = 8.58
     assert t.loc["2019 rate implied"].tolist() == ["86.69 %", "87.87 %"]
@@ -218,7 +218,7 @@ def test_readings_table_says_none_where_the_verdict_never_flips():
     r = cmp.two_readings(0.969, "+0.5 %", 22240, 22240, 50.0, 50.0)
     assert np.isinf(r["n_eff_base_critical"]).all() and (r["max_deff_base"] == 0).all()
     f = cmp.PublishedFigures("+0.5 %", 96.9, 0.969, 22240, 50.0, 22240, 50.0, (1.0, 50.0))
-    t = _download(rc.readings_table(r, years=(2032, 2031), figures=f)).set_index("Figure")
+    t = _download(rc.readings_table(r, years=(2032, 2031), figures=f)).set_index("Quantity")
     assert t.loc["Largest 2031 design effect at the assumed sample size"].tolist() == [
         "none: within sampling error at any design effect"] * 2
     assert t.loc["Smallest 2031 sample at the assumed design effect"].tolist() == [
@@ -329,7 +329,7 @@ def test_detectable_table_in_percent_and_points():
     assert out.loc[0, "Satisfied (%)"] == 96.45 and out.loc[0, "Effective sample size"] == 11125
     assert out.loc[1, "Smallest detectable change (points)"] == \
         round(100 * table.loc["central", "mde"], 2)
-    needed = "Respondents needed per survey to detect a change of +2.00 points"
+    needed = "Respondents needed per survey to detect a change of 2.00 points"
     assert out.loc[1, needed] == table.loc["central", "n_needed"]
     plain = _download(rc.detectable_table(pw.power_table(est)))
     assert not any(c.startswith("Respondents needed") for c in plain.columns)
@@ -402,6 +402,8 @@ def test_baseline_note_and_no_published_change_say_so_in_plain_words():
     assert "2031 and 2030 are **synthetic**" in both[1] and "published-figures" in both[1]
     unpublished = rc.baseline_note(2031, 2030, synthetic=[2031])[1].render("en")
     assert "published-figures" not in unpublished and "not the real survey" in unpublished
+    # a year without published figures was not generated to reproduce any
+    assert "reproduce" not in unpublished and "generated, not collected" in unpublished
     assert len(rc.baseline_note(2031, 2030)) == 1  # real data: no caution
     text = rc.no_published_change(2031, 2030).render("en")
     assert "no published satisfaction rate and change on 2030" in text
@@ -449,7 +451,9 @@ def test_change_findings_word_the_numbers_of_the_page():
     assert text[2] == ("Corrected for the many comparisons (Holm), the change is larger than "
                        f"sampling error in {int(moved.loc['level', 'significant_holm'])} of 2 "
                        "levels.")
-    assert f"{100 * detect['mde']:+.2f} points or more" in text[3]
+    # a size with no direction: unsigned (the change a survey can detect, up or down)
+    assert f"a change of {100 * detect['mde']:.2f} points or more" in text[3]
+    assert "a change of 2.00 points would take" in text[3]
     assert "real" not in " ".join(text).replace("page 06", "")
     # a year without a published change, and one without a baseline
     plain = [m.render("en") for m in rc.change_findings(years=(2031, 2030),
@@ -471,3 +475,17 @@ def test_change_findings_of_readings_that_disagree_or_are_within_sampling_error(
     none = r.assign(verdict=cmp.VERDICT_WITHIN)
     text = rc.change_findings(years=(2031, 2030), readings=none, figures=_figures())
     assert "is within sampling error under both readings" in text[0].render("en")
+
+
+def test_tipping_words_count_whole_respondents():
+    words = rc._tipping_words(15.46, 334.6, "2019").render("en")
+    assert "fewer than 15.5 effective respondents" in words       # an effective size: decimals
+    assert "fewer than 31 respondents at a design effect of 2" in words   # people: whole
+
+
+def test_a_fall_is_not_worded_as_a_rise_in_vietnamese():
+    from satisfaction.compare import compare_published
+
+    row = compare_published(0.9512, 21870, 0.9645, 22250, 1.0, 1.0).iloc[0]
+    vi = rc.describe_change(row, years=(2031, 2030)).render("vi")
+    assert "từ 96,45 % thành 95,12 %" in vi and " lên " not in vi

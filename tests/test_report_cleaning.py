@@ -122,3 +122,16 @@ def test_an_unknown_reason_or_repair_still_reads_without_code_names(codebook):
         for lang in LANGS:
             assert lint(table.html(lang)) == []
     assert "brand new rule" in text.reasons_table(log).html("en")
+
+
+def test_the_repairs_finding_names_only_the_repairs_made(codebook):
+    log = {"rows_in": 10, "rows_clean": 10, "rows_quarantined": 0,
+           "repairs": {"office": {"canonicalised": 3},
+                       "office_code": {"filled_from_office_name": 1},
+                       "level": {"labels_mapped_to_codes": 10}}}
+    en = render(text._repairs_finding(log), "en")
+    assert en.startswith("4 cells in 2 columns were repaired without guessing (office names "
+                         "spelled another way and office codes filled in from the office name)")
+    assert "stray spaces" not in en                  # none were removed: not named
+    vi = render(text._repairs_finding(log), "vi")
+    assert "tên đơn vị viết theo cách khác" in vi and "dấu cách thừa" not in vi

@@ -174,8 +174,14 @@ def test_sentences(criteria):
     vi = render(text.units_sentence(units, criteria), "vi")
     assert "Công an cấp tỉnh" in vi and "đơn vị thuộc Bộ" in vi and "đơn vị khác" in vi
     moves = pd.Series({"moved_up": 2, "stayed": 5, "moved_down": 1, "entered": 3, "left": 0})
-    assert "3 unit(s) were scored this year only and 0 in 2019 only" in render(
-        text.moves_sentence(moves, 2019), "en")
+    en = render(text.moves_sentence(moves, 2019), "en")
+    assert "2 units moved up" in en and "1 unit moved down" in en and "(s)" not in en
+    assert "scored this year only: 3 units; in 2019 only: 0 units" in en
+    assert "2 đơn vị lên" in render(text.moves_sentence(moves, 2019), "vi")
+    assert "(s)" not in render(text.units_sentence(units, criteria), "en")
+    incomplete = units.assign(complete=[True, False, True])
+    assert render(text.units_sentence(incomplete, criteria), "en").endswith(
+        "incomplete, lacking a criterion's points: 1 unit.")
     gone = pd.DataFrame({"province": ["Cà Mau", "Atlantis"],
                          "side": ["PAR only", "satisfaction only"]})
     assert render(text.unmatched_sentence(gone), "en") == (

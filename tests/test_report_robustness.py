@@ -91,6 +91,13 @@ def test_a_change_mostly_from_composition_is_said_to_be_so():
     assert "does not pass every check" in words
 
 
+def test_a_change_partly_from_composition_is_not_called_free_of_it():
+    words = _text(_summary(composition=0.03, composition_share=0.3))
+    assert "Part of the change is a change in who was asked" in words
+    assert "is not a change in who was asked" not in words      # neither there nor "In short"
+    assert "does not pass every check" in words
+
+
 def test_failing_views_and_scenarios_are_named():
     s = _summary(like_holds=["channel=in_person"], like_fails=["channel=online"],
                  quality_fails=["straightlined"], quality_holds=[])
@@ -119,6 +126,24 @@ def test_a_fall_cannot_be_courtesy_and_a_finite_selection_factor_is_given():
     assert "At a response rate of 50 %" in words
 
 
+def test_a_selection_factor_below_one_is_an_under_representation():
+    s = _summary(change=-0.0133, change_low=-0.0197, change_high=-0.007,
+                 courtesy_erase=np.nan, courtesy_nonsignificant=np.nan)
+    words = _text(s, selection=_selection(k_erase=0.3))
+    assert "under-represented, at 0.3 times their share" in words
+    assert "over-represented 0.3" not in words
+    vi = render(text._selection(_selection(k_erase=0.3)), "vi")
+    assert "đại diện thiếu" in vi and "0,3" in vi
+
+
+def test_the_items_view_says_what_it_counts():
+    long, short = text.view_label("common items", "15/17"), text.view_label(
+        "common items", "15/17", short=True)
+    assert "(15 of this year's 17, the overall question not included;" in render(long, "en")
+    assert render(short, "en") == "Index of the items asked the same way (15 of 17)"
+    assert "/" not in render(long, "vi") and "15 trên 17" in render(long, "vi")
+
+
 def test_courtesy_sentence_in_both_languages():
     s = _summary()
     assert render(text.courtesy_sentence(s), "en").startswith("The rise survives unless more than 10.1 %")
@@ -141,6 +166,7 @@ def test_tables_escape_what_comes_from_the_data_and_render_per_language():
     assert "<script>" not in en and "&lt;script&gt;" in en
     assert "22,250" in en and "22.250" in vi and "Tất cả người trả lời" in vi
     assert "+9.76" in en and "&lt; 0.0001" in en and "86.69" in en
+    assert "Respondents 2019" in en and "Số người trả lời năm 2019" in vi   # as on page 03
     rows = table.download("en").set_index("View")["Larger than sampling error"]
     assert rows.tolist() == ["yes", None]  # no change: no verdict, never "no"
     for page in (en, vi):
@@ -210,8 +236,15 @@ def test_checklist_table_reads_each_kind_of_value():
     ]).set_index("aspect")
     table = text.checklist_table(checklist, (2020, 2019))
     page = table.html("en")
-    assert "17 of 18 asked the same way" in page and "2020-09-01 – 2020-11-30" in page
-    assert "no interview dates in 2019" in page and "1.7 %" in page
+    assert "17 of the 18 questions of either year asked the same way, the overall question " \
+        "included" in page and "2020-09-01 – 2020-11-30" in page
+    # the quarantined share with the digits of the cleaning page (1.67 %, not 1.7 %)
+    assert "no interview dates in 2019" in page and "quarantined 1.67 % of the 2020 rows" in page
+    shares = pd.DataFrame([{"aspect": "straightlined", "kind": "share", "current": 0.0603,
+                            "base": 0.0206, "same": None, "measure": "none", "estimate": np.nan,
+                            "ci_low": np.nan, "ci_high": np.nan, "detail": {}}]).set_index("aspect")
+    cells = text.checklist_table(shares, (2020, 2019)).html("en")
+    assert "6.03 %" in cells and "2.06 %" in cells    # as page 05 shows them
     assert "change of the satisfaction index on the items asked the same way: +20.00 points" in page
     assert table.download("en")["Same in both years"].tolist() == ["no", None, "no"]
     assert lint(page) == [] and lint(table.html("vi")) == []

@@ -316,3 +316,15 @@ def test_every_reliability_reason_has_words_in_both_languages():
         vi, en = reason_message(reason).render("vi"), reason_message(reason).render("en")
         assert vi != en, reason  # translated, not passed through
         assert "CI" not in vi and "degrees of freedom" not in vi
+
+
+def test_a_wide_interval_says_its_width_in_points_in_both_languages():
+    reason = reason_message("CI width 56 % >= 30 %")
+    assert reason.render("en") == "confidence interval 56 points wide: 30 points or more"
+    assert "56 điểm phần trăm" in reason.render("vi")
+
+
+def test_an_unbounded_relative_width_is_said_in_words():
+    reason = reason_message("complement's relative CI width inf > 130 % (footnote)")
+    assert "∞" not in reason.render("en") and "estimated at 0 %" in reason.render("en")
+    assert "0 %" in reason.render("vi") and "∞" not in reason.render("vi")

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
@@ -205,12 +205,15 @@ class QuestionnaireChange:
         items: :func:`common_items` of the two questionnaires.
         components: :func:`compare_components` (empty when bare item lists were compared).
         overall: the current year's overall item (None if unknown).
+        wording: item -> {language: its question} (the current codebook's wording, else the
+            baseline's; empty when bare item lists were compared).
     """
 
     years: tuple[Any, Any]
     items: pd.DataFrame
     components: pd.DataFrame
     overall: str | None = "q_overall"
+    wording: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def _with(self, status: str) -> list[str]:
         return [str(i) for i in self.items.index[self.items["status"] == status]]
@@ -270,6 +273,17 @@ class QuestionnaireChange:
         c = self.components[self.components["comparable"]]
         return {str(k): list(v) for k, v in c["common"].items()}
 
+    def question(self, item: str, lang: str = "en") -> str:
+        """An item's question in ``lang`` ("" when the codebooks do not give it).
+
+        Examples:
+            >>> from satisfaction.params import load_params
+            >>> compare_years(load_params(2021), load_params(2020)).question("a3")
+            'Equipment easy to use'
+        """
+        spec = self.wording.get(item) or {}
+        return " ".join(str(spec.get(lang) or spec.get("en") or "").split())
+
     def note(self, item: str, lang: str = "en") -> str:
         """The current codebook's note on a reworded item, in ``lang`` when the note is given
         per language ("" when there is none)."""
@@ -294,8 +308,11 @@ def compare(current: ItemSource, base: ItemSource,
     both = isinstance(current, Codebook) and isinstance(base, Codebook)
     components = compare_components(current, base, items) if both else pd.DataFrame()
     overall = current.overall_item if isinstance(current, Codebook) else "q_overall"
+    wording = {name: {lang: nfc(str(spec[lang])) for lang in ("vi", "en") if spec.get(lang)}
+               for source in (base, current) for name, spec in _item_specs(source)[0].items()
+               if spec}
     return QuestionnaireChange(years=years, items=items, components=components,
-                               overall=overall)
+                               overall=overall, wording=wording)
 
 
 def compare_years(params: YearParams, baseline: YearParams) -> QuestionnaireChange:

@@ -91,6 +91,7 @@ __all__ = [
     "fragility_plot",
     "item_distribution_plot",
     "item_statistics_plot",
+    "localise_numbers",
     "mode_plot",
     "new_figure",
     "par_distribution_plot",
@@ -236,6 +237,52 @@ def axis_label(label: str, start: float, *, zero: float = 0.0, lang: str = "en",
         start=decimal(start, digits, lang), zero=decimal(zero, 0, lang))
     text = note.render(lang)  # type: ignore[arg-type]
     return f"{label}\n({text})" if vertical else f"{label} — {text}"
+
+
+def localise_numbers(fig: Figure, lang: str) -> Figure:
+    """Write a figure's tick numbers with the edition's decimal mark, as the tables do.
+
+    A Vietnamese page writes 95,5 where an English one writes 95.5; matplotlib writes 95.5 in
+    both. Only axes still on matplotlib's default number formatter are changed: tick labels a
+    figure wrote itself (categories, counts, numbers it formatted) are left as they are.
+    :func:`satisfaction.report.show.figure` calls this for every figure it shows.
+
+    Args:
+        fig: the figure (changed in place).
+        lang: the edition's language.
+
+    Returns:
+        The same figure.
+
+    Examples:
+        >>> fig, ax = new_figure(3, 2)
+        >>> _ = ax.plot([95.0, 96.0], [-0.25, 0.5])
+        >>> _ = localise_numbers(fig, "vi")
+        >>> ax.xaxis.get_major_formatter().format_ticks([95.0, 95.5, 96.0])
+        ['95,0', '95,5', '96,0']
+        >>> ax.yaxis.get_major_formatter().format_ticks([-0.25, 0.0, 0.25])
+        ['−0,25', '0,00', '0,25']
+    """
+    from matplotlib.ticker import ScalarFormatter
+
+    from ..report.formats import decimal
+
+    mark = decimal(0.5, 1, lang)[1]  # type: ignore[arg-type]
+    if mark == ".":
+        return fig
+
+    class _Marked(ScalarFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return super().__call__(x, pos).replace(".", mark)
+
+        def get_offset(self) -> str:
+            return super().get_offset().replace(".", mark)
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(_Marked())
+    return fig
 
 
 def __getattr__(name: str) -> Any:

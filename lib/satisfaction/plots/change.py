@@ -206,7 +206,8 @@ def _one_heatmap(ax: Axes, grid: pd.DataFrame, value: str, title: str | None,
     sig = sensitivity_table(grid, "interval_excludes_zero").sort_index(ascending=False).astype(bool)
     points = value.startswith("change")
     shown = table * (100.0 if points else 1.0)
-    annot = shown.map(lambda v: decimal(v, 1, lang, signed=True) if points else f"{v:.2g}")
+    # the digits of the sensitivity tables beside the figure (-0.87, not -0.9)
+    annot = shown.map(lambda v: decimal(v, 2, lang, signed=True) if points else f"{v:.2g}")
     bar = (render(_("lower limit of the interval, points"), lang) if points else value)
     sns.heatmap(shown, ax=ax, annot=annot, fmt="", cmap="RdBu" if points else "viridis",
                 center=0.0 if points else None, cbar_kws={"label": bar},

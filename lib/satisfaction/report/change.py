@@ -296,7 +296,17 @@ def introduction(figures: PublishedFigures | None, *, years: tuple[Any, Any | No
         parts.append(_claim(figures, (years[0], years[1])))
     parts.append(_("This page answers, for a reviewer:") + "\n" + _Numbered(questions))
     if years[1] is not None:
-        parts.append(_(
+        parts.append(_intervals_method(level, ci_method, published=figures is not None))
+    return parts
+
+
+def _intervals_method(level: float, ci_method: str, *, published: bool) -> Message:
+    """How the change's intervals and p-value are made (Newcombe's only where figures were
+    published: a year without them has no published change to test)."""
+    values = {"level": _conf(level), "name": _method_name(ci_method),
+              "alpha": PValue(significance_level(level)), "page": _Fixed(ROBUSTNESS_PAGE)}
+    if published:
+        return _(
             "Changes are in percentage points (points) and relative %, each with a {level} "
             "interval built from the two years' own intervals (square-and-add, MOVER: "
             "Newcombe's hybrid score interval for published figures, each year's {name} "
@@ -304,10 +314,15 @@ def introduction(figures: PublishedFigures | None, *, years: tuple[Any, Any | No
             "the inversion of those intervals: a change is larger than sampling error exactly "
             "when both intervals exclude no change and p < {alpha}. Two independent samples are "
             "assumed. Larger than sampling error is not yet real: [page 06]({page}) asks whether "
-            "the change could come from how the years were measured.").format(
-                level=_conf(level), name=_method_name(ci_method),
-                alpha=PValue(significance_level(level)), page=_Fixed(ROBUSTNESS_PAGE)))
-    return parts
+            "the change could come from how the years were measured.").format(**values)
+    return _(
+        "Changes are in percentage points (points) and relative %, each with a {level} interval "
+        "built from the two years' own intervals (square-and-add, MOVER: each year's {name} "
+        "interval with its design degrees of freedom), and a p-value that is the inversion of "
+        "those intervals: a change is larger than sampling error exactly when both intervals "
+        "exclude no change and p < {alpha}. Two independent samples are assumed. Larger than "
+        "sampling error is not yet real: [page 06]({page}) asks whether the change could come "
+        "from how the years were measured.").format(**values)
 
 
 def _method_name(ci_method: str) -> Renderable:
@@ -338,13 +353,12 @@ def baseline_note(year: Any, base: Any | None, *, synthetic: Sequence[Any] = (),
     out = [_("{year} is compared with **{base}**, as its parameters say.").format(**values)]
     if synthetic:
         values["years"] = _and([_Fixed(y) for y in synthetic])
-        out.append((_("The survey data of {years} are **synthetic** (generated, and calibrated "
-                      "to what was published), so the microdata results below illustrate the "
-                      "method; the published-figures section holds for the real survey.")
-                    if published
-                    else _("The survey data of {years} are **synthetic** (generated, and "
-                           "calibrated to what was published), so the microdata results below "
-                           "illustrate the method, not the real survey.")).format(**values))
+        out.append((_("The survey data of {years} are **synthetic** (generated, not "
+                      "collected), so the microdata results below illustrate the method; the "
+                      "published-figures section holds for the real survey.") if published
+                    else _("The survey data of {years} are **synthetic** (generated, not "
+                           "collected), so the microdata results below illustrate the method, "
+                           "not the real survey.")).format(**values))
     return out
 
 
@@ -432,8 +446,8 @@ def beyond_sampling_error(row: pd.Series, *, page: str = ROBUSTNESS_PAGE) -> Mes
     if not _larger(row.get("verdict")):
         return None
     return _("Larger than sampling error is not yet real: whether the change could come from "
-             "how the two years were measured -- who was asked, the mode of the interview, "
-             "low-quality forms, a courtesy, non-response or office-selection bias -- is the "
+             "how the two years were measured (who was asked, the mode of the interview, "
+             "low-quality forms, a courtesy, non-response or office-selection bias) is the "
              "question of [page 06, beyond sampling error]({page}).").format(page=_Fixed(page))
 
 
@@ -605,7 +619,7 @@ def readings_table(readings: pd.DataFrame, *, years: tuple[Any, Any], level: flo
         >>> r = two_readings(0.9645, "+9.76 %", 22250, 20000, 1.0, 2.0)
         >>> t = readings_table(r, years=(2031, 2030)).download("en")
         >>> t.iloc[:3].to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
-        {'Figure': ['2030 rate implied', '2031 rate', 'Change'],
+        {'Quantity': ['2030 rate implied', '2031 rate', 'Change'],
          'Read as percentage points': ['86.69 %', '96.45 %', '+9.76 points'],
          'Read as a relative change': ['87.87 %', '96.45 %', '+8.58 points']}
     """
@@ -624,7 +638,7 @@ def readings_table(readings: pd.DataFrame, *, years: tuple[Any, Any], level: flo
     published = figures.n0_published if figures is not None else False
     deff_range = figures.deff_range if figures is not None else None
     frame = pd.DataFrame({"what": [m.format(**values) for m in rows.values()]})
-    columns = [Column("what", _("Figure"))]
+    columns = [Column("what", _("Quantity"))]
     for reading, r in readings.iterrows():  # two readings
         cells = _reading_cells(r, published, deff_range)
         frame[str(reading)] = [cells[key] for key in rows]
@@ -712,7 +726,7 @@ def _tipping_words(crit: float, both: float, y0: Renderable) -> Message:
         return _("it would be within sampling error only if the {base} survey had fewer than "
                  "{crit} effective respondents (for example fewer than {crit2} respondents at a "
                  "design effect of 2), or if both years' design effects were above {both}").format(
-                     base=y0, crit=Decimal(crit, 1), crit2=Decimal(2 * crit, 1),
+                     base=y0, crit=Decimal(crit, 1), crit2=Count(math.ceil(2 * crit)),
                      both=Decimal(both, 1))
     if crit == 0:
         return _("it is larger than sampling error whatever the size of the base-year survey")
@@ -1022,16 +1036,16 @@ def detectable_table(table: pd.DataFrame, *, mde: float | None = None,
         >>> est = pd.DataFrame({"estimate": [0.9645], "se": [0.0018], "n": [22250],
         ...                     "deff": [2.0]}, index=["all"])
         >>> print(detectable_table(power_table(est, mde=0.02), mde=0.02).download("en").T.to_string())
-                                                                                        0
-        Group                                                             All respondents
-        Satisfied (%)                                                               96.45
-        Respondents (n)                                                           22250.0
-        Design effect                                                                 2.0
-        Effective sample size                                                     11125.0
-        Smallest detectable change (points)                                          0.73
-        The same, from the standard error alone (points)                             0.71
-        Respondents needed per survey to detect a change of +2.00 points           3407.0
-        Times this year's respondents                                                0.15
+                                                                                       0
+        Group                                                            All respondents
+        Satisfied (%)                                                              96.45
+        Respondents (n)                                                          22250.0
+        Design effect                                                                2.0
+        Effective sample size                                                    11125.0
+        Smallest detectable change (points)                                         0.73
+        The same, from the standard error alone (points)                            0.71
+        Respondents needed per survey to detect a change of 2.00 points           3407.0
+        Times this year's respondents                                               0.15
     """
     frame = table.copy()
     frame.insert(0, "group", frame.index.to_numpy())
@@ -1055,7 +1069,7 @@ def detectable_table(table: pd.DataFrame, *, mde: float | None = None,
     if "n_needed" in frame.columns and mde is not None:
         columns += [
             Column("n_needed", _("Respondents needed per survey to detect a change of {mde}")
-                   .format(mde=Points(mde)), "count"),
+                   .format(mde=Points(mde, signed=False)), "count"),
             Column("n_needed_ratio", _("Times this year's respondents"), "decimal"),
         ]
     return Table(frame, columns, caption=_("The smallest change this year's design can detect"))
@@ -1115,12 +1129,12 @@ def _moved_finding(moved: pd.DataFrame) -> Message | None:
 
 
 def _power_finding(row: pd.Series, *, alpha: float, power: float, mde: float | None) -> Message:
-    values = {"mde": Points(row["mde"]), "alpha": Percent(alpha, 0), "power": Percent(power, 0)}
+    values = {"mde": Points(row["mde"], signed=False), "alpha": Percent(alpha, 0), "power": Percent(power, 0)}
     if mde is not None and "n_needed" in row and np.isfinite(row["n_needed"]):
         return _("A repeat survey with this year's design could detect a change of {mde} or "
                  "more in the overall rate ({power} power, {alpha} significance level); a change "
                  "of {target} would take {n} respondents per survey.").format(
-                     **values, target=Points(mde), n=Count(row["n_needed"]))
+                     **values, target=Points(mde, signed=False), n=Count(row["n_needed"]))
     return _("A repeat survey with this year's design could detect a change of {mde} or more in "
              "the overall rate ({power} power, {alpha} significance level).").format(**values)
 

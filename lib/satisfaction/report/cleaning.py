@@ -85,6 +85,18 @@ REPAIRS: Final[dict[str, Message]] = {
 }
 """Each kind of cell repair the cleaning log counts, in words (a table header)."""
 
+_REPAIR_WORDS: Final[dict[str, Message]] = {
+    "nfc_normalised": N_("letters normalised to Unicode NFC"),
+    "spaces_trimmed": N_("stray spaces"),
+    "filled_from_office_name": N_("office codes filled in from the office name"),
+    "filled_from_office_code": N_("office names filled in from the office code"),
+    "filled_from_office_list": N_("cells filled in from the office list"),
+    "canonicalised": N_("office names spelled another way"),
+    "unreadable_to_missing": N_("unreadable cells set to missing"),
+    "invalid_to_missing": N_("invalid cells set to missing"),
+}
+"""The same kinds in a sentence (the summary names only the kinds that occurred)."""
+
 COLUMN_NAMES: Final[dict[str, Message]] = {
     **{k: DOMAIN_HEADERS[k] for k in ("level", "field", "respondent_type", "channel",
                                       "province")},
@@ -438,11 +450,14 @@ def _repairs_finding(log: Mapping[str, Any]) -> Message:
     fixed = {col: sum(int(n) for k, n in by_kind.items() if k != _READING)
              for col, by_kind in repairs.items()}
     cells = sum(fixed.values())
+    kinds = [k for k in dict.fromkeys(k for by_kind in repairs.values() for k, n in
+                                      by_kind.items() if k != _READING and int(n))]
+    kinds.sort(key=lambda k: -sum(int(by_kind.get(k, 0)) for by_kind in repairs.values()))
     repaired = (_("No cell needed a repair.") if not cells else
-                _("{cells} cells in {columns} columns were repaired without guessing (stray "
-                  "spaces, office names spelled another way, office codes filled in from the "
-                  "office name); each repair is counted in the table below.").format(
-                      cells=Count(cells), columns=Count(sum(1 for n in fixed.values() if n))))
+                _("{cells} cells in {columns} columns were repaired without guessing ({kinds}); "
+                  "each repair is counted in the table below.").format(
+                      cells=Count(cells), columns=Count(sum(1 for n in fixed.values() if n)),
+                      kinds=_Listed([_REPAIR_WORDS.get(k, _words(k)) for k in kinds])))
     if not labels:
         return repaired
     return repaired + " " + _("Besides, {labels} category answers written as labels (\"Công "

@@ -115,16 +115,20 @@ def percent(x: float, digits: int = RATE_DIGITS, lang: Language = "en") -> str:
     return f"{decimal(100 * float(x), digits, lang)} %"
 
 
-def points(x: float, digits: int = RATE_DIGITS, lang: Language = "en") -> str:
-    """A difference of proportions in percentage points, signed.
+def points(x: float, digits: int = RATE_DIGITS, lang: Language = "en", *,
+           signed: bool = True) -> str:
+    """A difference of proportions in percentage points, signed (a change); unsigned for a
+    size that has no direction (the smallest detectable change, a margin of error).
 
     Examples:
         >>> points(0.0976), points(0.0976, lang="vi"), points(-0.001, 1)
         ('+9.76 points', '+9,76 điểm', '-0.1 points')
+        >>> points(0.0182, signed=False), points(0.0182, lang="vi", signed=False)
+        ('1.82 points', '1,82 điểm')
     """
     if not _finite(x):
         return MISSING
-    return f"{decimal(100 * float(x), digits, lang, signed=True)} {_POINTS_WORD[lang]}"
+    return f"{decimal(100 * float(x), digits, lang, signed=signed)} {_POINTS_WORD[lang]}"
 
 
 def count(n: float, lang: Language = "en") -> str:
@@ -178,9 +182,10 @@ class Points:
 
     value: float
     digits: int = RATE_DIGITS
+    signed: bool = True
 
     def render(self, lang: Language) -> str:
-        return points(self.value, self.digits, lang)
+        return points(self.value, self.digits, lang, signed=self.signed)
 
 
 @dataclass(frozen=True)

@@ -444,7 +444,7 @@ def introduction() -> list[Message]:
           "one: a component is called unreliable only when its whole interval lies below the "
           "minimum, and two groups are said to differ only when the interval of their "
           "difference excludes zero. Every threshold can be changed in the year's parameters "
-          "(`instrument:`)."),
+          "(their section on the questionnaire review)."),
     ]
 
 
@@ -605,11 +605,11 @@ def findings(review: InstrumentReview, names: Names, change: Any = None) -> list
         out.append(_("**The questionnaire changed from {base} to {year}** ({what}). Each year "
                      "is reviewed on its own questions; the statistics of {components} are of "
                      "different questions in the two years.").format(
-                         base=base, year=year, what=_changes(change), components=changed)
+                         base=base, year=year, what=_changes(change, names), components=changed)
                    if change.changed_components else
                    _("**The questionnaire changed from {base} to {year}** ({what}). Each year "
                      "is reviewed on its own questions.").format(
-                         base=base, year=year, what=_changes(change)))
+                         base=base, year=year, what=_changes(change, names)))
     for finding in (_scale_finding(review, names), _items_finding(review, names),
                     _quality_finding(review), _groups_finding(review, names)):
         if finding is not None:
@@ -617,11 +617,23 @@ def findings(review: InstrumentReview, names: Names, change: Any = None) -> list
     return out
 
 
-def _changes(change: Any) -> _List:
+class _Semicolons:
+    """Renderables joined by semicolons (parts that are lists themselves)."""
+
+    def __init__(self, parts: Sequence[Renderable]) -> None:
+        self.parts = list(parts)
+
+    def render(self, lang: Language) -> str:
+        return "; ".join(render(p, lang) for p in self.parts)
+
+
+def _changes(change: Any, names: Names) -> _Semicolons:
+    """What changed, each item by its code and question (never a bare code)."""
     parts = [(change.added, _("added: {items}")), (change.dropped, _("dropped: {items}")),
              (change.reworded, _("reworded: {items}")),
              (change.rescaled, _("answer scale changed: {items}"))]
-    return _List([m.format(items=_Markdown(", ".join(codes))) for codes, m in parts if codes])
+    return _Semicolons([m.format(items=_List([names.item(c, markdown=True) for c in codes]))
+                        for codes, m in parts if codes])
 
 
 # ---------------------------------------------------------------------------------------------

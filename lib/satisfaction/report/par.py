@@ -153,6 +153,17 @@ class _Label:
         return str(label_map(self.labels, lang).get(self.code, _words(self.code)))
 
 
+class _Units:
+    """A number of units in words: "1 unit", "31 units" ("31 đơn vị")."""
+
+    def __init__(self, n: Any) -> None:
+        self.n = int(n)
+
+    def render(self, lang: Language) -> str:
+        word = _("{n} unit") if self.n == 1 else _("{n} units")
+        return word.format(n=Count(self.n)).render(lang)
+
+
 class _Listed:
     """Renderables joined as a list in words: "a, b and c"."""
 
@@ -263,7 +274,7 @@ def _assumption_name(row: pd.Series) -> Message:
     if what == "thresholds":
         return _("Scores as appraised, every threshold moved by ±{d}").format(
             d=Decimal(row["points"], _digits(row["points"])))
-    return _("As appraised (the published ranking)")
+    return _("As appraised (the ranking as scored)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -302,17 +313,20 @@ def units_sentence(units: pd.DataFrame, criteria: ParCriteria) -> Message:
         >>> u = pd.DataFrame({"unit_type": ["province", "province", "ministry"],
         ...                   "complete": [True, True, False]})
         >>> print(units_sentence(u, load_criteria()).render("en"))
-        3 units were scored (2 provincial police and 1 ministry departments) on 9 criteria; 1 unit(s) lack a criterion's points and are flagged incomplete.
+        3 units were scored (2 provincial police and 1 ministry departments) on 9 criteria; incomplete, lacking a criterion's points: 1 unit.
     """
     types = units["unit_type"].fillna("other").value_counts(sort=False) if "unit_type" in units \
         else pd.Series({"other": len(units)})
     parts = [_("{n} {type}").format(n=Count(n), type=UNIT_TYPES.get(t, _("other units")))
              for t, n in types.items()]
     incomplete = int((~units["complete"].astype(bool)).sum()) if "complete" in units else 0
-    return _("{units} units were scored ({types}) on {criteria} criteria; {incomplete} unit(s) "
-             "lack a criterion's points and are flagged incomplete.").format(
-                 units=Count(len(units)), types=_Listed(parts), criteria=Count(len(criteria.codes)),
-                 incomplete=Count(incomplete))
+    values = {"units": Count(len(units)), "types": _Listed(parts),
+              "criteria": Count(len(criteria.codes)), "incomplete": _Units(incomplete)}
+    if not incomplete:
+        return _("{units} units were scored ({types}) on {criteria} criteria; every unit has "
+                 "the points of every criterion.").format(**values)
+    return _("{units} units were scored ({types}) on {criteria} criteria; incomplete, lacking "
+             "a criterion's points: {incomplete}.").format(**values)
 
 
 def thresholds_sentence(thresholds: Mapping[str, float], criteria: ParCriteria) -> Message:
@@ -345,17 +359,19 @@ def moves_sentence(moves: pd.Series, base_year: Any) -> Message:
     Examples:
         >>> m = pd.Series({"moved_up": 31, "stayed": 71, "moved_down": 8, "entered": 0, "left": 0})
         >>> print(moves_sentence(m, 2019).render("en"))
-        Since 2019, 31 unit(s) moved up a band or more, 71 stayed in their band and 8 moved down; every unit was scored in both years.
+        Since 2019, 31 units moved up a band or more, 71 units stayed in their band and 8 units moved down; every unit was scored in both years.
+        >>> m = pd.Series({"moved_up": 1, "stayed": 2, "moved_down": 0, "entered": 1, "left": 0})
+        >>> print(moves_sentence(m, 2019).render("en"))
+        Since 2019, 1 unit moved up a band or more, 2 units stayed in their band and 0 units moved down; scored this year only: 1 unit; in 2019 only: 0 units.
     """
-    moved = _("Since {base}, {up} unit(s) moved up a band or more, {stayed} stayed in their band "
-              "and {down} moved down").format(base=_Text(base_year), up=Count(moves["moved_up"]),
-                                              stayed=Count(moves["stayed"]),
-                                              down=Count(moves["moved_down"]))
+    moved = _("Since {base}, {up} moved up a band or more, {stayed} stayed in their band "
+              "and {down} moved down").format(base=_Text(base_year), up=_Units(moves["moved_up"]),
+                                              stayed=_Units(moves["stayed"]),
+                                              down=_Units(moves["moved_down"]))
     if not moves["entered"] and not moves["left"]:
         return moved + _("; every unit was scored in both years.")
-    return moved + _("; {entered} unit(s) were scored this year only and {left} in {base} "
-                     "only.").format(entered=Count(moves["entered"]), left=Count(moves["left"]),
-                                     base=_Text(base_year))
+    return moved + _("; scored this year only: {entered}; in {base} only: {left}.").format(
+        entered=_Units(moves["entered"]), left=_Units(moves["left"]), base=_Text(base_year))
 
 
 def uncertainty_note(units: pd.DataFrame) -> list[Message]:
@@ -364,7 +380,7 @@ def uncertainty_note(units: pd.DataFrame) -> list[Message]:
     Examples:
         >>> u = pd.DataFrame({"uncertainty": [1.0, 2.0, float("nan")]})
         >>> print(uncertainty_note(u)[1].render("en"))
-        The median gap is 1.50 points; 1 unit(s) have no self-assessment, so no gap.
+        The median gap is 1.50 points; without a self-assessment, so without a gap: 1 unit.
     """
     gap = pd.to_numeric(units["uncertainty"], errors="coerce")
     return [
@@ -375,8 +391,11 @@ def uncertainty_note(units: pd.DataFrame) -> list[Message]:
           "second appraisal would differ, so it may overstate or understate the error. The "
           "tables below therefore show the ranking under other choices too: half that gap, the "
           "same ±1 and ±2 points for every unit, and every threshold moved by one point."),
-        _("The median gap is {median} points; {unknown} unit(s) have no self-assessment, so no "
-          "gap.").format(median=Decimal(gap.median()), unknown=Count(int(gap.isna().sum()))),
+        (_("The median gap is {median} points; every unit has a self-assessment.")
+         if not gap.isna().any() else
+         _("The median gap is {median} points; without a self-assessment, so without a gap: "
+           "{unknown}.")).format(median=Decimal(gap.median()),
+                                 unknown=_Units(int(gap.isna().sum()))),
     ]
 
 

@@ -84,8 +84,37 @@ class _Joined:
         return self.sep.join(render(p, lang) for p in self.parts)
 
 
+class _List:
+    """Renderables as a list in words: "a, b and c" ("a, b và c")."""
+
+    def __init__(self, parts: Sequence[Renderable]) -> None:
+        self.parts = list(parts)
+
+    def render(self, lang: Language) -> str:
+        texts = [render(p, lang) for p in self.parts]
+        if len(texts) <= 1:
+            return "".join(texts)
+        return ", ".join(texts[:-1]) + render(_(" and "), lang) + texts[-1]
+
+
 def _items(names: Sequence[str]) -> _Fixed:
     return _Fixed(", ".join(names))
+
+
+class _Asked:
+    """An item as a reviewer knows it: its code and, when the codebook gives it, its question
+    in the edition's language (``a4 ("Online public services easy to reach and use")``)."""
+
+    def __init__(self, q: QuestionnaireChange, item: str) -> None:
+        self.q, self.item = q, item
+
+    def render(self, lang: Language) -> str:
+        question = self.q.question(self.item, lang)
+        return _Fixed(f"{self.item} (\"{question}\")" if question else self.item).render(lang)
+
+
+def _asked(q: QuestionnaireChange, names: Sequence[str]) -> _Joined:
+    return _Joined([_Asked(q, item) for item in names], "; ")
 
 
 class _Reworded:
@@ -136,15 +165,16 @@ def summary(q: QuestionnaireChange, labels: Mapping[str, Mapping[str, Any]] | No
                   "same way in both years.").format(year=year, base=base)]
     out = [_("The questionnaire changed from {base} to {year}.").format(year=year, base=base)]
     if q.added:
-        out.append(_("Added in {year}: {items}.").format(year=year, items=_items(q.added)))
+        out.append(_("Added in {year}: {items}.").format(year=year, items=_asked(q, q.added)))
     if q.dropped:
-        out.append(_("Dropped after {base}: {items}.").format(base=base, items=_items(q.dropped)))
+        out.append(_("Dropped after {base}: {items}.").format(base=base,
+                                                              items=_asked(q, q.dropped)))
     if q.reworded:
         out.append(_("Reworded in {year}, so not compared with {base}: {items}.").format(
             year=year, base=base, items=_reworded(q)))
     if q.rescaled:
         out.append(_("Asked on another answer scale, so not compared: {items}.").format(
-            items=_items(q.rescaled)))
+            items=_asked(q, q.rescaled)))
     out.append(_overall(q))
     if not components:
         return out
@@ -183,7 +213,7 @@ def review_note(q: QuestionnaireChange, labels: Mapping[str, Mapping[str, Any]] 
              "are of different questions in {base} and {year}: they describe each year's "
              "questions, and their difference is not a change in how the same questions "
              "perform.").format(
-        components=_Joined([_Quoted(_Label(labels.get(c, {}), c)) for c in changed], ", "),
+        components=_List([_Quoted(_Label(labels.get(c, {}), c)) for c in changed]),
         base=_Fixed(q.years[1]), year=_Fixed(q.years[0]))
 
 
@@ -199,7 +229,7 @@ def _overall(q: QuestionnaireChange) -> Message:
 def _what(q: QuestionnaireChange) -> _Joined:
     parts = [(q.added, _("added: {items}")), (q.dropped, _("dropped: {items}")),
              (q.reworded, _("reworded: {items}")), (q.rescaled, _("answer scale changed: {items}"))]
-    return _Joined([m.format(items=_items(names)) for names, m in parts if names], "; ")
+    return _Joined([m.format(items=_asked(q, names)) for names, m in parts if names], "; ")
 
 
 def trend_note(changes: Sequence[QuestionnaireChange]) -> list[Message]:
@@ -337,7 +367,7 @@ def no_par_table(year: Any) -> Message:
         >>> no_par_table(2031).render("en")[:41]
         '**There is no PAR-index table for 2031.**'
     """
-    return _("**There is no PAR-index table for {year}.** Its parameters name none "
-             "(`par_file` is null), so this page has no unit scores, bands or transitions to "
-             "show. To build it, put the year's unit table in `data/raw/` and name it as "
-             "`par_file` in the year's params file.").format(year=_Fixed(year))
+    return _("**There is no PAR-index table for {year}.** Its parameters name none, so this "
+             "page has no unit scores, bands or transitions to show. To build it, add the "
+             "year's unit table to the raw data and name it in the year's parameters.").format(
+                 year=_Fixed(year))

@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..i18n import N_, Language, Message, Renderable, _, render
 from ..robustness import TOGETHER, RobustnessReview, SelectionTipping, Summary
-from .formats import Count, Decimal, Percent, Points, count, decimal, percent
+from .formats import RATE_DIGITS, Count, Decimal, Percent, Points, count, decimal, percent
 from .tables import Column, Table
 
 __all__ = [
@@ -148,11 +148,14 @@ def view_label(key: str, value: Any = None, *, short: bool = False) -> Renderabl
             over the current year's items).
         short: a short name, for a figure's rows.
     """
-    if key == "common items" and short:
-        return _("Index of the items asked the same way ({items})").format(items=_Text(str(value)))
     if key == "common items":
-        return _("Satisfaction index on the items asked the same way in both years ({items}; "
-                 "satisfied: mean answer 4 or more)").format(items=_Text(str(value)))
+        same, _sep, total = str(value).partition("/")
+        counts = {"same": _Text(same), "total": _Text(total or same)}
+        if short:
+            return _("Index of the items asked the same way ({same} of {total})").format(**counts)
+        return _("Satisfaction index on the component items asked the same way in both years "
+                 "({same} of this year's {total}, the overall question not included; "
+                 "satisfied: mean answer 4 or more)").format(**counts)
     return _VIEW_LABELS.get(key, _Text(key))
 
 
@@ -178,9 +181,9 @@ def no_baseline(year: Any) -> Message:
         >>> no_baseline(2019).render("en")[:40]
         '**There is no baseline for 2019.** Its p'
     """
-    return _("**There is no baseline for {year}.** Its parameters name no earlier year "
-             "(`baseline_year` is null), so there is no change whose robustness this page "
-             "could examine.").format(year=_y(year))
+    return _("**There is no baseline for {year}.** Its parameters name no earlier year, so "
+             "there is no change whose robustness this page could examine.").format(
+                 year=_y(year))
 
 
 def introduction(years: tuple[Any, Any], synthetic: Sequence[Any] = ()) -> list[Message]:
@@ -192,9 +195,9 @@ def introduction(years: tuple[Any, Any], synthetic: Sequence[Any] = ()) -> list[
                "office-selection bias would have to be to erase it.").format(
                    base=_y(years[1]), year=_y(years[0]))]
     if synthetic:
-        parts.append(_("The survey data of {years} are **synthetic** (generated, and "
-                       "calibrated to what was published): the results illustrate the method, "
-                       "they are not findings about the real survey.").format(
+        parts.append(_("The survey data of {years} are **synthetic** (generated, not "
+                       "collected): the results illustrate the method, they are not findings "
+                       "about the real survey.").format(
                            years=_List([_y(y) for y in synthetic])))
     return parts
 
@@ -216,17 +219,32 @@ def _sampling(s: Summary, years: tuple[Any, Any], level: float) -> Message:
              "completeness.").format(**values)
 
 
+COMPOSITION_SMALL: Final = 0.2
+"""Below this share of the change (in absolute value), composition is small enough for a page
+to say "the change is not a change in who was asked"; from it to a half, composition is named as
+a part of the change; from a half, as much of it."""
+
+
+def _composition_small(s: Summary) -> bool:
+    return not np.isfinite(s.composition_share) or abs(s.composition_share) < COMPOSITION_SMALL
+
+
 def _composition(s: Summary, by: Sequence[str]) -> Message:
     values = {"variables": _List([CHARACTERISTIC_LABELS.get(b, _Text(b)) for b in by]),
               "composition": Points(s.composition),
               "interval": _interval(s.composition_low, s.composition_high),
               "share": Percent(s.composition_share), "within": Points(s.within),
               "within_interval": _interval(s.within_low, s.within_high)}
-    if not np.isfinite(s.composition_share) or abs(s.composition_share) < 0.5:
+    if _composition_small(s):
         return _("**Composition.** Who was asked ({variables}) accounts for {composition} of "
                  "the change ({interval}), {share} of it; the change within groups of the same "
                  "kind is {within} ({within_interval}). The change is not a change in who was "
                  "asked.").format(**values)
+    if abs(s.composition_share) < 0.5:
+        return _("**Composition.** Who was asked ({variables}) accounts for {composition} of "
+                 "the change ({interval}), {share} of it; the change within groups of the same "
+                 "kind is {within} ({within_interval}). Part of the change is a change in who "
+                 "was asked.").format(**values)
     return _("**Composition.** Who was asked ({variables}) accounts for {composition} of the "
              "change ({interval}), {share} of it; the change within groups of the same kind is "
              "only {within} ({within_interval}). Much of the change is a change in who was "
@@ -309,6 +327,10 @@ def _selection(sel: SelectionTipping) -> Message:
         return _("Had the best-scoring offices ({offices} offices, {share} of the answers, "
                  "{top} satisfied) been over-represented by any factor, the change would "
                  "remain: the other offices alone are at {rest}.").format(**values)
+    if sel.k_erase < 1:
+        return _("The best-scoring offices ({offices} offices, {share} of the answers, {top} "
+                 "satisfied) would have to have been under-represented, at {k} times their "
+                 "share, for the change to vanish.").format(**values, k=Decimal(sel.k_erase, 1))
     return _("The best-scoring offices ({offices} offices, {share} of the answers, {top} "
              "satisfied) would have to have been over-represented {k} times for the change "
              "to vanish.").format(**values, k=Decimal(sel.k_erase, 1))
@@ -331,7 +353,7 @@ def _conclusion(s: Summary) -> Message:
     if not s.significant:
         return _("**In short.** The change is within sampling error; nothing on this page makes "
                  "it more than that.")
-    holds = not s.like_fails and not s.quality_fails and abs(s.composition_share) < 0.5
+    holds = not s.like_fails and not s.quality_fails and _composition_small(s)
     if holds and s.change > 0:
         return _("**In short.** The rise is larger than sampling error, is not a change in who "
                  "was asked, and holds like for like and without low-quality forms. That still "
@@ -480,8 +502,8 @@ def composition_summary_table(composition: pd.DataFrame, level: float) -> Table:
 def _change_columns(years: tuple[Any, Any], level: float) -> list[Column]:
     values = {"base": _y(years[1]), "year": _y(years[0])}
     return [
-        Column("n_base", _("n {year}").format(year=values["base"]), "count"),
-        Column("n_current", _("n {year}").format(year=values["year"]), "count"),
+        Column("n_base", _("Respondents {year}").format(year=values["base"]), "count"),
+        Column("n_current", _("Respondents {year}").format(year=values["year"]), "count"),
         Column("p_base", _("{year} rate").format(year=values["base"]), "rate"),
         Column("p_current", _("{year} rate").format(year=values["year"]), "rate"),
         Column("change", _("Change"), "points"),
@@ -541,11 +563,12 @@ def nonresponse_table(nonresponse: pd.DataFrame, p1: float) -> Table:
     return Table(frame, [
         Column("rate_pct", _("Response rate (%)"), "decimal", digits=0),
         Column("gap_erase", _("Gap that erases the change"), "points"),
-        Column("erase", _("Non-respondents' rate that erases it (respondents: {p1})").format(
-            p1=Percent(p1)), "rate", missing=_("impossible (below 0 %)")),
+        Column("erase", _("Non-respondents' rate that erases it"), "rate",
+               missing=_("impossible (below 0 %)")),
         Column("nonrespondent_rate_nonsignificant",
                _("Non-respondents' rate at which it is within sampling error"), "rate"),
-    ], caption=_("Non-response: how much less satisfied non-respondents would have to be"))
+    ], caption=_("Non-response: how much less satisfied non-respondents would have to be "
+                 "(respondents: {p1})").format(p1=Percent(p1)))
 
 
 def selection_table(selection: SelectionTipping, level: float) -> Table:
@@ -567,10 +590,11 @@ def _value(kind: str, value: Any, lang: Language) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "—"
     if kind == "items":
-        return _("{same} of {total} asked the same way").format(
+        return _("{same} of the {total} questions of either year asked the same way, the "
+                 "overall question included").format(
             same=Count(value[0]), total=Count(value[1])).render(lang)
-    if kind == "share":
-        return percent(value, 1, lang)
+    if kind == "share":  # the digits of every other page's rates (page 05: 6.03 %, not 6.0 %)
+        return percent(value, RATE_DIGITS, lang)
     if kind == "decimal":
         return decimal(value, 2, lang)
     if kind == "counts":
@@ -613,7 +637,7 @@ def _none_effect(aspect: str, r: pd.Series, detail: Mapping[str, Any],
         q1, q0 = detail.get("quarantined", (np.nan, np.nan))
         return _("not measurable from the data; the cleaning step quarantined {q1} of the "
                  "{year} rows and {q0} of the {base} rows").format(
-                     q1=Percent(q1, 1), q0=Percent(q0, 1), year=_y(years[0]), base=_y(years[1]))
+                     q1=Percent(q1), q0=Percent(q0), year=_y(years[0]), base=_y(years[1]))
     if aspect == "design_effect":
         return _("changes the width of each year's interval, not the change: each year is "
                  "estimated with its own design")

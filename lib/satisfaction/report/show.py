@@ -87,6 +87,10 @@ def figure(build: Callable[[Language], Any], alt: Renderable | str) -> None:
         if not render(alt, lang).strip():
             raise ValueError("a figure needs an alt text that says what it shows")
         fig = build(lang)
+        if hasattr(fig, "axes"):  # a matplotlib figure: its numbers in the edition's style
+            from ..plots import localise_numbers
+
+            localise_numbers(fig, lang)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=fig.dpi, bbox_inches="tight")
         _display({"image/png": buffer.getvalue(), "text/plain": render(alt, lang)},

@@ -397,7 +397,7 @@ _REASONS: Final[list[tuple[re.Pattern[str], Message, Callable[[re.Match[str]], d
         "0 degrees of freedom"), lambda m: {}),
     (re.compile(r"no confidence interval"), N_("no confidence interval"), lambda m: {}),
     (re.compile(r"CI width (\d+) % >= 30 %"),
-     N_("confidence interval {w} wide: 30 points or more"),
+     N_("confidence interval {w} points wide: 30 points or more"),
      lambda m: {"w": Decimal(float(m[1]), 0)}),
     (re.compile(r"relative CI width (\d+ %|inf) > 130 %"),
      N_("relative width of the confidence interval {w} > 130 %"),
@@ -408,6 +408,9 @@ _REASONS: Final[list[tuple[re.Pattern[str], Message, Callable[[re.Match[str]], d
     (re.compile(r"estimate of (\d+ %|inf) \(statistical review\)"),
      N_("estimate of {p} (statistical review)"),
      lambda m: {"p": _percent_word(m[1].removesuffix(" %"))}),
+    (re.compile(r"complement's relative CI width inf > 130 % \(footnote\)"),
+     N_("the complement (not satisfied) is estimated at 0 %: its interval has no finite "
+        "relative width"), lambda m: {}),
     (re.compile(r"complement's relative CI width (\d+ %|inf) > 130 % \(footnote\)"),
      N_("relative width of the interval of the complement (not satisfied) {w} > 130 %"),
      lambda m: {"w": _percent_word(m[1].removesuffix(" %"))}),
