@@ -18,11 +18,16 @@
    machinery, a kernel that died or did not start, is always retried); otherwise *run* in a
    worker process
    (:mod:`~satisfaction.report.workers`, :mod:`~satisfaction.report.execute`), up to
-   ``workers`` at once, with both editions rendered from the one execution. The runner alone
+   ``workers`` at once, with both editions rendered from the one execution. Each page's kernel
+   is a fresh process forked from the run's kernel factory, which imported the notebooks'
+   modules once (:mod:`~satisfaction.report.kernels`). The runner alone
    publishes: the page's files as one set (:mod:`~satisfaction.report.publish`); after a failure,
    the failure record and the partly executed notebook, the last good page staying in place.
-5. **The index** (:mod:`~satisfaction.report.index`), read from the pages on disk, after every
-   publication and at the end.
+5. **The files beside the pages** (:mod:`~satisfaction.report.site`), each when its inputs
+   changed, as soon as a worker would otherwise wait: each year's workbooks (every table its
+   pages saved, once every page of the year is settled) and the methods and glossary page.
+6. **The index** (:mod:`~satisfaction.report.index`), read from the pages on disk, after the
+   publications of each turn of the loop (once the next jobs have started) and at the end.
 
 One failure never stops the others: every job that does not need the failed step still runs, and
 every failure is printed as one line naming the notebook, the year, the cell and the line that
@@ -61,6 +66,7 @@ from ..params import ParamsError, available_years, load_params, params_path
 from .execute import JobOutcome, JobSpec, discard, run_job
 from .index import render_index
 from .inputs import InputHasher, changed_inputs
+from .kernels import KernelFactory
 from .lock import LockBusy, RunLock
 from .pages import (
     MANIFEST_VERSION,
@@ -73,6 +79,7 @@ from .pages import (
     utc_stamp,
 )
 from .publish import publish, recover
+from .site import methods_due, workbooks_due, write_methods_page, write_year_workbooks
 from .workers import InlinePool, WorkerDied, WorkerPool
 
 __all__ = ["EXIT_BUSY", "Job", "list_notebooks", "plan_jobs", "run_batch"]
@@ -287,6 +294,8 @@ class _Tally:
     current: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     not_run: list[str] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)
+    extras_failed: list[str] = field(default_factory=list)
 
 
 class _Batch:
@@ -296,7 +305,11 @@ class _Batch:
         self.req = request
         self.opt = options
         self.hasher = InputHasher()
-        self.pending = sorted(request.jobs, key=self._longest_first)
+        self.last: dict[tuple[str, int], float] = {}  # seconds each page took when last built
+        self.typical: dict[str, float] = {}  # seconds a notebook takes (its longest year)
+        for job in request.jobs:
+            self._learn(job, read_page(request.reports / str(job.year), job.name).manifest)
+        self.pending = list(request.jobs)
         self.state: dict[tuple[str, int], str] = {}  # key -> built/current/failed/not run
         self.inputs: dict[tuple[str, int], dict[str, str]] = {}
         self.tally = _Tally()
@@ -307,18 +320,34 @@ class _Batch:
         self.pool: InlinePool | WorkerPool = pool(options.workers, run_job, discard)
         self.bar: Any = None
         self.stopping = False
+        self.extras_left: list[str | int] = ["methods", *request.years]
+        self.index_due = False  # a page was published since the index was last written
+        self.code_state: tuple[str, bool | None] | None = None
+        self.kernels = KernelFactory(self.staging / "kernels", config.KERNEL_NAME,
+                                     [j.notebook for j in request.jobs])
 
     # --- dispatch -----------------------------------------------------------------------------
 
-    def _longest_first(self, job: Job) -> tuple[bool, float]:
-        """Cleaning first; then the jobs that took longest last time (a shorter tail on the
-        workers); the order of the plan where there is no last time."""
-        manifest = read_page(self.req.reports / str(job.year), job.name).manifest or {}
-        seconds = (manifest.get("timings") or {}).get("execute")
-        return not job.stage_one, -float(seconds) if isinstance(seconds, (int, float)) else 0.0
+    def _learn(self, job: Job, manifest: dict[str, Any] | None) -> None:
+        """Remember how long a page took (from its manifest), and so its notebook."""
+        seconds = ((manifest or {}).get("timings") or {}).get("execute")
+        if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):
+            self.last[job.key] = float(seconds)
+            self.typical[job.name] = max(float(seconds), self.typical.get(job.name, 0.0))
+
+    def _longest_first(self, job: Job) -> tuple[bool, bool, float, int]:
+        """Cleaning first. Then a notebook not yet timed in any year, its earliest year first
+        (so that each notebook is timed early in a first run); then the longest jobs (as long
+        as last time, else as long as the notebook took for another year): the shortest jobs
+        end the run, when a worker may have nothing left to do."""
+        seconds = self.last.get(job.key, self.typical.get(job.name))
+        rank = self.req.years.index(job.year) if job.year in self.req.years else 0
+        return (not job.stage_one, seconds is not None, -(seconds or 0.0),
+                rank if seconds is None else 0)
 
     def _ready(self) -> list[Job]:
-        return [j for j in self.pending if all(k in self.state for k in j.after)]
+        return sorted((j for j in self.pending if all(k in self.state for k in j.after)),
+                      key=self._longest_first)
 
     def _dispatch(self) -> None:
         """Start (or settle without running) every job whose turn has come, while workers are free."""
@@ -401,7 +430,8 @@ class _Batch:
             notebook=str(job.notebook), year=job.year, params_file=str(job.params_file),
             reports_dir=str(self.req.reports), staging=str(self.staging / f"{job.year}-{job.name}"),
             cwd=str(self.req.notebooks_dir), kernel_name=config.KERNEL_NAME, synthetic=synthetic,
-            provenance=provenance, languages=LANGUAGES, cell_timeout=self.opt.cell_timeout)
+            provenance=provenance, languages=LANGUAGES, cell_timeout=self.opt.cell_timeout,
+            kernel_factory=self.kernels.start())
 
     def _year(self, year: int) -> tuple[bool, dict[str, Any]]:
         if year not in self.per_year:
@@ -450,7 +480,7 @@ class _Batch:
         if stale:
             with _signals_deferred():
                 publish(year_dir, {}, stale)
-            self._index()
+            self.index_due = True
         self.tally.current.append(job.label)
         self._settle(job, "current")
 
@@ -462,6 +492,7 @@ class _Batch:
             self.inputs.pop(job.key, None)  # recorded without inputs: tried again next run
         try:
             if outcome.ok:
+                self._learn(job, {"timings": outcome.timings})
                 self._publish_page(job, outcome)
                 self.tally.built.append(job.label)
                 self._settle(job, "built")
@@ -497,7 +528,7 @@ class _Batch:
             failure_files(job.name))
         with _signals_deferred():
             publish(year_dir, files, leftovers - set(files))
-        self._index()
+        self.index_due = True
 
     def _publish_failure(self, job: Job, message: str, files: dict[str, str], *,
                          skipped: bool = False) -> None:
@@ -512,12 +543,70 @@ class _Batch:
             add[partial] = files[partial]
         with _signals_deferred():
             publish(year_dir, add, [] if partial in add else [partial])
-        self._index()
+        self.index_due = True
 
     def _index(self) -> Path:
+        self.index_due = False
+        if self.code_state is None:
+            from .provenance import git_state
+
+            self.code_state = git_state()
         return render_index(self.req.reports, years=available_years(self.req.params_dir),
                             notebooks=[p.stem for p in list_notebooks(self.req.notebooks_dir)],
-                            params_dir=self.req.params_dir)
+                            params_dir=self.req.params_dir, code_state=self.code_state)
+
+    # --- the files beside the pages ---------------------------------------------------------
+
+    def _extra_ready(self, item: str | int) -> bool:
+        """The methods page at any time; a year's workbooks once its every page is settled."""
+        return item == "methods" or all(
+            j.key in self.state for j in self.req.jobs if j.year == item)
+
+    def _extras(self) -> bool:
+        """Write the next file beside the pages whose turn has come (when its inputs changed);
+        False when none is left whose turn has come."""
+        item = next((x for x in self.extras_left if self._extra_ready(x)), None)
+        if item is None:
+            return False
+        self.extras_left.remove(item)
+        label = "methods and glossary page" if item == "methods" else f"workbooks [{item}]"
+        try:
+            done = self._methods() if item == "methods" else self._workbooks(int(item))
+        except Exception as exc:  # noqa: BLE001 - one line, and the run goes on
+            _echo(f"FAILED {label}: {type(exc).__name__}: {_one_line(exc)}", self.bar)
+            self.tally.extras_failed.append(label)
+            return True
+        if done:
+            self.tally.extras.append(label)
+        return True
+
+    def _methods(self) -> bool:
+        params = None
+        for year in sorted(available_years(self.req.params_dir), reverse=True):
+            if self._params_problem(year) is None:
+                params = load_params(year, params_path(year, self.req.params_dir))
+                break
+        inputs = methods_due(self.req.reports, self.hasher,
+                             None if params is None else Path(params.source),
+                             force=self.opt.force)
+        if inputs is None:
+            return False
+        write_methods_page(self.req.reports, inputs, params)
+        return True
+
+    def _workbooks(self, year: int) -> bool:
+        baseline = _baseline(year, self.req.params_dir)
+        files = [params_path(y, self.req.params_dir) for y in (year, baseline)
+                 if y is not None and (y == year or y in available_years(self.req.params_dir))]
+        inputs = workbooks_due(year, self.req.reports, self.hasher, files, force=self.opt.force)
+        if inputs is None or self._params_problem(year) is not None:
+            return False
+        synthetic, provenance = self._year(year)
+        with _signals_deferred():
+            write_year_workbooks(year, self.req.reports, inputs, self.staging,
+                                 synthetic=synthetic, sources=provenance.get("inputs") or [])
+        self.index_due = True  # the index links the year's downloads
+        return True
 
     # --- the loop -----------------------------------------------------------------------------
 
@@ -525,19 +614,26 @@ class _Batch:
         """Every job to its end; the signal number when a signal stopped the run."""
         try:
             while True:
-                self._dispatch()
+                self._dispatch()  # first: a worker that finished starts its next job at once
+                if self.index_due:
+                    self._index()
+                if self.pool.free > 0 and not self._ready() and self._extras():
+                    continue  # done while a worker had nothing to do
                 if not self.pool.running:
                     if not self._ready() or self.stopping:
                         break
                     continue
                 for key, outcome in self.pool.wait():
                     self._finish(key, outcome)
+            while self._extras():
+                pass
         except KeyboardInterrupt:
             return signal.SIGINT
         except _Stop as stop:
             return stop.signum
         finally:
             self.pool.stop()
+            self.kernels.stop()
             if self.bar is not None:
                 self.bar.close()
             shutil.rmtree(self.staging, ignore_errors=True)
@@ -554,15 +650,16 @@ class _Batch:
         if signum is not None:
             _echo(f"satisfaction run: stopped by {signal.Signals(signum).name}; the pages "
                   "published so far stay, the others are as they were")
+        extras = f"; written: {', '.join(t.extras)}" if t.extras else ""
         print(f"{len(self.req.jobs)} pages: {len(t.built)} built, {len(t.current)} up to date, "
-              f"{len(t.failed)} failed, {len(t.not_run) + len(unsettled)} not run "
+              f"{len(t.failed)} failed, {len(t.not_run) + len(unsettled)} not run{extras} "
               f"({time.monotonic() - started:.1f} s). Index: {index} (English: {english})",
               flush=True)
-        if t.failed:
-            print(f"failed: {', '.join(t.failed)}", flush=True)
+        if t.failed or t.extras_failed:
+            print(f"failed: {', '.join(t.failed + t.extras_failed)}", flush=True)
         if signum is not None:
             return 128 + int(signum)
-        return EXIT_FAILED if t.failed or t.not_run or unsettled else EXIT_OK
+        return EXIT_FAILED if t.failed or t.not_run or unsettled or t.extras_failed else EXIT_OK
 
 
 _DEFERRED: Final = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
