@@ -11,7 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from satisfaction.clean import OUTPUT_FILES, CleanError, clean_file, clean_survey, parse_likert
+from satisfaction.clean import (
+    OUTPUT_FILES,
+    CleanError,
+    MostlyBadError,
+    clean_file,
+    clean_survey,
+    parse_likert,
+)
 from satisfaction.codebook import fold
 
 SALT = b"test-salt"
@@ -231,3 +238,189 @@ def test_spss_file_with_value_labels_and_user_missing(raw_rows, tmp_path, codebo
     assert result.data["level"].astype(str).tolist() == [level[fold(v)] for v in raw_rows["cap"]]
     assert pd.isna(result.data.loc[0, "a1"])
     assert result.item_missing.set_index("item").loc["a1", "user_missing"] == 1
+
+
+# --- personal data echoed from cells: the file's screen ---------------------------------------
+
+UNCOMMON = "Kpă Y Bình"      # a full name the family-name rule does not know
+
+
+def _written(out) -> str:
+    """Every output of a clean as text (Parquet read back cell by cell)."""
+    parts = []
+    for path in sorted(out.rglob("*")):
+        if path.is_file():
+            parts.append(pd.read_parquet(path).astype(str).to_csv() if path.suffix == ".parquet"
+                         else path.read_bytes().decode("utf-8", errors="replace"))
+    return "\n".join(parts)
+
+
+def test_a_respondent_s_name_in_any_other_cell_is_hidden_where_it_is_echoed(raw_rows, codebook,
+                                                                            offices):
+    rows = raw_rows.copy()
+    rows.loc[3, "ho_ten"] = UNCOMMON
+    rows.loc[5, "cap"] = UNCOMMON.upper()              # another row's name: personal_value
+    rows.loc[7, "hai_long_chung"] = rows.loc[0, "ho_ten"]            # a common name: name
+    rows.loc[9, "linh_vuc"] = "Đặng Thu Long"          # nobody's in this file, still a name
+    result = run(rows, codebook, offices)
+    q = result.quarantine.set_index("line")
+    assert q.loc[[7, 9, 11], "reason"].tolist() == ["invalid_level", "invalid_overall",
+                                                    "invalid_field"]
+    assert q.loc[[7, 9, 11], "detail"].tolist() == ["[redacted]"] * 3
+    assert [q.loc[7, "level"], q.loc[9, "q_overall"], q.loc[11, "field"]] == ["[redacted]"] * 3
+    assert result.log["personal_data"]["masked"] == {"name": 4, "personal_value": 2}
+    assert result.log["personal_data"]["suspicious"] is False
+    text = result.quarantine.to_csv() + json.dumps(result.log, ensure_ascii=False)
+    for name in (UNCOMMON, UNCOMMON.upper(), rows.loc[0, "ho_ten"], "Đặng Thu Long"):
+        assert name not in text
+
+
+def test_columns_the_codebook_does_not_know_are_written_nowhere(raw_rows, tmp_path):
+    rows = raw_rows.copy()
+    rows["ghi_chu"] = rows["ho_ten"] + " " + rows["so_dien_thoai"]
+    rows.insert(3, "Người khai", UNCOMMON)                # a misspelled header, in the middle
+    rows.loc[2, "cap"] = "??"                             # a quarantined row too
+    raw = tmp_path / "raw.csv"
+    rows.to_csv(raw, index=False)
+    result = clean_file(raw, 2020, tmp_path / "out")
+    assert result.log["unmapped_columns"] == ["Người khai", "ghi_chu"]
+    assert any("unrecognised header(s) column 4 (Người khai), column 35 (ghi_chu)" in w
+               and "written nowhere" in w for w in result.log["warnings"])
+    assert result.log["personal_data"]["suspicious"] is False
+    text = _written(tmp_path / "out")
+    for value in {UNCOMMON, *rows["ghi_chu"], *rows["ho_ten"], *rows["so_dien_thoai"]}:
+        assert value not in text
+    assert "??" in text                                  # the quarantine still shows its cells
+
+
+def _suspicious_rows(raw_rows: pd.DataFrame) -> pd.DataFrame:
+    rows = raw_rows.copy()
+    rows.loc[2, "cap"] = "Phường Mới"                       # two words nobody knows
+    rows.loc[4, ["ma_don_vi", "don_vi"]] = ["", "Công an phường Không Rõ"]
+    rows.loc[6, "cap"] = "??"
+    rows.loc[8, "hai_long_chung"] = UNCOMMON
+    return rows
+
+
+def test_a_file_whose_personal_columns_are_not_all_recognised_is_suspicious(raw_rows, codebook,
+                                                                          offices):
+    ordinary = run(_suspicious_rows(raw_rows), codebook, offices)
+    # the phone column's header lost a separator: its values (and the names beside them) may
+    # be anywhere
+    rows = _suspicious_rows(raw_rows).rename(columns={"so_dien_thoai": "sodienthoai kh"})
+    result = run(rows, codebook, offices)
+    log = result.log
+    assert log["personal_data"]["columns_not_found"] == ["phone"]
+    assert log["personal_data"]["suspicious"] is True
+    assert any("personal column(s) phone not found" in w for w in log["warnings"])
+    assert log["unmapped_columns"] == ["[redacted]"]         # two words nobody knows, too
+    q = result.quarantine.set_index("line")
+    assert q.loc[[4, 6, 8, 10], "detail"].tolist() == [
+        "[redacted]", "[redacted] / (blank)", "??", "[redacted]"]
+    assert q.loc[4, "level"] == "[redacted]" and q.loc[10, "q_overall"] == "[redacted]"
+    # labels, office names of the list, codes and single words are still shown
+    assert q.loc[4, "province"] == rows.loc[2, "tinh_tp"]
+    assert q.loc[4, "office"] == rows.loc[2, "don_vi"]
+    assert q.loc[4, "respondent_id"] == rows.loc[2, "ma_phieu"]
+    assert log["personal_data"]["masked"]["suspicious_file"] >= 4
+    # the same rows with every personal column recognised: the diagnostics are shown
+    q0 = ordinary.quarantine.set_index("line")
+    assert q0.loc[[4, 6, 8], "detail"].tolist() == [
+        "Phường Mới", "Công an phường Không Rõ / (blank)", "??"]
+    assert "suspicious_file" not in ordinary.log["personal_data"]["masked"]
+    # the processed table is the same (but for the respondent key, which lost the phone)
+    pd.testing.assert_frame_equal(result.data.drop(columns="respondent_key"),
+                                  ordinary.data.drop(columns="respondent_key"))
+
+
+def test_a_header_that_lost_a_separator_leaks_no_name(raw_rows, tmp_path):
+    """The property test's find: ``ho_ten,so_dien_thoai`` merged into one unknown column and a
+    row one field short put a respondent's name in the overall item."""
+    rows = raw_rows.copy()
+    rows.loc[2, "ho_ten"] = UNCOMMON
+    lines = rows.to_csv(index=False).splitlines(keepends=True)
+    lines[0] = lines[0].replace("ho_ten,so_dien_thoai", "ho_tenso_dien_thoai")
+    lines[3] = lines[3].replace(",5,", ",5", 1) if ",5," in lines[3] else \
+        lines[3].replace(",4,", ",4", 1)
+    raw = tmp_path / "raw.csv"
+    raw.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(MostlyBadError) as caught:   # the other rows have a field too many
+        clean_file(raw, 2020, tmp_path / "out")
+    result = caught.value.result
+    q = result.quarantine.set_index("line")
+    assert q.loc[4, "reason"] == "invalid_overall" and q.loc[4, "detail"] == "[redacted]"
+    assert result.log["personal_data"]["columns_not_found"] == ["full_name", "phone"]
+    assert result.log["unmapped_columns"] == ["ho_tenso_dien_thoai"]
+    text = _written(tmp_path / "out")
+    for value in {*rows["ho_ten"], *rows["so_dien_thoai"], *rows["so_cccd"]}:
+        assert value not in text
+
+
+def test_a_row_whose_fields_shifted_without_changing_their_count_leaks_no_name(raw_rows,
+                                                                            tmp_path):
+    """A lost separator and an added one in the same row: the right field count, but the
+    name in the overall item and the phone in the name column."""
+    rows = raw_rows.copy()
+    rows.loc[2, "ho_ten"] = UNCOMMON
+    rows.loc[6, "cap"] = "Phường Mới"                  # a row that did not shift: shown
+    lines = rows.to_csv(index=False).splitlines(keepends=True)
+    fields = lines[3].rstrip("\n").split(",")
+    at = len(fields) - 10                                 # inside the Likert items
+    lines[3] = ",".join([*fields[:at], fields[at] + fields[at + 1], *fields[at + 2:], ""]) + "\n"
+    raw = tmp_path / "raw.csv"
+    raw.write_text("".join(lines), encoding="utf-8")
+    result = clean_file(raw, 2020, tmp_path / "out")
+    q = result.quarantine.set_index("line")
+    assert q.loc[4, "reason"] == "invalid_overall"
+    assert q.loc[4, "detail"] == "[redacted]" and q.loc[4, "q_overall"] == "[redacted]"
+    assert q.loc[8, "detail"] == "Phường Mới"
+    assert result.log["personal_data"]["rows_misshapen"] == 1
+    assert any("1 row(s) with a personal cell not shaped as one" in w
+               for w in result.log["warnings"])
+    assert UNCOMMON not in _written(tmp_path / "out")
+
+
+def test_without_an_office_list_a_name_typed_as_the_office_is_hidden(raw_rows, codebook):
+    rows = raw_rows.copy()
+    rows.loc[3, "ho_ten"] = UNCOMMON
+    rows.loc[1, "don_vi"] = UNCOMMON                      # a kept row: the processed table
+    rows.loc[2, "tang"] = rows.loc[0, "ho_ten"]
+    result = run(rows, codebook, None)
+    assert len(result.quarantine) == 0
+    assert result.data.loc[1, "office"] == "[redacted]"
+    assert result.data.loc[2, "stratum"] == "[redacted]"
+    assert result.data.loc[0, "office"] == raw_rows.loc[0, "don_vi"]
+
+
+@pytest.mark.parametrize("year", [2019, 2020, 2021])
+def test_the_screen_changes_nothing_in_the_shipped_files(year, monkeypatch):
+    """The shipped files' processed tables and quarantines are what they are without the
+    screen: it hides nothing there (no office name, label or code is taken for a name)."""
+    from satisfaction.clean import CleanSettings, read_offices
+    from satisfaction.io import read_raw
+    from satisfaction.params import load_params
+    from satisfaction.personal import Screen
+
+    params = load_params(year)
+    settings = CleanSettings.from_params(params)
+    raw = read_raw(params.raw_file, encoding=params.encoding, sheet=params.sheet)
+    offices = read_offices(settings.offices_file)
+
+    def clean():
+        return clean_survey(raw, year, offices=offices, salt=SALT, settings=settings,
+                            offices_path=settings.offices_file)
+
+    screened = clean()
+    assert screened.log["personal_data"] == {
+        "columns": ["full_name", "phone", "id_number"], "columns_not_found": [],
+        "suspicious": False, "rows_misshapen": 0, "masked": {}}
+    assert screened.log["unmapped_columns"] == []
+
+    def as_typed(self, values, cells=None, *, strict=None):
+        return [None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+                for v in values]
+
+    monkeypatch.setattr(Screen, "texts", as_typed)
+    unscreened = clean()
+    pd.testing.assert_frame_equal(screened.data, unscreened.data)
+    pd.testing.assert_frame_equal(screened.quarantine, unscreened.quarantine)

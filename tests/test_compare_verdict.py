@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from satisfaction import compare as cmp
+from satisfaction.i18n import render
 from satisfaction.report import change as rc
 
 LEVELS = st.sampled_from([0.8, 0.9, 0.95, 0.99])
@@ -132,11 +133,13 @@ def test_readings_tipping_points_and_words_agree_with_the_verdict(p1, reported, 
         both = row["deff_both_critical"]
         if np.isfinite(both) and both > 0 and abs(deff / both - 1) > 1e-6:
             assert bool(row["significant"]) == (deff < both), (reading, row)
-    table = rc.format_readings(r, years=(2020, 2019), level=level)
+    table = rc.readings_table(r, years=(2020, 2019), level=level).download("en")
+    verdicts = table.set_index("Figure").loc["Verdict"]
     words = rc.readings_verdict(r, years=(2020, 2019), level=level)
     for (reading, row), line in zip(r.iterrows(), words, strict=False):
         larger = row["verdict"] in (cmp.VERDICT_RISE, cmp.VERDICT_FALL)
-        assert (table.loc["verdict", reading] == "larger than sampling error") == larger
+        shown = verdicts[render(rc.READING_NAMES[reading], "en")]
+        assert (shown == "larger than sampling error") == larger
         text = line.render("en")
         assert (" this is a rise larger than sampling error" in text) == (
             row["verdict"] == cmp.VERDICT_RISE)

@@ -29,10 +29,10 @@ def test_review_tables_are_the_functions_tables(two_years):
     review = ins.review_instrument(two_years, DESIGN, 2020, COMPONENTS)
     pd.testing.assert_frame_equal(review.consistency,
                                   ins.internal_consistency(two_years, COMPONENTS, DESIGN))
-    pd.testing.assert_frame_equal(review.mode, ins.mode_effects(two_years, DESIGN))
+    pd.testing.assert_frame_equal(review.contrasts, ins.group_contrasts(two_years, DESIGN))
     assert set(review.precision["year"]) == {2020}
     assert set(review.distribution["year"]) == {2019, 2020}
-    assert review.notes and "item_missing.csv" in review.notes[0]
+    assert review.notes == [ins.NO_ITEM_MISSING]
 
 
 def test_load_years_reads_the_year_and_its_baseline(tmp_path, monkeypatch):
@@ -62,7 +62,7 @@ def test_the_package_exports_every_public_name_and_maps_every_module():
     import pkgutil
 
     modules = [m.name for m in pkgutil.iter_modules(ins.__path__)]
-    assert set(modules) == {"consistency", "examples", "inputs", "items", "modes", "precision",
+    assert set(modules) == {"consistency", "examples", "groups", "inputs", "items", "precision",
                             "quality", "review", "settings"}
     for name in modules:
         assert f":mod:`.{name}`" in ins.__doc__, name
@@ -83,7 +83,7 @@ def test_reviews_of_single_years_combine_into_the_review_of_both(two_years):
              for y in (2019, 2020)]
     combined = ins.combine_reviews(parts, 2020)
     for name in ("distribution", "nonresponse", "near_constant", "ceiling", "consistency",
-                 "items", "agreement", "quality", "sensitivity", "rates", "mode", "precision",
+                 "items", "agreement", "quality", "sensitivity", "rates", "contrasts", "precision",
                  "flags"):
         pd.testing.assert_frame_equal(getattr(combined, name), getattr(whole, name),
                                       obj=name)

@@ -84,6 +84,27 @@ def test_criteria_file_faults_are_clear(tmp_path):
         par.load_criteria(empty)
 
 
+def test_the_satisfaction_criterion_is_named_or_absent(tmp_path, criteria):
+    assert criteria.satisfaction == "satisfaction"
+    other = tmp_path / "other.yaml"
+    other.write_text("criteria:\n  a: {max_points: 60}\n  b: {max_points: 40}\n"
+                     "satisfaction_criterion: b\n", encoding="utf-8")
+    assert par.load_criteria(other).satisfaction == "b"
+    none = tmp_path / "none.yaml"
+    none.write_text("criteria:\n  a: {max_points: 60}\n  satisfaction: {max_points: 40}\n"
+                    "satisfaction_criterion: null\n", encoding="utf-8")
+    assert par.load_criteria(none).satisfaction is None
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("criteria:\n  a: {max_points: 60}\n  b: {max_points: 40}\n",
+                     encoding="utf-8")
+    assert par.load_criteria(plain).satisfaction is None
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("criteria:\n  a: {max_points: 100}\nsatisfaction_criterion: z\n",
+                     encoding="utf-8")
+    with pytest.raises(par.ParDataError, match="'z' is not a criterion"):
+        par.load_criteria(wrong)
+
+
 # ---------------------------------------------------------------------------------------------
 # The band rule
 # ---------------------------------------------------------------------------------------------
@@ -195,7 +216,17 @@ def test_published_comparison_reports_a_mismatch():
 def test_published_comparison_when_nothing_was_published():
     counts = pd.DataFrame({"2019": [10, 68]}, index=["excellent", "good"])
     out = par.published_comparison(83.6, counts, None, None)
-    assert out.empty and list(out.columns) == ["figure", "published", "reproduced", "match"]
+    assert out.empty and list(out.columns) == ["figure", "what", "band", "published",
+                                               "reproduced", "match"]
+
+
+def test_published_comparison_says_what_each_figure_is():
+    ch = pd.DataFrame({"2019": [10, 24], "2020": [14, 11]}, index=["excellent", "fair"])
+    ch["change"] = ch["2020"] - ch["2019"]
+    out = par.published_comparison(85.78, ch, 85.78, {"counts": {"excellent": 14},
+                                                      "change_on_previous": {"fair": -13}})
+    assert out["what"].tolist() == ["mean", "count", "change"]
+    assert out["band"].tolist()[1:] == ["excellent", "fair"] and pd.isna(out["band"].iloc[0])
 
 
 def test_unit_scores_add_the_points(shipped):
@@ -207,6 +238,25 @@ def test_unit_scores_add_the_points(shipped):
     np.testing.assert_allclose(u["uncertainty"].to_numpy(),
                                (direct_self - direct).abs().reindex(u.index).to_numpy())
     assert u["complete"].all() and (u["n_problems"] == 0).all()
+
+
+def test_the_score_net_of_a_criterion_is_the_other_criteria_in_per_cent(shipped):
+    raw = pd.read_csv(config.RAW / "par_2020.csv")
+    others = raw.loc[raw["criterion"] != "satisfaction"]
+    direct = 100 * others.groupby("unit_code")["appraised_points"].sum() / 80.0
+    direct_self = 100 * others.groupby("unit_code")["self_points"].sum() / 80.0
+    net = par.unit_scores(shipped[2020], exclude=["satisfaction"])
+    np.testing.assert_allclose(net["score"], direct.reindex(net.index))
+    np.testing.assert_allclose(net["uncertainty"], (direct_self - direct).abs().reindex(net.index))
+    assert (net["max_total"] == 80.0).all()
+    alone = par.unit_scores(shipped[2020], exclude=[c for c in shipped[2020].criteria.codes
+                                                    if c != "satisfaction"])
+    sat = raw.loc[raw["criterion"] == "satisfaction"].set_index("unit_code")["appraised_points"]
+    np.testing.assert_allclose(alone["score"], 5 * sat.reindex(alone.index))
+    with pytest.raises(ValueError, match="not a criterion: nope"):
+        par.unit_scores(shipped[2020], exclude=["nope"])
+    with pytest.raises(ValueError, match="no criterion"):
+        par.unit_scores(shipped[2020], exclude=shipped[2020].criteria.codes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,6 +497,51 @@ def test_robustness_small_example_and_bad_input():
         par.robustness(s, BANDS, uncertainty=-1.0)
 
 
+def test_fragility_under_each_assumption_against_a_naive_count(shipped):
+    """Each assumption's rows against the naive band rule applied to shifted scores."""
+    u = par.unit_scores(shipped[2020])
+    f = par.fragility(u, BANDS, fixed=(1.0, 2.0, 0.5), threshold_shift=1.0)
+    s, gap = u["score"].to_numpy(), u["uncertainty"].to_numpy()
+    base = _naive_codes(s, BANDS)
+    deltas = {("gap", 0.0): gap, ("half_gap", 0.0): gap / 2,
+              **{("fixed", d): np.full(s.size, d) for d in (1.0, 2.0, 0.5)}}
+    for (name, d), delta in deltas.items():
+        rows = f.loc[(f["assumption"] == name) & (f["points"].fillna(0.0) == d)]
+        up, down = _naive_codes(s + delta, BANDS), _naive_codes(s - delta, BANDS)
+        by = rows.set_index("direction")
+        assert by.loc["up", "changed"] == (up != base).sum(), name
+        assert by.loc["down", "changed"] == (down != base).sum(), name
+        assert by.loc["either", "changed"] == ((up != base) | (down != base)).sum(), name
+        assert by.loc["either", "moved_up"] == (up < base).sum()
+        assert by.loc["either", "moved_down"] == (down > base).sum()
+        assert by.loc["up", [*BANDS, "not_completed"]].sum() == len(u)
+    thresholds = f.loc[f["assumption"] == "thresholds"].set_index("direction")
+    hi = _naive_codes(s, {k: v + 1 for k, v in BANDS.items()})
+    lo = _naive_codes(s, {k: v - 1 for k, v in BANDS.items()})
+    assert thresholds.loc["either", "changed"] == ((hi != base) | (lo != base)).sum()
+    scored = f.loc[f["assumption"] == "as scored"].iloc[0]
+    assert scored["changed"] == 0 and scored[[*BANDS]].tolist() == [14, 81, 11, 4]
+    # Half the gap can never move more units than the whole gap (bands are intervals).
+    either = f.loc[f["direction"] == "either"].set_index("assumption")
+    assert either.loc["half_gap", "changed"] <= either.loc["gap", "changed"]
+    fixed = either.loc["fixed"].set_index("points")["changed"]
+    assert fixed[0.5] <= fixed[1.0] <= fixed[2.0]
+
+
+def test_fragility_bad_input_and_unknown_gaps():
+    units = pd.DataFrame({"score": [80.0, 79.5], "uncertainty": [np.nan, 1.0]}, index=["A", "B"])
+    f = par.fragility(units, BANDS, fixed=(1.0,))
+    gap = f.loc[(f["assumption"] == "gap") & (f["direction"] == "either")].iloc[0]
+    assert gap["not_moved"] == 1 and gap["changed"] == 1           # A has no gap; B reaches 80
+    fixed = f.loc[(f["assumption"] == "fixed") & (f["direction"] == "either")].iloc[0]
+    assert fixed["not_moved"] == 0 and fixed["changed"] == 2
+    for bad in ({"fixed": (0.0,)}, {"fixed": (-1.0,)}, {"threshold_shift": 0.0}):
+        with pytest.raises(ValueError, match="positive"):
+            par.fragility(units, BANDS, **bad)
+    with pytest.raises(KeyError):
+        par.fragility(units.drop(columns="uncertainty"), BANDS)
+
+
 def test_band_margins():
     m = par.band_margins(pd.Series([95.0, 94.5, 40.0]), BANDS)
     assert m["to_lower"].tolist()[:2] == [0.0, 14.5]
@@ -666,3 +761,62 @@ def test_par_vs_satisfaction_with_the_survey_design(tmp_path):
     assert r.summary["n"].iloc[0] + (r.unmatched["side"] != "satisfaction only").sum() == 63
     assert -1 <= r.summary["ci_low"].iloc[0] <= r.summary["rho"].iloc[0] <= r.summary[
         "ci_high"].iloc[0] <= 1
+
+
+def _province_table(criteria, scores: dict[str, np.ndarray], provinces: list[str]) -> par.ParTable:
+    """A unit table of provincial units whose points per criterion are given."""
+    n = len(provinces)
+    points = np.tile(criteria.max_points.to_numpy() * 0.8, (n, 1))
+    for code, values in scores.items():
+        points[:, criteria.codes.index(code)] = values
+    rows = pd.DataFrame({
+        "unit_code": np.repeat([f"P{i:02d}" for i in range(n)], len(criteria.codes)),
+        "unit": np.repeat(provinces, len(criteria.codes)), "unit_type": "province",
+        "province": np.repeat(provinces, len(criteria.codes)),
+        "criterion": criteria.codes * n, "appraised_points": points.ravel()})
+    return par.load_par(rows, criteria, 2020)
+
+
+def test_the_satisfaction_criterion_can_make_the_whole_score_correlate(criteria):
+    """Planted truth: the index's satisfaction criterion follows the survey, the rest of the
+    index runs against it. The whole score correlates with the survey; net of the criterion it
+    does not, and the criterion alone does perfectly."""
+    from satisfaction.codebook import load_codebook
+
+    provinces = load_codebook().provinces[:30]
+    rng = np.random.default_rng(7)
+    survey = pd.Series(np.sort(rng.uniform(0.85, 0.99, 30)), index=provinces)
+    planted = np.linspace(4, 20, 30)                       # follows the survey's ranks
+    noise = {c: rng.uniform(0, criteria.max_points[c], 30) for c in ("direction", "impact")}
+    table = _province_table(criteria, {"satisfaction": planted, **noise}, provinces)
+    links = par.satisfaction_links(table, survey)
+    assert list(links) == ["score", "net", "criterion"]
+    rho = {k: float(v.summary["rho"].iloc[0]) for k, v in links.items()}
+    assert rho["criterion"] == pytest.approx(1.0)
+    net = par.unit_scores(table, exclude=["satisfaction"]).set_index("province")["score"]
+    whole = par.unit_scores(table).set_index("province")["score"]
+    assert rho["net"] == pytest.approx(stats.spearmanr(net[provinces], survey).statistic)
+    assert rho["score"] == pytest.approx(stats.spearmanr(whole[provinces], survey).statistic)
+    assert rho["score"] > 0.5 > abs(rho["net"])
+
+
+def test_satisfaction_links_without_a_usable_criterion(tmp_path, criteria):
+    from satisfaction.codebook import load_codebook
+
+    provinces = load_codebook().provinces[:10]
+    survey = pd.Series(np.linspace(0.9, 0.99, 10), index=provinces)
+    # Every unit has full points on the satisfaction criterion: no rank correlation for it alone.
+    table = _province_table(criteria, {"satisfaction": np.full(10, 20.0),
+                                       "direction": np.linspace(1, 10, 10)}, provinces)
+    assert list(par.satisfaction_links(table, survey)) == ["score", "net"]
+    spec = tmp_path / "criteria.yaml"
+    spec.write_text("criteria:\n  direction: {max_points: 50}\n  impact: {max_points: 50}\n",
+                    encoding="utf-8")
+    plain = par.load_criteria(spec)
+    rows = pd.DataFrame({"unit_code": np.repeat([f"P{i}" for i in range(10)], 2),
+                         "unit": "u", "unit_type": "province",
+                         "province": np.repeat(provinces, 2),
+                         "criterion": ["direction", "impact"] * 10,
+                         "appraised_points": np.tile([30.0, 40.0], 10) + np.repeat(
+                             np.arange(10.0), 2)})
+    assert list(par.satisfaction_links(par.load_par(rows, plain, 2020), survey)) == ["score"]

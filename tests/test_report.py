@@ -183,7 +183,7 @@ def test_provenance_block(site):
     assert "params.synthetic" in block
     vietnamese = page(site, 2020)
     block_vi = vietnamese[vietnamese.index('class="sat-provenance"'):]
-    assert ">Nguồn gốc của trang</h2>" in block_vi and "Tệp dữ liệu" in block_vi
+    assert ">Nguồn gốc của trang</h2>" in block_vi and "Các tệp đầu vào (mã băm SHA-256)" in block_vi
     assert hashlib.sha256(raw).hexdigest() in block_vi and "Provenance" not in block_vi
 
 

@@ -1,8 +1,10 @@
 """The change as a reviewer reads it: satisfaction.report.change.
 
-Checks: every figure in the text against the statistic it writes (hand arithmetic from the
-published 96.45 % and +9.76 %), the branches of each verdict, suppression under the
-disclosure threshold, and the headline figures.
+Checks: every figure in the text and the tables against the statistic it writes (hand
+arithmetic from the published 96.45 % and +9.76 %), the branches of each verdict and of each
+page variant (no baseline, no published change), suppression under the disclosure threshold,
+the tables through the presentation layer (both languages, the HTML lint), and the headline
+figures.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from html_lint import lint
 
 from satisfaction import compare as cmp
 from satisfaction import power as pw
+from satisfaction.i18n import render
 from satisfaction.report import change as rc
 
 
@@ -30,41 +34,66 @@ def _changes() -> pd.DataFrame:
     return cmp.add_multiple_testing(cmp.change_table(cur, base).assign(fam=1), family="fam")
 
 
-# ------------------------------------------------------------------ format_changes
+# ------------------------------------------------------------------ change tables
 
 
-def test_format_changes_writes_rates_changes_and_p_values():
+def _download(table, lang="en") -> pd.DataFrame:
+    return table.download(lang)
+
+
+def test_changes_table_writes_rates_changes_and_p_values_by_their_kinds():
     t = _changes()
-    out = rc.format_changes(t, years=(2020, 2019))
-    d = out.loc["district"]
-    assert d["% 2020"] == 96.0 and d["% 2019"] == 87.0 and d["change, points"] == 9.0
+    out = _download(rc.changes_table(t, "level", years=(2020, 2019)))
+    d = out.iloc[0]
+    assert out["Level"].tolist() == ["district", "central", "commune"]
+    assert d["2020 rate (%)"] == 96.0 and d["2019 rate (%)"] == 87.0
+    assert d["Change (points)"] == 9.0
     low, high = t.loc["district", ["change_low", "change_high"]]
-    assert d["95 % CI, points"] == f"{100 * low:+.2f} to {100 * high:+.2f}"
-    assert d["p"] == "<0.0001" and d["p (Holm)"] == "<0.0001"  # z = 0.09 / 0.0081 = 11
-    central_p = t.loc["central", "p_value"]
-    assert 1e-4 < central_p < 1 and out.loc["central", "p"] == f"{central_p:.2g}"
-    # a domain of one year: its rate, no change, no p-value
-    c = out.loc["commune"]
-    assert c["status"] == cmp.STATUS_CURRENT_ONLY and c["% 2020"] == 80.0
-    assert np.isnan(c["change, points"]) and c["95 % CI, points"] == "" and c["p"] == ""
-    assert list(out.columns[:3]) == ["status", "n 2020", "n 2019"]
+    assert d["95 % interval (points): lower limit"] == round(100 * low, 2)
+    assert d["95 % interval (points): upper limit"] == round(100 * high, 2)
+    assert d["Respondents 2020"] == 9000 and d["Verdict"] == "rise"
+    # a domain of one year: its rate, no change, no p-value, and why
+    c = out.iloc[2]
+    assert c["2020 rate (%)"] == 80.0 and np.isnan(c["Change (points)"])
+    assert c["Verdict"] == "this year only"
+    page = rc.changes_table(t, "level", years=(2020, 2019)).html("en")
+    assert "&lt; 0.0001" in page and "&lt;0.0001" not in page  # report.formats' rule
+    assert "9,000" in page and "9000.0" not in page  # counts as whole numbers
 
 
-def test_format_changes_suppresses_domains_under_the_disclosure_threshold():
-    out = rc.format_changes(_changes(), min_n=10, years=(2020, 2019))
-    central = out.loc["central"]
-    assert central["status"] == "suppressed: fewer than 10 respondents"
-    assert (central.drop("status") == "").all()  # no figure, not even the counts
-    assert out.loc["district", "n 2019"] == 8000  # above the threshold: shown
+def test_changes_table_suppresses_domains_under_the_disclosure_threshold():
+    out = _download(rc.changes_table(_changes(), "level", min_n=10, years=(2020, 2019)))
+    central = out.iloc[1]
+    assert central["Verdict"] == ("suppressed: fewer respondents than the disclosure threshold "
+                                  "in a year")
+    numbers = central.drop(["Level", "Verdict", "Intervals from"])
+    assert numbers.isna().all()  # no figure, not even the counts
+    assert out.iloc[0]["Respondents 2019"] == 8000  # above the threshold: shown
     # a domain absent in one year is not suppressed for it
-    assert out.loc["commune", "status"] == cmp.STATUS_CURRENT_ONLY
+    assert out.iloc[2]["Verdict"] == "this year only"
 
 
-def test_format_changes_keeps_the_domain_columns_of_a_long_table():
+def test_changes_table_labels_domains_from_the_codebook_in_each_language():
     long = _changes().rename_axis("domain").reset_index().assign(domain_type="level")
-    out = rc.format_changes(long, min_n=10)
-    assert list(out.columns[:3]) == ["domain_type", "domain", "status"]
-    assert out.loc[1, "domain"] == "central" and out.loc[1, "domain_type"] == "level"
+    labels = {"vi": {"district": "Huyện"}, "en": {"district": "District"}}
+    table = rc.changes_table(long, "level", labels=lambda lang: labels[lang], min_n=10)
+    assert _download(table, "vi").iloc[0, 0] == "Huyện"
+    assert _download(table, "en").iloc[0, 0] == "District"
+    vi = table.html("vi")
+    assert "Cấp" in vi and "<th scope=\"col\">domain" not in vi
+    for lang in ("vi", "en"):
+        assert lint(table.html(lang)) == []
+
+
+def test_a_long_change_table_is_complete_and_collapsible():
+    cur = pd.DataFrame({"estimate": np.linspace(0.8, 0.99, 518), "se": 0.01, "n": 40,
+                        "df": 30}, index=pd.Index([f"Công an {i}" for i in range(518)],
+                                                  name="office"))
+    table = rc.changes_table(cmp.change_table(cur, cur.assign(estimate=0.85)), "office",
+                             min_n=10)
+    page = table.html("en")
+    assert page.count("<tr") == 519 and "<details" in page and "518 rows" in page
+    assert lint(page) == []
 
 
 # ------------------------------------------------------------------ one change in words
@@ -125,8 +154,16 @@ def test_beyond_sampling_error_points_to_page_06():
 
 def test_describe_published_names_the_figures_as_published():
     f = cmp.PublishedFigures("+9.76 %", 96.45, 0.9645, 22250, 50.0, 22250, 50.0)
-    assert rc.describe_published(f, years=(2020, 2019)) == (
-        "Reported: **+9.76 %** on 2019; 2020 rate 96.45 % of 22,250 respondents.")
+    assert rc.describe_published(f, years=(2020, 2019)).render("en") == (
+        "Published: a change of **+9.76 %** on 2019; the 2020 rate, 96.45 %, from 22,250 "
+        "respondents.")
+    assert "96,45 %" in rc.describe_published(f, years=(2020, 2019)).render("vi")
+    unpublished = dataclasses.replace(f, n1_published=False)
+    assert "the 2020 respondents were not published (22,250 in the survey file)" in \
+        rc.describe_published(unpublished, years=(2020, 2019)).render("en")
+    assert "**+9,76 %**" in rc.describe_published(f, years=(2020, 2019)).render("vi")
+    as_number = dataclasses.replace(f, reported=-1.5)
+    assert "**-1.50 %**" in rc.describe_published(as_number, years=(2020, 2019)).render("en")
 
 
 def test_published_assumptions_say_both_design_effects_are_unknown():
@@ -145,30 +182,33 @@ def test_published_assumptions_say_both_design_effects_are_unknown():
 # ------------------------------------------------------------------ the two readings
 
 
-def test_format_readings_side_by_side():
+def test_readings_table_side_by_side():
     r = cmp.two_readings(0.9645, "+9.76 %", 22250, 20000, 50.0, 50.0)
     f = cmp.PublishedFigures("+9.76 %", 96.45, 0.9645, 22250, 50.0, 20000, 50.0, (1.0, 50.0))
-    t = rc.format_readings(r, years=(2020, 2019), figures=f)
-    assert list(t.columns) == [cmp.READING_POINTS, cmp.READING_RELATIVE]
+    table = rc.readings_table(r, years=(2020, 2019), figures=f)
+    t = _download(table).set_index("Figure")
+    assert list(t.columns) == ["Read as percentage points", "Read as a relative change"]
     # hand arithmetic: 96.45 - 9.76 = 86.69; 96.45 / 1.0976 = 87.87; 96.45 - 87.87 = 8.58
     assert t.loc["2019 rate implied"].tolist() == ["86.69 %", "87.87 %"]
-    assert t.loc["change, points"].tolist() == ["+9.76", "+8.58"]
-    assert t.loc["relative change, %", cmp.READING_RELATIVE] == "+9.76"
-    assert t.loc["p"].tolist() == ["< 0.0001", "< 0.0001"]
-    assert t.loc["verdict"].tolist() == ["larger than sampling error"] * 2
+    assert t.loc["Change"].tolist() == ["+9.76 points", "+8.58 points"]
+    assert t.loc["Relative change", "Read as a relative change"] == "+9.76 %"
+    assert t.loc["p-value"].tolist() == ["< 0.0001", "< 0.0001"]
+    assert t.loc["Verdict"].tolist() == ["larger than sampling error"] * 2
     assert t.loc["2019 respondents"].tolist() == ["20,000 (assumed: not published)"] * 2
-    assert t.loc["design effect, both years"].tolist() == [
+    assert t.loc["Design effect, both years"].tolist() == [
         "50.00 (unknown: the least favourable of 1 to 50)"] * 2
-    assert "z (design)" not in t.index  # the test is the interval's inversion, not a z
     crit = r.loc[cmp.READING_POINTS, "n_eff_base_critical"]
-    assert t.loc["within sampling error below this effective 2019 sample size",
-                 cmp.READING_POINTS] == f"{crit:,.1f}"
+    assert t.loc["Within sampling error below this effective 2019 sample size",
+                 "Read as percentage points"] == f"{crit:,.1f}"
     both = r.loc[cmp.READING_RELATIVE, "deff_both_critical"]
-    assert t.loc["within sampling error above this design effect of both years",
-                 cmp.READING_RELATIVE] == f"{both:,.1f}"
-    vi = rc.format_readings(r, years=(2020, 2019), figures=f, lang="vi")
+    assert t.loc["Within sampling error above this design effect of both years",
+                 "Read as a relative change"] == f"{both:,.1f}"
+    vi = _download(table, "vi")
     swap = str.maketrans({",": ".", ".": ","})
-    assert vi.shape == t.shape and vi.iloc[-1].tolist() == [v.translate(swap) for v in t.iloc[-1]]
+    assert vi.shape == t.reset_index().shape
+    assert vi.iloc[-1, 1:].tolist() == [v.translate(swap) for v in t.iloc[-1]]
+    for lang in ("vi", "en"):
+        assert lint(table.html(lang)) == []
 
 
 def _lines(messages) -> str:
@@ -224,39 +264,72 @@ def test_binomial_note_counts_the_single_psu_domains():
     assert rc.binomial_note(pd.DataFrame({"x": [1]}), "level") is None
 
 
-def test_format_changes_shows_the_test_of_each_interval():
+def test_changes_table_says_where_each_interval_comes_from():
     cur = pd.DataFrame({"estimate": [0.9, 0.8], "se": [0.0, 0.02], "n": [50, 400],
-                        "df": [0, 30]}, index=["office", "level"])
+                        "df": [0, 30]}, index=pd.Index(["office", "level"], name="domain"))
     base = cur.assign(estimate=[0.8, 0.7])
-    out = rc.format_changes(cmp.change_table(cur, base))
-    assert out["test"].tolist() == [cmp.TEST_BINOMIAL, cmp.TEST_DESIGN]
+    table = rc.changes_table(cmp.change_table(cur, base))
+    out = _download(table)
+    assert out["Intervals from"].tolist() == ["binomial (within one office)", "the survey design"]
+    page = table.html("en")
+    assert page.count('<sup class="sat-marker">a</sup>') == 2  # the row and its footnote
+    assert "intervals binomial on the respondents" in page
+    assert "Intervals from" not in page and "Relative change" not in page  # download only
+    overall = rc.changes_table(cmp.change_table(cur, base), relative=True).html("en")
+    assert "Relative change (%)" in overall
 
 
 # ------------------------------------------------------------------ sensitivity, power, headline
 
 
-def test_format_sensitivity_is_the_pivot_in_points():
-    grid = cmp.sensitivity_grid(0.9645, 22250, 0.8669, [50, 500, 5000], [1.0, 10.0])
-    t = rc.format_sensitivity(grid)
-    assert list(t.columns) == [50, 500, 5000] and list(t.index) == [1.0, 10.0]
+def test_sensitivity_table_has_human_headers_whole_numbers_and_marks():
+    grid = cmp.sensitivity_grid(0.9645, 22250, 0.8669, [50, 500, 5000], [1.0, 1.5, 10.0])
+    table = rc.sensitivity_table(grid, cmp.READING_POINTS, years=(2020, 2019))
+    t = _download(table)
+    assert list(t.columns) == ["Assumed 2019 design effect ↓, respondents →", "50", "500",
+                               "5,000"]
+    assert t.iloc[:, 0].tolist() == ["1", "1.5", "10"]
     row = grid[(grid.n_base == 500) & (grid.deff_base == 10.0)].iloc[0]
-    assert t.loc[10.0, 500] == round(100 * row["change_low"], 2)
-    assert rc.format_sensitivity(grid, "change_high").loc[10.0, 500] == \
-        round(100 * row["change_high"], 2)
+    assert t.iloc[2]["500"] == round(100 * row["change_low"], 2)
+    # the cells within sampling error carry the footnote mark, the others none
+    page = table.html("en")
+    within = int((~grid["interval_excludes_zero"]).sum())
+    assert within > 0 and page.count('<sup class="sat-marker">a</sup>') == within + 1
+    assert "within sampling error: the interval includes no change" in page
+    vi = table.html("vi")
+    assert ">5.000</th>" in vi and "1,5" in vi and "số người trả lời →" in vi
+    for lang in ("vi", "en"):
+        assert lint(table.html(lang)) == []
+        assert "50.0" not in table.html(lang) and "deff_base" not in table.html(lang)
 
 
-def test_format_power_in_percent_and_points():
+def test_detectable_table_in_percent_and_points():
     est = pd.DataFrame({"estimate": [0.9645, 0.8], "se": [0.0018, 0.02], "n": [22250, 400],
                         "deff": [2.0, 1.0]}, index=["all", "central"])
     table = pw.power_table(est, mde=0.02)
-    out = rc.format_power(table, mde=0.02)
-    assert out.loc["all", "rate, %"] == 96.45 and out.loc["all", "effective n"] == 11125
-    assert out.loc["central", "smallest detectable change, points"] == \
+    out = _download(rc.detectable_table(table, mde=0.02,
+                                        labels={"central": "Central (ministry)"}))
+    assert out["Group"].tolist() == ["All respondents", "Central (ministry)"]
+    assert out.loc[0, "Satisfied (%)"] == 96.45 and out.loc[0, "Effective sample size"] == 11125
+    assert out.loc[1, "Smallest detectable change (points)"] == \
         round(100 * table.loc["central", "mde"], 2)
-    assert out.loc["central", "respondents needed for 2 points"] == table.loc["central", "n_needed"]
-    assert "x current n" in out.columns
-    plain = rc.format_power(pw.power_table(est))
-    assert not any(c.startswith("respondents needed") for c in plain.columns)
+    needed = "Respondents needed per survey to detect a change of +2.00 points"
+    assert out.loc[1, needed] == table.loc["central", "n_needed"]
+    plain = _download(rc.detectable_table(pw.power_table(est)))
+    assert not any(c.startswith("Respondents needed") for c in plain.columns)
+
+
+def test_moved_table_counts_per_family_in_words():
+    t = pd.DataFrame({"domain_type": ["overall", "office", "office", "office"],
+                      "p_value": [1e-6, 0.001, 0.04, 0.5], "change": [0.1, 0.05, -0.02, 0.0],
+                      "significant_holm": [True, True, False, False],
+                      "significant_bh": [True, True, False, False]})
+    out = _download(rc.moved_table(cmp.moved_summary(t)))
+    assert out["Domains of"].tolist() == ["All respondents", "Office"]
+    office = out.iloc[1]
+    assert office["Domains"] == 3 and office["Larger than sampling error, uncorrected"] == 2
+    assert office["Expected by chance alone, uncorrected"] == round(3 * 0.05, 1)  # one decimal
+    assert lint(rc.moved_table(cmp.moved_summary(t)).html("vi")) == []
 
 
 def test_change_headline_in_points_and_percent():
@@ -268,3 +341,117 @@ def test_change_headline_in_points_and_percent():
     assert h["change_relative_pct"] == pytest.approx(100 * (0.9645 / 0.8669 - 1))
     assert h["change_p_value"] == row["p_value"]
     assert all(isinstance(v, (int, float)) for v in h.values())
+
+
+# ------------------------------------------------------------------ the page's framing and findings
+
+
+def _figures(reported="+9.76 %", **changes) -> cmp.PublishedFigures:
+    return dataclasses.replace(
+        cmp.PublishedFigures(reported, 96.45, 0.9645, 22250, 50.0, 22250, 50.0, (1.0, 50.0)),
+        **changes)
+
+
+def test_introduction_is_built_from_the_published_figures():
+    text = "\n".join(render(p, "en") for p in rc.introduction(_figures(), years=(2031, 2030)))
+    assert 'rose by "+9.76 %" from 2030 to 2031' in text
+    assert "**9.76 percentage points** (2030 would then have been 86.69 %)" in text
+    assert "**relative rise of 9.76 %** (2030 would have been 87.87 %)" in text
+    assert "1. **From the published figures alone**" in text and "3. **Power**" in text
+    assert "p < 0.05" in text
+    fall = "\n".join(render(p, "en") for p in rc.introduction(
+        _figures("-1.5 %", p1=0.9), years=(2031, 2030), level=0.9))
+    assert 'fell by "-1.50 %"' in fall and "relative fall of 1.50 %" in fall
+    assert "(2030 would then have been 91.50 %)" in fall and "p < 0.1" in fall
+    vi = "\n".join(render(p, "vi") for p in rc.introduction(_figures(), years=(2031, 2030)))
+    assert "86,69 %" in vi and "năm 2030" in vi
+
+
+def test_introduction_without_a_published_change_or_a_baseline():
+    none = "\n".join(render(p, "en") for p in rc.introduction(None, years=(2031, 2030)))
+    assert "ministry reported" not in none and "published figures alone" not in none
+    assert "1. **From the survey microdata of both years**" in none and "2. **Power**" in none
+    alone = "\n".join(render(p, "en") for p in rc.introduction(_figures(), years=(2031, None)))
+    assert alone.count("1. ") == 1 and "**Power**" in alone and "microdata" not in alone
+    assert "Newcombe" not in alone  # no method of a change when there is none
+
+
+def test_baseline_note_and_no_published_change_say_so_in_plain_words():
+    no = rc.baseline_note(2031, None)
+    assert len(no) == 1 and no[0].render("en").startswith("**There is no baseline for 2031.**")
+    assert "2031" in no[0].render("vi")
+    both = [m.render("en") for m in rc.baseline_note(2031, 2030, synthetic=[2031, 2030],
+                                                     published=True)]
+    assert both[0] == "2031 is compared with **2030**, as its parameters say."
+    assert "2031 and 2030 are **synthetic**" in both[1] and "published-figures" in both[1]
+    unpublished = rc.baseline_note(2031, 2030, synthetic=[2031])[1].render("en")
+    assert "published-figures" not in unpublished and "not the real survey" in unpublished
+    assert len(rc.baseline_note(2031, 2030)) == 1  # real data: no caution
+    text = rc.no_published_change(2031, 2030).render("en")
+    assert "no published satisfaction rate and change on 2030" in text
+
+
+def test_two_intervals_note_says_why_the_intervals_differ():
+    micro = cmp.compare_published(0.9645, 22250, 0.8669, 19752, 2.0, 3.42).iloc[0]
+    r = cmp.two_readings(0.9645, "+9.76 %", 22250, 22250, 50.0, 50.0)
+    text = rc.two_intervals_note(micro, r, _figures(), deffs=(2.0, 3.42),
+                                 years=(2031, 2030)).render("en")
+    low, high = 100 * micro["change_low"], 100 * micro["change_high"]
+    assert f"({low:+.2f} to {high:+.2f} points)" in text
+    p_low, p_high = 100 * r.loc[cmp.READING_POINTS, ["change_low", "change_high"]]
+    assert f"({p_low:+.2f} to {p_high:+.2f} points read as points" in text
+    assert "22,250 and 19,752 respondents, design effects 2.00 and 3.42" in text
+    assert "design effects of 50 in both years and 22,250 respondents assumed for 2030" in text
+    published = rc.two_intervals_note(micro, r, _figures(n0_published=True), deffs=(2.0, 3.42),
+                                      years=(2031, 2030)).render("en")
+    assert "respondents assumed" not in published and "(50)" in published
+
+
+def test_change_findings_word_the_numbers_of_the_page():
+    changes = cmp.add_multiple_testing(
+        cmp.change_table(
+            pd.DataFrame({"estimate": [0.96, 0.9, 0.95], "se": [0.004, 0.03, 0.01],
+                          "n": [9000, 300, 800], "df": [300, 30, 40]},
+                         index=pd.Index(["all", "a", "b"], name="domain")),
+            pd.DataFrame({"estimate": [0.87, 0.89, 0.85], "se": [0.007, 0.03, 0.01],
+                          "n": [8000, 300, 800], "df": [300, 30, 40]},
+                         index=pd.Index(["all", "a", "b"], name="domain")))
+        .assign(domain_type=["overall", "level", "level"]), family="domain_type")
+    moved = cmp.moved_summary(changes)
+    r = cmp.two_readings(0.9645, "+9.76 %", 22250, 22250, 50.0, 50.0)
+    detect = pw.power_table(pd.DataFrame({"estimate": [0.96], "se": [0.004], "n": [9000],
+                                          "deff": [2.0]}, index=["all"]), mde=0.02).iloc[0]
+    found = rc.change_findings(years=(2031, 2030), overall=changes.iloc[0], readings=r,
+                               figures=_figures(), moved=moved, detectable=detect, mde=0.02)
+    text = [m.render("en") for m in found]
+    assert len(text) == 4
+    assert text[0].startswith("From 2030 to 2031 the satisfaction rate rose from 87.00 % to "
+                              "96.00 %: +9.00 points")
+    low, high = 100 * changes.iloc[0][["change_low", "change_high"]]
+    assert f"(95 % confidence interval {low:+.2f} to {high:+.2f} points)" in text[0]
+    assert "larger than sampling error under both readings" in text[1]
+    assert text[2] == ("Corrected for the many comparisons (Holm), the change is larger than "
+                       f"sampling error in {int(moved.loc['level', 'significant_holm'])} of 2 "
+                       "levels.")
+    assert f"{100 * detect['mde']:+.2f} points or more" in text[3]
+    assert "real" not in " ".join(text).replace("page 06", "")
+    # a year without a published change, and one without a baseline
+    plain = [m.render("en") for m in rc.change_findings(years=(2031, 2030),
+                                                         overall=changes.iloc[0])]
+    assert plain[1] == ("No change on 2030 was published for 2031: the comparison rests on the "
+                        "survey microdata alone.")
+    alone = [m.render("en") for m in rc.change_findings(years=(2031, None), detectable=detect)]
+    assert alone[0].startswith("There is no baseline for 2031") and len(alone) == 2
+    for m in found:
+        assert m.render("vi") != m.render("en")
+
+
+def test_change_findings_of_readings_that_disagree_or_are_within_sampling_error():
+    r = cmp.two_readings(0.9645, "+9.76 %", 22250, 22250, 50.0, 50.0)
+    one = r.copy()
+    one.loc[cmp.READING_RELATIVE, "verdict"] = cmp.VERDICT_WITHIN
+    text = rc.change_findings(years=(2031, 2030), readings=one, figures=_figures())
+    assert "only if read as percentage points" in text[0].render("en")
+    none = r.assign(verdict=cmp.VERDICT_WITHIN)
+    text = rc.change_findings(years=(2031, 2030), readings=none, figures=_figures())
+    assert "is within sampling error under both readings" in text[0].render("en")

@@ -1,4 +1,6 @@
-"""The robustness page in words and figures: every verdict branch, both languages, escaped tables."""
+"""The robustness page in words and figures: every verdict branch, both languages, tables through
+the presentation layer (escaped, one rule per kind of number, the HTML lint), and the change read
+as on the change page."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from html_lint import lint
 from matplotlib.figure import Figure
 
 from satisfaction.i18n import render
@@ -130,14 +133,66 @@ def test_no_baseline_page_in_both_languages():
 def test_tables_escape_what_comes_from_the_data_and_render_per_language():
     like = pd.DataFrame({
         "value": [np.nan, "<b>x</b>"], "p_base": [0.8669, 0.5], "p_current": [0.9645, 0.6],
-        "change": [0.0976, 0.1], "change_low": [0.088, 0.05], "change_high": [0.107, 0.15],
-        "p_value": [1e-9, 0.01], "significant": [True, True], "n_base": [19752, 10],
+        "change": [0.0976, np.nan], "change_low": [0.088, np.nan], "change_high": [0.107, np.nan],
+        "p_value": [1e-9, np.nan], "significant": [True, False], "n_base": [19752, 10],
         "n_current": [22250, 12]}, index=["all", "channel=<script>"])
-    en = text.like_html(like, (2020, 2019), 0.95, "en")
-    vi = text.like_html(like, (2020, 2019), 0.95, "vi")
+    table = text.like_table(like, (2020, 2019), 0.95)
+    en, vi = table.html("en"), table.html("vi")
     assert "<script>" not in en and "&lt;script&gt;" in en
     assert "22,250" in en and "22.250" in vi and "Tất cả người trả lời" in vi
-    assert en.startswith('<table class="sat-estimates">')
+    assert "+9.76" in en and "&lt; 0.0001" in en and "86.69" in en
+    rows = table.download("en").set_index("View")["Larger than sampling error"]
+    assert rows.tolist() == ["yes", None]  # no change: no verdict, never "no"
+    for page in (en, vi):
+        assert lint(page) == [] and 'class="dataframe"' not in page
+
+
+def test_decomposition_shows_the_change_with_the_change_pages_interval():
+    d = pd.DataFrame({"estimate": [0.0976, -0.0024, 0.1, 0.9645, 0.8669, 0.9649, 0.098],
+                      "se": [0.005] * 7, "ci_low": [0.0878, -0.0044, 0.0905, 0.96, 0.86, 0.961,
+                                                    0.0886],
+                      "ci_high": [0.107, -0.0003, 0.1094, 0.968, 0.875, 0.968, 0.1074]},
+                     index=["total", "composition", "within", "current", "base", "standardised",
+                            "standardised_change"])
+    change = pd.Series({"change": 0.0976, "change_low": 0.0882, "change_high": 0.1073})
+    table = text.decomposition_table(d, change, (2020, 2019), 0.95)
+    rows = table.download("en").set_index("Part")
+    total = rows.loc["Change in the rate, 2019 to 2020"]
+    assert total.tolist() == [9.76, 8.82, 10.73]  # the change page's, not the Wald 8.78-10.70
+    assert rows.loc["of which composition (who was asked)"].tolist() == [-0.24, -0.44, -0.03]
+    page = table.html("vi")
+    assert "96,49 %" in page and lint(page) == []
+
+
+def test_composition_quality_nonresponse_and_selection_tables_pass_the_lint():
+    composition = pd.DataFrame({
+        "status": ["ok", "missing in 2019"], "groups": [2, np.nan],
+        "composition": [-0.0022, np.nan], "composition_low": [-0.0037, np.nan],
+        "composition_high": [-0.0008, np.nan], "share": [-0.0228, np.nan],
+        "within": [0.0998, np.nan]}, index=["channel", "region"])
+    comp = text.composition_summary_table(composition, 0.95)
+    assert comp.download("en").iloc[0].tolist()[2:6] == [-0.22, -0.37, -0.08, -2.28]
+    assert "not recorded in both years" in comp.html("en")
+    quality = pd.DataFrame({
+        "left_out_current": [0, 1335], "left_out_base": [0, 415], "p_base": [0.8669, 0.8702],
+        "p_current": [0.9645, 0.9641], "change": [0.0976, 0.0939], "change_low": [0.0882, 0.0845],
+        "change_high": [0.1073, 0.1036], "p_value": [1e-9, 1e-9], "significant": [True, True],
+        "n_base": [19752, 19337], "n_current": [22250, 20915],
+        "checked_in": ["both", "current"]}, index=pd.Index(["all", "fast"], name="scenario"))
+    q = text.quality_table(quality, (2020, 2019), 0.95).download("en")
+    assert q["Forms"].tolist() == ["All forms", "Without very fast forms"]
+    assert q["Checked in"].tolist() == ["both years", "2020 only"]
+    nonresponse = pd.DataFrame({"possible": [True, False], "gap_erase": [0.18, 0.9],
+                                "nonrespondent_rate_erase": [0.7693, -0.0114],
+                                "nonrespondent_rate_nonsignificant": [0.79, 0.01]},
+                               index=pd.Index([0.5, 0.9], name="response_rate"))
+    nr = text.nonresponse_table(nonresponse, 0.9645)
+    assert nr.download("en").iloc[:, 0].tolist() == [50.0, 90.0]
+    assert "impossible (below 0 %)" in nr.html("en") and "76.93" in nr.html("en")
+    sel = text.selection_table(_selection(), 0.95)
+    for table in (comp, text.quality_table(quality, (2020, 2019), 0.95), nr, sel):
+        for lang in ("vi", "en"):
+            assert lint(table.html(lang)) == []
 
 
 def test_checklist_table_reads_each_kind_of_value():
@@ -153,10 +208,13 @@ def test_checklist_table_reads_each_kind_of_value():
          "same": False, "measure": "none", "estimate": np.nan, "ci_low": np.nan,
          "ci_high": np.nan, "detail": {"quarantined": (0.0167, np.nan)}},
     ]).set_index("aspect")
-    page = text.checklist_html(checklist, (2020, 2019), "en")
+    table = text.checklist_table(checklist, (2020, 2019))
+    page = table.html("en")
     assert "17 of 18 asked the same way" in page and "2020-09-01 – 2020-11-30" in page
     assert "no interview dates in 2019" in page and "1.7 %" in page
     assert "change of the satisfaction index on the items asked the same way: +20.00 points" in page
+    assert table.download("en")["Same in both years"].tolist() == ["no", None, "no"]
+    assert lint(page) == [] and lint(table.html("vi")) == []
 
 
 def test_figures_are_built_in_each_language():

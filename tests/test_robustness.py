@@ -263,6 +263,33 @@ def test_quality_change_says_where_very_fast_forms_could_be_looked_for(both, cod
         np.dot(w[keep], y[keep]) / w[keep].sum(), abs=1e-12)
 
 
+@pytest.mark.parametrize("ci_method", ["beta", "logit"])
+def test_a_view_of_the_whole_sample_reads_exactly_as_the_change_page(both, codebook, ci_method):
+    """One number, one face: every view that keeps every respondent (all forms, the offices
+    surveyed in both years) is the change page's overall row, interval and p-value included
+    (each year's design interval with its design df, as page 03 and the index show it)."""
+    current, base, _ = both
+    flags = (_flags(current, codebook), _flags(base, codebook))
+    overall = compare_designs(current, base, "satisfied", ci_method=ci_method).iloc[0]
+    table = quality_change(current, base, "satisfied", flags=flags, ci_method=ci_method)
+    columns = ["change", "change_low", "change_high", "rel_change_low", "rel_change_high",
+               "p_value"]
+    assert table.loc["all", columns].astype(float).to_numpy() == pytest.approx(
+        overall[columns].astype(float).to_numpy(), rel=1e-12)
+    r = review(current, base, "satisfied", items=(codebook, codebook), flags=flags,
+               sources=(YearSource("csv"), YearSource("xlsx")), ci_method=ci_method,
+               years=(2020, 2019))
+    offices = r.checklist.loc["offices"]
+    assert offices["detail"]["in_both"] == current.data["office_code"].nunique()
+    assert [offices["estimate"], offices["ci_low"], offices["ci_high"]] == pytest.approx(
+        [overall["change"], overall["change_low"], overall["change_high"]], rel=1e-12)
+    assert r.change[columns].astype(float).to_numpy() == pytest.approx(
+        overall[columns].astype(float).to_numpy(), rel=1e-12)
+    if ci_method == "beta":  # the other method gives another interval: the method is used
+        other = compare_designs(current, base, "satisfied", ci_method="logit").iloc[0]
+        assert other["change_low"] != pytest.approx(overall["change_low"], rel=1e-9)
+
+
 def test_quality_change_refuses_flags_of_other_rows(both, codebook):
     current, base, _ = both
     flags = _flags(current, codebook)

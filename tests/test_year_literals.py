@@ -22,17 +22,11 @@ YEAR_TEXT = re.compile("|".join([*(rf"(?<!\d){y}(?!\d)" for y in available_years
 """A survey year of params/ or the published "+9.76 %" change (a citation's year is not one)."""
 GENERATOR = {"synth.py"}
 """Modules that generate the shipped synthetic years (their calibration names those years)."""
-KNOWN = {
-    # The change page (notebook 03 and its wording) is being reworked by its owner; these are
-    # the strings left there. Listed one by one so that any new one fails.
-    ("compare.py", " (expected e.g. '+9.76 %')"),
-    ("report/change.py", "2020"),
-    ("report/change.py", "2019"),
-}
-KNOWN_CELLS = {
-    ("03_change", "7c2fba1a"),    # parameters cell (owner: the change page)
-    ("03_change", "936b47b6"),    # introduction naming "+9.76 %" (owner: the change page)
-}
+KNOWN: set[tuple[str, str]] = set()
+"""(module, string) pairs allowed to name a year, listed one by one so that any new one fails
+(none left: the change page builds its text from params)."""
+KNOWN_CELLS: set[tuple[str, str]] = set()
+"""(notebook, cell id) pairs allowed to name a year (none left)."""
 
 
 def _strings(tree: ast.AST) -> list[tuple[int, str]]:

@@ -14,8 +14,10 @@ The rules, in the order they are applied (a quarantined row gets the first reaso
    cells (see :mod:`satisfaction.csv_records`).
 1. **Headers** are matched to the codebook's canonical names through its aliases (folded:
    no diacritics, any case, spaces/underscores alike). Columns the codebook does not know are
-   ignored and listed in the log. A required column missing, or two columns claiming the same
-   name, is a *file-level* fault (:class:`CleanError`): nothing is written.
+   never read: their values are written nowhere (a misspelled ``ho_ten`` may hold names); the
+   log lists their headers (``unmapped_columns``, and a warning). A required column missing,
+   or two columns claiming the same name, is a *file-level* fault (:class:`CleanError`):
+   nothing is written.
 2. **Text** is normalised to NFC and stray spaces are collapsed (counted per column).
 3. **Categories** (respondent type, level, field, channel, province) map from any code, label
    or alias; blank -> ``missing_<column>``, unknown -> ``invalid_<column>``. SPSS/Stata value
@@ -45,8 +47,26 @@ The rules, in the order they are applied (a quarantined row gets the first reaso
 Personal data (name, phone, ID number) is read only to build the salted respondent key and is
 never written: neither the processed table nor the quarantine carries those columns, and any
 text that leaves this step, in any column, the log included, is redacted where it looks like a
-phone or ID number (:func:`satisfaction.personal.redact`); a quarantined cell that is a
-respondent's name is redacted too.
+phone or ID number or an e-mail address (:func:`satisfaction.personal.redact`). Text echoed
+from the file's cells (the quarantine's cells and details, the processed table's text, the
+unrecognised headers in the log) also passes the file's
+:class:`~satisfaction.personal.Screen`: a value that is a Vietnamese full name, or equals a
+value of a recognised personal column in any row of the file, is hidden (``[redacted]``).
+
+A file whose header lacks any of the codebook's personal columns is **suspicious**: its
+personal data may sit under a header that lost a separator (``ho_tenso_dien_thoai``), and the
+rows' fields may have shifted with it. It is cleaned, not refused (a file without a phone
+column, or an anonymised one, is a legitimate file; refusing it would hold back its processed
+table for nothing the quarantine needs: the line and the reason stay), but every text of two or
+more words echoed in its quarantine (cells and details) or its log is hidden unless it is the
+codebook's or the office list's own text (a category label, an office name); single words and
+codes (``??``, ``55``, ``2020-H027-00001``) are still shown. A *row* whose personal cells are
+not shaped as such (a digit in the name, a letter in the phone or ID number) may have had its
+fields shifted by a lost and an added separator that its field count does not show; its text
+is echoed in the quarantine under the same strict rule. (The processed table's text is held to
+the ordinary rules only: its rows passed every check, and an office's name must read the same
+in all of them.) The log says so: ``personal_data`` (the personal columns found and not found,
+``suspicious``, ``rows_misshapen``, the cells hidden per reason) and a warning.
 
 A file that is mostly bad (a quarantine share above the params' ``max_quarantine_share``,
 default 50 %) is a file-level fault (:class:`MostlyBadError`): its quarantine and log are
@@ -72,7 +92,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import config
 from .codebook import Codebook, fold, fold_series, load_codebook, nfc, take_distinct
@@ -87,7 +106,7 @@ from .io import (
     write_csv_atomic,
 )
 from .legacy_encodings import vietnamese_score
-from .personal import REDACTED, looks_personal, redact
+from .personal import MASK_REASONS, Screen, looks_personal, personal_hashes, redact
 
 if TYPE_CHECKING:
     from .params import YearParams
@@ -124,6 +143,7 @@ _DIGITS = re.compile(r"\D+")
 _INT_CODE = re.compile(r"^[+-]?\d+(\.0*)?$")
 _NATIVE_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 _NUMBERISH = re.compile(r"^[+-]?[\d.,'\s\u00a0]*\d[\d.,'\s\u00a0]*$")
+_LETTER = "[A-Za-z\u00c0-\u024f\u1e00-\u1eff]"
 _SEPARATORS = {".": "a dot", ",": "a comma", " ": "a space", "\u00a0": "a no-break space",
                "'": "an apostrophe"}
 
@@ -206,10 +226,11 @@ class CleanResult:
         quarantine: one row per quarantined record (one per line for a broken record):
             ``line`` (the line of the file it starts on; see
             :attr:`satisfaction.io.RawFile.lines`), ``reason``, ``detail``, the respondent key
-            and the non-personal raw values (redacted where they look like a phone or ID
-            number; none for a broken record).
+            and the non-personal raw values (as the file's screen lets them be shown, see the
+            module docstring; none for a broken record).
         log: counts: lines, rows in/out, per reason, per column repairs, unmapped headers,
-            the office list used, warnings.
+            the office list used, personal data (columns found, suspicious, cells hidden),
+            warnings.
         item_missing: per Likert item: ``dont_know, refused, blank, out_of_range,
             unreadable, words, n`` (counted over the kept rows).
     """
@@ -276,9 +297,10 @@ class _Col:
         """The cells of the rows of ``mask`` as an object array (missing: None)."""
         return np.array([*self.values, None], dtype=object)[self.codes[mask]]
 
-    def series(self, func: Callable[[Any], Any] | None = None) -> pd.Series:
-        """The cells as text (pandas ``str``), ``func`` applied to each distinct value."""
-        values = [func(v) if func else v for v in self.values]
+    def series(self, screen: Screen) -> pd.Series:
+        """The cells as text (pandas ``str``), each distinct value through ``screen``'s
+        ordinary rules (see :class:`~satisfaction.personal.Screen`)."""
+        values = screen.texts(self.values, self.counts(), strict=False)
         return take_distinct(self.codes, [None if v is None else str(v) for v in values],
                              pd.RangeIndex(len(self.codes)))
 
@@ -318,7 +340,8 @@ class _Personal:
     codes: dict[str, np.ndarray]     # each column factorised (equal text, equal code)
     has_pii: np.ndarray              # the row has a name, phone or ID number
     same_id: np.ndarray              # the respondent id folded (case, spaces), factorised
-    names: pa.Array                  # the distinct folded names (to hide them elsewhere)
+    values: np.ndarray               # hashes of the personal values (to hide them elsewhere)
+    misshapen: np.ndarray            # a personal cell of the row is not shaped as one
 
 
 @dataclass
@@ -331,9 +354,15 @@ class _Work:
     person: _Personal
     q: _Quarantine
     natives: dict[str, np.ndarray]
+    screen: Screen = field(default_factory=Screen)
     repairs: dict[str, dict[str, int]] = field(default_factory=dict)
     out: dict[str, Any] = field(default_factory=dict)
     status: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def shown(self, values: np.ndarray, rows: np.ndarray, blank: str = "") -> np.ndarray:
+        """The cells ``values`` of the rows of ``rows`` as text for a detail (missing:
+        ``blank``), through the file's screen (strictly for a misshapen row)."""
+        return self.screen.cells(_shown(values, blank), strict=self.person.misshapen[rows])
 
     def count(self, column: str, what: str, n: int) -> None:
         if n:
@@ -726,20 +755,44 @@ def _personal(frame: pd.DataFrame, headers: dict[str, str], codebook: Codebook,
     pii = pd.DataFrame({c: cols[c] for c in codebook.pii_columns if c in cols},
                        index=range(len(frame)))
     key, names = _key_hashes(pii, cols["respondent_id"], salt)
+    numbers = [_folded_numbers(pii[c]) for c in pii.columns if c != "full_name"]
     has_pii = pii.notna().any(axis=1).to_numpy() if len(pii.columns) else \
         np.zeros(len(frame), dtype=bool)
     del pii
     codes = {}
+    misshapen = np.zeros(len(frame), dtype=bool)
     for name in list(cols):
-        found = pd.factorize(cols.pop(name) if name != "respondent_id" else cols[name])[0]
+        found, uniques = pd.factorize(cols.pop(name) if name != "respondent_id" else cols[name])
+        if name != "respondent_id":
+            misshapen |= np.append(_misshapen(name, uniques), False)[found]
         codes[name] = found.astype(_small_int(int(found.max(initial=0)) + 1))
     # ids are codes: the same id typed in another case or with spaces is the same id
     folded = cols.pop("respondent_id").astype("str").str.lower().str.replace(" ", "", regex=False)
     same_id = pd.factorize(folded)[0]
     del folded
     same_id = same_id.astype(_small_int(int(same_id.max(initial=0)) + 1))
-    distinct = pa.array(names.to_numpy(dtype=object) if len(names) else [], type=pa.string())
-    return _Personal(key, codes, has_pii, same_id, pc.unique(distinct))
+    return _Personal(key, codes, has_pii, same_id, personal_hashes([names, *numbers]),
+                     misshapen)
+
+
+def _misshapen(column: str, values: Any) -> np.ndarray:
+    """Which distinct values of a personal column are not shaped as its values are: a digit in
+    a name, a letter in a phone or ID number. The row's fields have shifted (a lost or an added
+    separator that its field count does not show), so its other cells may hold personal data.
+    """
+    text = pd.Series(values).astype("str")
+    if column == "full_name":
+        return text.str.contains("[0-9]", regex=True).to_numpy(dtype=bool, na_value=False)
+    return text.str.contains(_LETTER, regex=True).to_numpy(dtype=bool, na_value=False)
+
+
+def _folded_numbers(typed: pd.Series) -> pd.Series:
+    """A phone or ID column folded for :func:`~satisfaction.personal.personal_hashes`: runs of
+    9 or more digits left out (redaction hides each of them), the rest folded."""
+    long = typed.str.fullmatch(r"\d{9,}").to_numpy(dtype=bool, na_value=True)
+    text = typed[~long].dropna().astype("str")
+    plain = text.str.fullmatch(r"\d*")          # fold leaves bare digits as they are
+    return pd.concat([text[plain], fold_series(text[~plain])], ignore_index=True)
 
 
 def _read_columns(frame: pd.DataFrame, headers: dict[str, str], codebook: Codebook,
@@ -768,7 +821,7 @@ def _categories(work: _Work) -> None:
         codes = _Col(col.codes, mapped).merged()
         work.q.mark(col.isna, f"missing_{name}")
         work.q.mark(~col.isna & codes.isna, f"invalid_{name}",
-                    lambda m, c=col: _shown(c.text_at(m)))
+                    lambda m, c=col: work.shown(c.text_at(m), m))
         changed = np.array([m is not None and m != v for m, v in zip(mapped, col.values)],
                            dtype=bool)
         work.count(name, "labels_mapped_to_codes", int(col.counts()[changed].sum()))
@@ -823,13 +876,13 @@ def _office_with_list(work: _Work, ref: _Offices) -> None:
     upper = code.map(lambda v: str(v).upper())
     conflict = (code_id >= 0) & (name_id >= 0) & (name_id != code_id)
     work.q.mark(conflict, "office_conflict",
-                lambda m: _shown(upper.text_at(m)) + " vs " + _shown(name.text_at(m)))
+                lambda m: work.shown(upper.text_at(m), m) + " vs " + work.shown(name.text_at(m), m))
     filled = (code_id < 0) & (name_id >= 0)
     work.count("office_code", "filled_from_office_name", int((filled & work.q.kept).sum()))
     final = np.where(code_id >= 0, code_id, name_id)
     known = final >= 0
-    work.q.mark(~known, "office_unknown", lambda m: _shown(name.text_at(m), "(blank)") + " / "
-                + _shown(code.text_at(m), "(blank)"))
+    work.q.mark(~known, "office_unknown", lambda m: work.shown(name.text_at(m), m, "(blank)")
+                + " / " + work.shown(code.text_at(m), m, "(blank)"))
     safe, k = np.maximum(final, 0), len(ref.codes)
     same = name.take([ref.by_name.get(v, -1) for v in name.values], -1, np.int64)
     renamed = known & ~name.isna & (same != final)
@@ -857,7 +910,7 @@ def _office(work: _Work, offices: pd.DataFrame | None) -> None:
         _office_with_list(work, _Offices.of(offices))
     else:
         code, name = work.cols["office_code"], work.cols["office"]
-        work.q.mark(code.isna, "office_unknown", lambda m: _shown(name.text_at(m), "(blank)"))
+        work.q.mark(code.isna, "office_unknown", lambda m: work.shown(name.text_at(m), m, "(blank)"))
         work.out["office_code"] = code.map(lambda v: str(v).upper())
         work.out["office"] = name
         work.out["stratum"] = work.cols["stratum"]
@@ -872,10 +925,10 @@ def _weight(work: _Work, raw_name: str) -> None:
     why = np.array(problems, dtype=object)
     ambiguous = [i for i, p in enumerate(problems) if p.startswith("ambiguous")]
     work.q.mark(np.isin(problem, ambiguous), "ambiguous_weight",
-                lambda m: _shown(col.text_at(m)) + ": " + why[problem[m]])
+                lambda m: work.shown(col.text_at(m), m) + ": " + why[problem[m]])
     work.q.mark(problem == problems.index("blank"), "invalid_weight", "(blank)")
     work.q.mark(problem != 0, "invalid_weight",
-                lambda m: _shown(col.text_at(m)) + ": " + why[problem[m]])
+                lambda m: work.shown(col.text_at(m), m) + ": " + why[problem[m]])
     work.out["weight"] = values
 
 
@@ -892,7 +945,7 @@ def _likert(work: _Work, user_missing: dict[str, list[str]], raw_name_of: dict[s
         if item == overall:
             bad = np.isin(status, [LIKERT_STATUS.index("out_of_range"),
                                    LIKERT_STATUS.index("unreadable")])
-            work.q.mark(bad, "invalid_overall", lambda m, c=col: _shown(c.text_at(m)))
+            work.q.mark(bad, "invalid_overall", lambda m, c=col: work.shown(c.text_at(m), m))
 
 
 def _optional(work: _Work, raw_name_of: dict[str, str], n: int) -> None:
@@ -956,7 +1009,7 @@ def _duplicates(work: _Work, ids: pd.Series) -> None:
     has_id = person.same_id >= 0
     dup_id = _duplicated(pd.DataFrame({"id": person.same_id}), q.kept & has_id)
     q.mark(dup_id, "duplicate_near",
-           lambda m: "respondent id repeats: " + _shown(ids[m].to_numpy(dtype=object)))
+           lambda m: "respondent id repeats: " + work.shown(ids[m].to_numpy(dtype=object), m))
     same_person = pd.DataFrame({"key": person.key, "office": signature["office_code"],
                                 "field": signature["field"]})
     q.mark(_duplicated(same_person, q.kept & person.has_pii), "duplicate_near",
@@ -967,7 +1020,9 @@ def _duplicates(work: _Work, ids: pd.Series) -> None:
 # the outputs of a clean
 # ---------------------------------------------------------------------------------------------
 def _processed(work: _Work, key: np.ndarray, year: int) -> pd.DataFrame:
-    """The processed table: the kept rows, typed (text redacted where it looks personal)."""
+    """The processed table: the kept rows, typed (text hidden where it looks personal; the
+    strict rule of a suspicious file or row is for the quarantine: a kept row passed every
+    check, and an office's name must read the same in all its rows)."""
     kept = work.q.kept
     cb = work.codebook
     n = int(kept.sum())
@@ -982,7 +1037,7 @@ def _processed(work: _Work, key: np.ndarray, year: int) -> pd.DataFrame:
             codes = kept_col.take([order[v] for v in col.values], -1, np.int16)
             data[name] = pd.Categorical.from_codes(codes, categories=cb.categories(name))
         else:
-            data[name] = kept_col.series(redact)
+            data[name] = kept_col.series(work.screen)
     data["weight"] = work.out["weight"][kept]
     likert = [c for c in cb.likert_columns if c in work.out]
     for item in likert:
@@ -996,14 +1051,11 @@ def _processed(work: _Work, key: np.ndarray, year: int) -> pd.DataFrame:
     return pd.DataFrame({k: data[k] for k in order}, copy=False)
 
 
-def _redact_cells(values: pd.Series, names: pa.Array) -> pd.Series:
-    """Cells with phone and ID numbers redacted; a cell that is a respondent's name hidden."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    folded = pa.array([fold(u) for u in uniques], type=pa.string())
-    is_name = pc.is_in(folded, value_set=names).to_numpy(zero_copy_only=False) if len(names) \
-        else np.zeros(len(uniques), dtype=bool)
-    shown = [REDACTED if hit else redact(str(u)) for u, hit in zip(uniques, is_name)]
-    return take_distinct(codes, shown, values.index)
+def _screened(values: pd.Series, screen: Screen, strict: bool | np.ndarray | None = None
+              ) -> pd.Series:
+    """Cells as :class:`~satisfaction.personal.Screen` lets them be shown (pandas ``str``)."""
+    return pd.Series(screen.cells(values.astype(object).to_numpy(), strict=strict),
+                     index=values.index, dtype="str")
 
 
 def _quarantine_table(frame: pd.DataFrame, headers: dict[str, str], work: _Work,
@@ -1011,20 +1063,25 @@ def _quarantine_table(frame: pd.DataFrame, headers: dict[str, str], work: _Work,
     """The quarantined rows and the broken lines, by line, with no personal data."""
     out = ~work.q.kept
     non_pii = [raw for raw, canon in headers.items() if canon not in work.codebook.pii_columns]
-    names = work.person.names
     rows = pd.DataFrame({
         "line": lines[out],
+        "_strict": work.person.misshapen[out],
         "reason": np.array(REASONS, dtype=object)[work.q.reason[out]],
         "detail": pd.Series(work.q.detail[out], dtype=object).fillna("").astype("str"),
         "respondent_key": _hex(key[out]).to_numpy(dtype=object),
     })
     for raw in non_pii:
         rows[headers[raw]] = frame[raw][out].astype(object).to_numpy()
-    if len(faults):
-        rows = pd.concat([rows, faults.astype({"line": "int64"})], ignore_index=True)
+    if len(faults):   # a broken record has no cells to screen
+        rows = pd.concat([rows, faults.astype({"line": "int64"}).assign(_strict=False)],
+                         ignore_index=True)
     rows = rows.sort_values("line", kind="stable").reset_index(drop=True)
-    for col in ["detail", *(headers[raw] for raw in non_pii)]:
-        rows[col] = _redact_cells(rows[col], names)
+    strict = rows.pop("_strict").to_numpy(dtype=bool)
+    # a detail's echoed values were screened when it was written (work.shown): the rest of it
+    # is the cleaning's own words, checked again but not held to the strict rule
+    rows["detail"] = _screened(rows["detail"], work.screen, strict=False)
+    for col in (headers[raw] for raw in non_pii):
+        rows[col] = _screened(rows[col], work.screen, strict)
     return rows
 
 
@@ -1135,8 +1192,64 @@ def _base_log(src: _Source, year: int, headers: dict[str, str]) -> dict[str, Any
         "lines": dict(src.layout),
         "source": src.info,
         "headers": {redact(str(k)): v for k, v in headers.items()},
-        "unmapped_columns": [redact(str(c)) for c in src.frame.columns if str(c) not in headers],
+        "unmapped_columns": [],      # screened once the file's personal values are known
     }
+
+
+def _known_texts(codebook: Codebook, offices: pd.DataFrame | None) -> frozenset[str]:
+    """The codebook's and the office list's own text, folded: shown even where a value of that
+    shape would be hidden (a province "Cao Bằng" is not a person)."""
+    known = set(codebook.header_map) | set(codebook.likert_words)
+    for name, col in codebook.columns.items():
+        if col.kind == "category":
+            known.update(codebook.category_map(name))
+    for code, labels in (codebook.spec.get("regions") or {}).items():
+        known.update(fold(t) for t in (code, *dict(labels).values()))
+    if offices is not None:
+        for col in ("office_code", "office", "stratum"):
+            if col in offices:
+                known.update(fold(v) for v in offices[col].astype(str))
+        known.update("ca " + k.removeprefix("cong an ") for k in list(known)
+                     if k.startswith("cong an "))
+    known.discard("")
+    return frozenset(known)
+
+
+def _pii_not_found(headers: dict[str, str], codebook: Codebook) -> list[str]:
+    """The codebook's personal columns the header does not have (the file is then suspicious)."""
+    found = set(headers.values())
+    return [c for c in codebook.pii_columns if c not in found]
+
+
+def _personal_log(work: _Work, headers: dict[str, str], unmapped: dict[int, str]
+                  ) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The log's account of personal data: its section, the unrecognised headers as they may
+    be shown, and the warnings (which give each unrecognised header's column, as its name may
+    be hidden)."""
+    missing = _pii_not_found(headers, work.codebook)
+    shown = [str(h) for h in work.screen.texts(list(unmapped.values()))]
+    warnings = []
+    if shown:
+        where = ", ".join(f"column {i} ({h})" for i, h in zip(unmapped, shown))
+        warnings.append(f"unrecognised header(s) {where}: their values were not read and are "
+                        "written nowhere")
+    if missing:
+        warnings.append(f"personal column(s) {', '.join(missing)} not found in the header: the "
+                        "file is treated as suspicious (text of two or more words is echoed in "
+                        "the quarantine only where it is the codebook's or the office list's)")
+    misshapen = int(work.person.misshapen.sum())
+    if misshapen and not missing:
+        warnings.append(f"{misshapen:,} row(s) with a personal cell not shaped as one (a digit "
+                        "in a name, a letter in a phone or ID number): their fields may have "
+                        "shifted, and their text is echoed as a suspicious file's")
+    section = {
+        "columns": [c for c in work.codebook.pii_columns if c not in missing],
+        "columns_not_found": missing,
+        "suspicious": bool(missing),
+        "rows_misshapen": misshapen,
+        "masked": {r: work.screen.masked[r] for r in MASK_REASONS if r in work.screen.masked},
+    }
+    return section, shown, warnings
 
 
 def _check_year(year: Any, path: Path | None) -> int:
@@ -1154,12 +1267,14 @@ def _clean_rows(src: _Source, headers: dict[str, str], codebook: Codebook,
     """Steps 2-6 on the rows of the frame (the duplicates come after)."""
     n = len(src.frame)
     person = _personal(src.frame, headers, codebook, salt)
-    # the personal columns are not read again: let them go (the caller's copy, if it keeps
-    # one, stays whole)
-    src.frame = src.frame.drop(columns=[raw for raw, canon in headers.items()
-                                        if canon in codebook.pii_columns])
+    # the personal columns are not read again, and the columns the codebook does not know are
+    # never read: let them go (the caller's copy, if it keeps one, stays whole)
+    src.frame = src.frame[[raw for raw in src.frame.columns if str(raw) in headers
+                           and headers[str(raw)] not in codebook.pii_columns]]
     pa.default_memory_pool().release_unused()
-    work = _Work(codebook, settings, {}, person, _Quarantine(n), src.natives)
+    screen = Screen(person.values, _known_texts(codebook, offices),
+                    strict=bool(_pii_not_found(headers, codebook)))
+    work = _Work(codebook, settings, {}, person, _Quarantine(n), src.natives, screen)
     _read_columns(src.frame, headers, codebook, src.labels, work)
     raw_name_of = {canon: raw for raw, canon in headers.items()}
     _categories(work)
@@ -1205,6 +1320,7 @@ def clean_survey(raw: RawFile | pd.DataFrame, year: int, *, codebook: Codebook |
         raise CleanError(src.path, "no data rows (the file has only a header)")
     headers = map_headers([str(c) for c in src.frame.columns], codebook, src.path)
     log = _base_log(src, year, headers)
+    unmapped = {i + 1: str(c) for i, c in enumerate(src.frame.columns) if str(c) not in headers}
     work = _clean_rows(src, headers, codebook, settings, offices, salt)
     key = work.person.key
     id_column = next(raw for raw, canon in headers.items() if canon == "respondent_id")
@@ -1213,10 +1329,12 @@ def clean_survey(raw: RawFile | pd.DataFrame, year: int, *, codebook: Codebook |
     quarantined = _quarantine_table(src.frame, headers, work, key, src.lines, src.faults)
     item_missing = _item_missing(work, data)
     reasons = pd.Series(quarantined["reason"]).value_counts()
+    personal, log["unmapped_columns"], warnings = _personal_log(work, headers, unmapped)
     log.update({
         "repairs": work.repairs,
         "offices": _office_list_info(offices, offices_path),
-        "warnings": [] if offices is not None else [NO_OFFICE_LIST],
+        "warnings": ([] if offices is not None else [NO_OFFICE_LIST]) + warnings,
+        "personal_data": personal,
         "rows_clean": len(data),
         "rows_quarantined": len(quarantined),
         "quarantine_reasons": {r: int(v) for r, v in reasons.items()},

@@ -766,7 +766,8 @@ def parse_reported_change(text: str | float) -> float:
         return round(float(text) / 100, 12)
     m = _CHANGE_RE.match(nfc(str(text)))
     if not m:
-        raise ValueError(f"cannot read a change from {text!r} (expected e.g. '+9.76 %')")
+        raise ValueError(f"cannot read a change from {text!r} (expected a signed percentage "
+                         "such as '+2.5 %' or '-1,5 %')")
     sign = -1.0 if m.group(1) in ("-", "\u2212") else 1.0
     return round(sign * float(m.group(2).replace(",", ".")) / 100, 12)
 
@@ -844,6 +845,7 @@ class PublishedFigures:
             smallest and the largest. What holds at the largest holds over the whole range (a
             larger design effect only widens the intervals).
         n0_published: ``n0`` was published (else it is an assumption).
+        n1_published: ``n1`` was published (else it is the survey file's count).
     """
 
     reported: str | float
@@ -855,6 +857,7 @@ class PublishedFigures:
     deff0: float
     deff_range: tuple[float, float] = (min(DEFAULT_DEFF_GRID), max(DEFAULT_DEFF_GRID))
     n0_published: bool = False
+    n1_published: bool = True
 
 
 def published_setup(params: YearParams, baseline: YearParams | None,
@@ -904,6 +907,7 @@ def published_setup(params: YearParams, baseline: YearParams | None,
     return PublishedFigures(
         reported=reported, rate=rate, p1=rate / 100, n1=n1, deff1=worst, n0=n0 or n1,
         deff0=worst, deff_range=(min(deffs), worst), n0_published=n0 is not None,
+        n1_published=published.get("respondents") is not None,
     )
 
 

@@ -7,17 +7,22 @@ adds the points up, places every unit in its band with thresholds taken from the
 params (never from code), and answers the questions of notebook ``04_par_index``: the mean
 and distribution of scores with intervals, the band counts and their change on the previous
 year, the transition matrix of bands between two years, the criteria that lose the most
-points, how fragile the ranking is, and how a province's PAR score relates to the satisfaction
-of its citizens in the survey.
+points, how fragile the ranking is under several assumptions about measurement error
+(:func:`fragility`: nothing measures it, so the self-assessment gap is one assumption among
+others), and how a province's PAR score relates to the satisfaction of its citizens in the
+survey, also net of the index's own satisfaction criterion (:func:`satisfaction_links`).
 
 The unit table (one file per year, *long*: one row per unit x criterion) has the columns
 
     year, unit_code, unit, unit_type, province, criterion, self_points, appraised_points
 
 ``appraised_points`` are the official points (what the index and the bands use);
-``self_points`` are the unit's self-assessment, kept apart and used only as a measure of
-measurement uncertainty. ``year``, ``unit_type``, ``province`` and ``self_points`` are
-optional. The criteria and their maximum points come from ``data/raw/par_criteria.yaml``.
+``self_points`` are the unit's self-assessment, kept apart and used only for the
+self-assessment gap ``|self - appraised|`` (one assumed measure of measurement uncertainty).
+``year``, ``unit_type``, ``province`` and ``self_points`` are optional. The criteria and
+their maximum points come from ``data/raw/par_criteria.yaml`` (its optional
+``satisfaction_criterion`` names the criterion that scores citizens' satisfaction; by default
+the one coded ``satisfaction``).
 
 Rules for bad input (each case is a row of the problems report with a reason and the action
 taken; nothing is dropped silently):
@@ -52,7 +57,7 @@ synthetic unit tables (see :mod:`satisfaction.synth_par`) or figures
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -77,6 +82,9 @@ TOTAL = "total"
 """Margin row/column of the transition matrix."""
 SCORE_TOLERANCE = 1e-9
 """A score this close below a band bound counts as on the bound (floating-point sums)."""
+SATISFACTION_CRITERION = "satisfaction"
+"""The criterion that scores citizens' satisfaction, unless the criteria file names another
+(``satisfaction_criterion``; ``null``: none)."""
 
 CRITERIA_FILE = config.RAW / "par_criteria.yaml"
 REQUIRED_COLUMNS = ("unit_code", "unit", "criterion", "appraised_points")
@@ -105,12 +113,16 @@ class ParCriteria:
         band_labels: band code -> {"vi": ..., "en": ...}.
         published: year -> what the ministry published (``counts``, ``change_on_previous``).
         source: the YAML file read.
+        satisfaction: the criterion that scores citizens' satisfaction (the file's
+            ``satisfaction_criterion``; by default the criterion coded ``satisfaction`` when
+            there is one), or None: the index has no such criterion.
     """
 
     table: pd.DataFrame
     band_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     published: dict[int, dict[str, Any]] = field(default_factory=dict)
     source: Path | None = None
+    satisfaction: str | None = None
 
     @property
     def codes(self) -> list[str]:
@@ -156,8 +168,8 @@ def load_criteria(path: str | Path | None = None) -> ParCriteria:
         >>> c = load_criteria()
         >>> c.codes[:3], c.total, int(c.max_points["satisfaction"])
         (['direction', 'institutions', 'procedures'], 100.0, 20)
-        >>> c.band_label("fair", "vi")
-        'Khá'
+        >>> c.band_label("fair", "vi"), c.satisfaction
+        ('Khá', 'satisfaction')
     """
     path = Path(path) if path else CRITERIA_FILE
     if not path.exists():
@@ -185,11 +197,17 @@ def load_criteria(path: str | Path | None = None) -> ParCriteria:
     for lang in ("vi", "en"):
         table[lang] = _tidy_text(table[lang]) if lang in table else pd.NA
         table[lang] = table[lang].fillna(pd.Series(table.index, index=table.index))
+    named = spec.get("satisfaction_criterion", SATISFACTION_CRITERION)
+    if named is not None and str(named) not in table.index:
+        if "satisfaction_criterion" in spec:
+            raise ParDataError(f"{path}: satisfaction_criterion {named!r} is not a criterion")
+        named = None
     return ParCriteria(
         table=table[["max_points", "vi", "en"]],
         band_labels={str(k): dict(v) for k, v in (spec.get("band_labels") or {}).items()},
         published={int(k): dict(v) for k, v in (spec.get("published") or {}).items()},
         source=path.resolve(),
+        satisfaction=None if named is None else str(named),
     )
 
 
@@ -491,11 +509,14 @@ def align_years(before: ParTable, after: ParTable) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
-def unit_scores(table: ParTable) -> pd.DataFrame:
+def unit_scores(table: ParTable, exclude: Sequence[str] = ()) -> pd.DataFrame:
     """Add each unit's points up.
 
     Args:
         table: a checked year (:func:`load_par`).
+        exclude: criteria left out: the score is then the other criteria's points in per cent
+            of their maximum (the index *net of* those criteria, e.g. of the satisfaction
+            criterion when the score is compared with citizens' satisfaction).
 
     Returns:
         One row per unit (index ``unit_code``, file order): ``unit, unit_type, province,
@@ -514,9 +535,22 @@ def unit_scores(table: ParTable) -> pd.DataFrame:
                    appraised_total  score  self_score  uncertainty
         unit_code
         U1                    91.0   91.0        95.5          4.5
+        >>> round(float(unit_scores(t, exclude=["satisfaction"])["score"].iloc[0]), 4)
+        90.0
+
+    Raises:
+        ValueError: ``exclude`` names a criterion that is not one, or every criterion.
     """
+    unknown = sorted(set(exclude) - set(table.criteria.codes))
+    if unknown:
+        raise ValueError(f"exclude: not a criterion: {', '.join(map(str, unknown))}")
+    kept = [c for c in table.criteria.codes if c not in set(exclude)]
+    if not kept:
+        raise ValueError("exclude leaves no criterion to score")
     s = table.scores
-    n_crit = len(table.criteria.codes)
+    if len(kept) < len(table.criteria.codes):
+        s = s.loc[s["criterion"].isin(kept)]
+    n_crit = len(kept)
     g = s.groupby("unit_code", sort=False)
     out = g[list(UNIT_COLUMNS)].first()
     out["appraised_total"] = g["appraised_points"].sum()
@@ -816,34 +850,38 @@ def published_comparison(mean: float, changes: pd.DataFrame, published_mean: flo
             column, or the first when there is only one).
 
     Returns:
-        One row per published figure: ``figure, published, reproduced, match`` (the mean is
-        compared at the published two decimals, counts exactly); no row when nothing was
-        published.
+        One row per published figure: ``figure`` (its name in English), ``what`` (``mean``,
+        ``count`` or ``change``: what kind of figure, for a page to name it in its language),
+        ``band`` (the band of a count or change; missing for the mean), ``published``,
+        ``reproduced``, ``match`` (the mean is compared at the published two decimals, counts
+        exactly); no row when nothing was published.
 
     Examples:
         >>> ch = pd.DataFrame({"2019": [10, 68], "2020": [14, 81]}, index=["excellent", "good"])
         >>> ch["change"] = ch["2020"] - ch["2019"]
         >>> published_comparison(85.7795, ch, 85.78, {"counts": {"excellent": 14},
-        ...                      "change_on_previous": {"good": 13}})
-                                      figure  published  reproduced  match
-        0                     mean score (%)      85.78       85.78   True
-        1                    excellent units      14.00       14.00   True
-        2  good: change on the previous year      13.00       13.00   True
+        ...                      "change_on_previous": {"good": 13}}).drop(columns="figure")
+             what       band  published  reproduced  match
+        0    mean        NaN      85.78       85.78   True
+        1   count  excellent      14.00       14.00   True
+        2  change       good      13.00       13.00   True
     """
     rows = []
     if published_mean is not None:
-        rows.append(("mean score (%)", float(published_mean), round(float(mean), 2)))
+        rows.append(("mean score (%)", "mean", None, float(published_mean),
+                     round(float(mean), 2)))
     published = published or {}
     col = after_label or (changes.columns[1] if changes.shape[1] > 1 else changes.columns[0])
     for band, n in (published.get("counts") or {}).items():
         got = changes[col].get(band, np.nan)
-        rows.append((f"{band} units", float(n), float(got)))
+        rows.append((f"{band} units", "count", str(band), float(n), float(got)))
     if "change" in changes:
         for band, d in (published.get("change_on_previous") or {}).items():
-            rows.append((f"{band}: change on the previous year", float(d),
+            rows.append((f"{band}: change on the previous year", "change", str(band), float(d),
                          float(changes["change"].get(band, np.nan))))
-    out = pd.DataFrame(rows, columns=["figure", "published", "reproduced"])
-    out = out.astype({"figure": "object", "published": "float64", "reproduced": "float64"})
+    out = pd.DataFrame(rows, columns=["figure", "what", "band", "published", "reproduced"])
+    out = out.astype({"figure": "object", "what": "object", "band": "object",
+                      "published": "float64", "reproduced": "float64"})
     out["match"] = np.isclose(out["published"].to_numpy(), out["reproduced"].to_numpy(),
                               rtol=0, atol=1e-9)
     return out
@@ -1156,6 +1194,80 @@ def robustness(scores: pd.Series, bands: Mapping[str, float],
     return out
 
 
+UNCERTAINTY_ASSUMPTIONS = ("as scored", "gap", "half_gap", "fixed", "thresholds")
+"""The rows of :func:`fragility`: how a unit's score might be off (or the thresholds moved)."""
+_DIRECTIONS = {"scores + uncertainty": "up", "scores - uncertainty": "down",
+               "scores +/- uncertainty": "either"}
+
+
+def fragility(units: pd.DataFrame, bands: Mapping[str, float],
+              fixed: Sequence[float] = (1.0, 2.0), threshold_shift: float = 1.0) -> pd.DataFrame:
+    """How many units could change band under several assumptions about measurement error.
+
+    Nothing measures how precisely a unit is scored (the council appraises each unit once), so
+    any "measurement uncertainty" is an assumption. This function tries several, each as
+    :func:`robustness` does (every score moved up, down, and either way by its uncertainty):
+
+    * ``gap`` -- each unit's ``|self-assessed - appraised|`` score (:func:`unit_scores`
+      ``uncertainty``: how much the council corrected the unit, not how much a second appraisal
+      would differ); a unit without a self-assessment is not moved (``not_moved``);
+    * ``half_gap`` -- half that gap;
+    * ``fixed`` -- the same ``d`` points for every unit, one set of rows per ``d`` of ``fixed``;
+    * ``thresholds`` -- the scores as scored, every band threshold moved by ``threshold_shift``.
+
+    Args:
+        units: :func:`unit_scores` (columns ``score`` and ``uncertainty``).
+        bands: band name -> lower bound (params ``par_bands``).
+        fixed: the fixed uncertainties tried, in points (each > 0).
+        threshold_shift: points every threshold moves by (> 0).
+
+    Returns:
+        One row per assumption and direction: ``assumption`` (:data:`UNCERTAINTY_ASSUMPTIONS`),
+        ``points`` (the fixed ``d`` or the threshold shift; NaN for ``gap``, ``half_gap`` and
+        ``as scored``), ``direction`` (``up``, ``down``, ``either``; ``none`` for the ranking as
+        scored), ``units, changed, moved_up, moved_down, not_moved`` and the units per band
+        (<NA> on the ``either`` rows: a unit may move either way).
+
+    Raises:
+        ValueError: a fixed uncertainty or a threshold shift that is not positive, or bands
+            :func:`assign_bands` refuses.
+
+    Examples:
+        >>> units = pd.DataFrame({"score": [95.5, 94.0, 81.0, 60.0],
+        ...                       "uncertainty": [1.0, 0.5, 3.0, np.nan]}, index=list("ABCD"))
+        >>> f = fragility(units, {"excellent": 95, "good": 80}, fixed=[2.0])
+        >>> f.loc[f["direction"].isin(["none", "either"]),
+        ...       ["assumption", "points", "changed", "not_moved"]]
+            assumption  points  changed  not_moved
+        0    as scored     NaN        0          0
+        3          gap     NaN        2          1
+        6     half_gap     NaN        1          1
+        9        fixed     2.0        3          0
+        12  thresholds     1.0        2          0
+    """
+    if threshold_shift <= 0 or any(not float(d) > 0 for d in fixed):
+        raise ValueError("fixed uncertainties and the threshold shift must be positive")
+    score, gap = units["score"], units["uncertainty"]
+    choices: list[tuple[str, float, pd.Series | float]] = [
+        ("gap", np.nan, gap), ("half_gap", np.nan, gap / 2),
+        *[("fixed", float(d), float(d)) for d in fixed]]
+    parts = []
+    for name, points, uncertainty in choices:
+        r = robustness(score, bands, uncertainty=uncertainty, threshold_shift=threshold_shift)
+        if not parts:
+            parts.append(r.iloc[[0]].assign(assumption="as scored", points=np.nan,
+                                            direction="none"))
+            thresholds = r.iloc[4:].assign(assumption="thresholds",
+                                           points=float(threshold_shift),
+                                           direction=["up", "down", "either"])
+        scores = r.loc[r["scenario"].isin(list(_DIRECTIONS))]
+        parts.append(scores.assign(assumption=name, points=points,
+                                   direction=scores["scenario"].map(_DIRECTIONS)))
+    out = pd.concat([*parts, thresholds], ignore_index=True).drop(columns="scenario")
+    first = ["assumption", "points", "direction"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
 # --------------------------------------------------------------------------------------------
 # PAR and citizen satisfaction
 # --------------------------------------------------------------------------------------------
@@ -1344,3 +1456,67 @@ def par_vs_satisfaction(units: pd.DataFrame, satisfaction: pd.DataFrame | pd.Ser
                          satisfaction_rank=stats.rankdata(-table["satisfaction"]))
     return ParSatisfaction(table=table.reset_index(drop=True),
                            summary=pd.DataFrame([result]), unmatched=unmatched)
+
+
+SCORE_VARIANTS = ("score", "net", "criterion")
+"""The scores :func:`satisfaction_links` correlates with citizens' satisfaction."""
+
+
+def satisfaction_links(table: ParTable, satisfaction: pd.DataFrame | pd.Series,
+                       **options: Any) -> dict[str, ParSatisfaction]:
+    """Provinces' PAR scores against their citizens' satisfaction, with and without the index's
+    own satisfaction criterion.
+
+    The PAR index scores citizens' satisfaction itself (a criterion of the index), so part of a
+    correlation between the whole score and a survey's satisfaction can be built in. Three
+    scores are compared (:data:`SCORE_VARIANTS`):
+
+    * ``score`` -- the whole index (the official score);
+    * ``net`` -- the index *net of* the satisfaction criterion (the other criteria's points in
+      per cent of their maximum, :func:`unit_scores` ``exclude``): what the rest of the index
+      shares with the survey;
+    * ``criterion`` -- the satisfaction criterion alone (in per cent of its maximum).
+
+    Args:
+        table: a checked year (:func:`load_par`); its criteria name the satisfaction criterion
+            (:attr:`ParCriteria.satisfaction`).
+        satisfaction: satisfaction by province (see :func:`par_vs_satisfaction`).
+        **options: passed to :func:`par_vs_satisfaction` (``method``, ``confidence``,
+            ``disclosure_threshold``...).
+
+    Returns:
+        Variant -> :class:`ParSatisfaction`, in the order above. Only ``score`` when the index
+        has no satisfaction criterion (or it is its only criterion); ``criterion`` is left out
+        when its points are the same for every province (no rank correlation exists).
+
+    Raises:
+        ValueError: as :func:`par_vs_satisfaction` for the whole score.
+
+    Examples:
+        >>> c = load_criteria()
+        >>> provinces = ["Hà Nội", "Huế", "Cà Mau", "Sơn La", "Hà Giang"]
+        >>> points = np.tile(c.max_points.to_numpy() / 2, (5, 1))
+        >>> points[:, c.codes.index("satisfaction")] = [20, 15, 10, 5, 0]  # follows the survey
+        >>> points[:, 0] = [0, 2, 4, 6, 8]                                  # the other way
+        >>> rows = pd.DataFrame({"unit_code": np.repeat(list("ABCDE"), 9), "unit": "u",
+        ...     "unit_type": "province", "province": np.repeat(provinces, 9),
+        ...     "criterion": c.codes * 5, "appraised_points": points.ravel()})
+        >>> sat = pd.Series([0.97, 0.95, 0.93, 0.91, 0.90], index=provinces)
+        >>> links = satisfaction_links(load_par(rows, c, 2020), sat)
+        >>> {k: round(float(v.summary["rho"].iloc[0]), 2) for k, v in links.items()}
+        {'score': 1.0, 'net': -1.0, 'criterion': 1.0}
+    """
+    criterion = table.criteria.satisfaction
+    out = {"score": par_vs_satisfaction(unit_scores(table), satisfaction, **options)}
+    others = [c for c in table.criteria.codes if c != criterion]
+    if criterion is None or not others:
+        return out
+    out["net"] = par_vs_satisfaction(unit_scores(table, exclude=[criterion]), satisfaction,
+                                     **options)
+    try:
+        out["criterion"] = par_vs_satisfaction(unit_scores(table, exclude=others),
+                                               satisfaction, **options)
+    except ValueError as exc:
+        if "constant" not in str(exc):
+            raise
+    return out

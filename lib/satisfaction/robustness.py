@@ -31,9 +31,13 @@ its baseline, this module answers the next questions, each with a design-based i
 
 Rates are proportions (0.9645) and changes differences of proportions (0.0976 = 9.76 points).
 Every subset is a domain of the full design (never a re-weighted subset), the two years are
-independent samples, and every interval of a change is Newcombe's on effective sample sizes as
-on page 03 (:func:`satisfaction.compare.change_table`), except the decomposition's, the tipping
-points' and the selection scenario's, which are Wald intervals on linearised standard errors.
+independent samples, and every interval of a change is page 03's
+(:func:`satisfaction.compare.change_table`): each year keeps the interval its estimate table
+reports (Korn-Graubard by default, with the domain's design degrees of freedom), the change's
+intervals are MOVER-D (points) and MOVER-R (ratio) from those limits, and its test is their
+inversion -- so a subset that is the whole sample gives exactly page 03's change and interval.
+The decomposition's parts, the tipping points and the selection scenario have Wald intervals on
+linearised standard errors.
 
 Not for: the change test itself (:mod:`satisfaction.compare`), wording
 (:mod:`satisfaction.report.robustness`) or drawing (:mod:`satisfaction.plots.robustness`).
@@ -60,7 +64,7 @@ from .compare import (
     influence_variance,
 )
 from .design import DesignSpec, SurveyDesign
-from .intervals import effective_sample_size, z_quantile
+from .intervals import z_quantile
 from .questionnaire import ItemSource, common_items
 
 if TYPE_CHECKING:
@@ -132,23 +136,34 @@ def _rate(design: SurveyDesign, var: str) -> tuple[float, float]:
     return float(row["estimate"]), float(row["se"])
 
 
-def _domain_table(design: SurveyDesign, var: str,
-                  masks: Mapping[str, ArrayLike]) -> pd.DataFrame:
-    """Estimate tables (estimate, se, n, n_eff) of ``var`` in several domains of one design."""
-    est, cov, n = design.domain_covariance(var, masks)
-    se = np.sqrt(np.clip(np.diag(cov.to_numpy(float)), 0.0, None))
-    table = pd.DataFrame({"estimate": est.to_numpy(float), "se": se, "n": n.to_numpy()},
-                         index=est.index)
-    table["n_eff"] = effective_sample_size(table["estimate"], table["se"], table["n"])
-    return table
+def _domain_table(design: SurveyDesign, var: str, masks: Mapping[str, ArrayLike], *,
+                  level: float = 0.95, ci_method: str = "beta") -> pd.DataFrame:
+    """The estimate table of ``var`` in several domains of one design, one row per mask.
+
+    Each mask is a domain of the full design, estimated by
+    :meth:`~satisfaction.design.SurveyDesign.proportion` exactly as every estimate table
+    (estimate, se, interval, n, n_eff and the domain's design degrees of freedom), so that a
+    mask covering every row gives the year's overall row. The design is rebuilt once with
+    every mask as a column (a handful of masks: one ``proportion`` call each).
+    """
+    columns = {f"__domain_{i}__": np.asarray(m, dtype=bool) for i, m in enumerate(masks.values())}
+    marked = _with_columns(design, columns)
+    rows = []
+    for column in columns:  # a handful of domains (scenarios, a window), not a hot path
+        table = marked.proportion(var, by=column, ci_method=ci_method, level=level)
+        rows.append(table.reindex([True]).iloc[0])
+    out = pd.DataFrame(rows, index=pd.Index([str(k) for k in masks], name="domain"))
+    out["n"] = out["n"].fillna(0)
+    return out
 
 
 def _restricted_changes(current: SurveyDesign, base: SurveyDesign, var: str,
                         masks_current: Mapping[str, ArrayLike], masks_base: Mapping[str, ArrayLike],
-                        *, level: float, method: str) -> pd.DataFrame:
+                        *, level: float, method: str, ci_method: str = "beta") -> pd.DataFrame:
     """The change of ``var`` within matching domains of the two years (one row per domain)."""
-    return change_table(_domain_table(current, var, masks_current),
-                        _domain_table(base, var, masks_base), level=level, method=method)
+    tables = [_domain_table(d, var, m, level=level, ci_method=ci_method)
+              for d, m in ((current, masks_current), (base, masks_base))]
+    return change_table(*tables, level=level, method=method, ci_method=ci_method)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,7 +293,8 @@ def like_for_like(
             the cut of the overall item, as :mod:`satisfaction.scores` applies to components).
         level: confidence level.
         ci_method: interval method of each year's rate.
-        method: interval method of the change (page 03's Newcombe by default).
+        method: how the two years' intervals are combined (page 03's MOVER, see
+            :func:`satisfaction.compare.change_table`).
         years: labels of the two years.
 
     Returns:
@@ -358,6 +374,7 @@ def quality_change(
     *,
     flags: tuple[pd.DataFrame, pd.DataFrame],
     level: float = 0.95,
+    ci_method: str = "beta",
     method: str = "newcombe",
 ) -> pd.DataFrame:
     """The change with all forms, and without each kind of low-quality form, in both years.
@@ -375,6 +392,7 @@ def quality_change(
         flags: each year's :func:`satisfaction.instrument.response_flags` (indexed like its
             survey table), current then base.
         level: confidence level.
+        ci_method: interval method of each year's rate (the change is built from them).
         method: interval method of the change.
 
     Returns:
@@ -387,7 +405,8 @@ def quality_change(
     """
     masks1 = _quality_masks(flags[0], current, "current")
     masks0 = _quality_masks(flags[1], base, "base")
-    out = _restricted_changes(current, base, var, masks1, masks0, level=level, method=method)
+    out = _restricted_changes(current, base, var, masks1, masks0, level=level, method=method,
+                              ci_method=ci_method)
     out.insert(0, "left_out_current", [int((~m).sum()) for m in masks1.values()])
     out.insert(1, "left_out_base", [int((~m).sum()) for m in masks0.values()])
     fast = _checked_in(flags[0], flags[1])
@@ -830,6 +849,7 @@ def comparability_checklist(
     overall: str | None = "q_overall",
     date_column: str = "interview_date",
     level: float = 0.95,
+    ci_method: str = "beta",
     method: str = "newcombe",
 ) -> pd.DataFrame:
     """Do the two years measure the same thing? Every difference, with its measured effect.
@@ -847,6 +867,7 @@ def comparability_checklist(
         overall: the overall item (``var`` is made from it).
         date_column: the interview date.
         level: confidence level.
+        ci_method: interval method of each year's rate in the restricted changes.
         method: interval method of the restricted changes.
 
     Returns:
@@ -860,7 +881,7 @@ def comparability_checklist(
         share; ``none``: not measurable from the data), ``estimate``, ``ci_low``, ``ci_high``
         (proportion scale) and ``detail`` (a dict: what differs, the counts behind it).
     """
-    kwargs = {"level": level, "method": method}
+    kwargs = {"level": level, "ci_method": ci_method, "method": method}
     compared = items[items["in_current"] | items["in_base"]]
     differ = [str(i) for i in compared.index[~compared["comparable"]]]
     n_items = (int(compared["comparable"].sum()), len(compared))
@@ -1040,7 +1061,8 @@ def review(
     composition = composition_table(current, base, var, by, level=level, years=years)
     like = like_for_like(current, base, var, items=items, overall=overall, level=level,
                          ci_method=ci_method, method=method, years=years)
-    quality = quality_change(current, base, var, flags=flags, level=level, method=method)
+    quality = quality_change(current, base, var, flags=flags, level=level, ci_method=ci_method,
+                             method=method)
     item_table = common_items(*items)
     return RobustnessReview(
         years=years, level=level, change=change,
@@ -1051,7 +1073,7 @@ def review(
         checklist=comparability_checklist(
             current, base, var, items=item_table, composition=composition, like=like,
             quality=quality, flags=flags, sources=sources, overall=overall, level=level,
-            method=method),
+            ci_method=ci_method, method=method),
         by=present,
     )
 

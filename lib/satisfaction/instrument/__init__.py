@@ -21,8 +21,9 @@ every table carry the ``year``). The map:
                        alpha is written here rather than taken from pingouin
 :mod:`.quality`        response quality: :func:`response_flags` (straight-lined, very fast,
                        incomplete), :func:`quality_summary`, :func:`quality_sensitivity`
-:mod:`.modes`          mode and respondent effects: :func:`group_rates`, :func:`mode_effects`
-                       (design-based contrasts of domains of one design, Holm-adjusted)
+:mod:`.groups`         satisfaction by channel and by respondent type: :func:`group_rates`,
+                       :func:`group_contrasts` (design-based contrasts of domains of one design,
+                       Holm-adjusted; descriptive comparisons, not effects)
 :mod:`.precision`      respondents per level next year: :func:`sample_size_for_precision`,
                        :func:`sample_size_for_half_width`
 :mod:`.review`         all of it: :func:`load_years`, :func:`review_instrument` ->
@@ -32,10 +33,11 @@ every table carry the ``year``). The map:
 :mod:`.examples`       :func:`example_survey`, the small table the examples run on
 =====================  ===========================================================================
 
+The tables hold codes (items, components, flags, scenarios, groups), never reviewer text.
 Elsewhere: the contrast of two domains of one design is
-:meth:`satisfaction.design.SurveyDesign.contrasts`; the recommendations written from a review
-are :func:`satisfaction.report.recommendations.recommendations`; the figures are
-:mod:`satisfaction.plots.instrument`.
+:meth:`satisfaction.design.SurveyDesign.contrasts`; the review as a reviewer reads it (labels,
+tables, findings) is :mod:`satisfaction.report.instrument`, the recommendations written from it
+:mod:`satisfaction.report.recommendations`; the figures are :mod:`satisfaction.plots.instrument`.
 
 Not for: the headline satisfaction estimates (see :mod:`satisfaction.design`), their
 publication flags (:mod:`satisfaction.reliability`), year-over-year change
@@ -57,6 +59,7 @@ from .consistency import (
     weighted_spearman,
 )
 from .examples import EXAMPLE_ITEMS, example_survey
+from .groups import DEFAULT_CONTRASTS, group_contrasts, group_rates
 from .inputs import InstrumentError
 from .items import (
     ANSWERS,
@@ -68,24 +71,31 @@ from .items import (
     item_nonresponse,
     near_constant_items,
 )
-from .modes import DEFAULT_CONTRASTS, group_rates, mode_effects
 from .precision import sample_size_for_half_width, sample_size_for_precision
 from .quality import (
-    FLAG_LABELS,
+    FLAGS,
     SCENARIOS,
     quality_sensitivity,
     quality_summary,
     response_flags,
 )
-from .review import InstrumentReview, combine_reviews, load_years, review_instrument, review_years
+from .review import (
+    NO_ITEM_MISSING,
+    InstrumentReview,
+    combine_reviews,
+    load_years,
+    review_instrument,
+    review_years,
+)
 from .settings import InstrumentSettings, components_from_codebook
 
 __all__ = [
     "ANSWERS",
     "DEFAULT_CONTRASTS",
     "EXAMPLE_ITEMS",
-    "FLAG_LABELS",
+    "FLAGS",
     "ITEM_MISSING_COLUMNS",
+    "NO_ITEM_MISSING",
     "OPTIONAL_REASONS",
     "SCENARIOS",
     "InstrumentError",
@@ -99,6 +109,7 @@ __all__ = [
     "cronbach_alpha",
     "example_survey",
     "feldt_interval",
+    "group_contrasts",
     "group_rates",
     "internal_consistency",
     "item_distribution",
@@ -106,7 +117,6 @@ __all__ = [
     "item_rest_statistics",
     "item_statistics",
     "load_years",
-    "mode_effects",
     "near_constant_items",
     "overall_agreement",
     "quality_sensitivity",

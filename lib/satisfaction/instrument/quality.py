@@ -34,24 +34,16 @@ from .inputs import (
 )
 from .settings import InstrumentSettings
 
-__all__ = ["FLAG_LABELS", "SCENARIOS", "quality_sensitivity", "quality_summary", "response_flags"]
+__all__ = ["FLAGS", "SCENARIOS", "quality_sensitivity", "quality_summary", "response_flags"]
 
-FLAG_LABELS = {
-    "straightlined": "straight-lined (same answer to every item)",
-    "fast": "very fast",
-    "incomplete": "incomplete",
-    "flagged": "any of the three",
-}
-"""The flags of :func:`response_flags` counted by :func:`quality_summary`, and their labels."""
+FLAGS = ("straightlined", "fast", "incomplete", "flagged", "straightlined_at_5")
+"""The rows of :func:`quality_summary`: the flags of :func:`response_flags` (``flagged``: any of
+the three), and the straight-lined forms whose every answer is 5. The report layer names them
+(:mod:`satisfaction.report.instrument`)."""
 
-SCENARIOS = {
-    "all forms": None,
-    "without straight-lined": "straightlined",
-    "without very fast": "fast",
-    "without incomplete": "incomplete",
-    "without any flagged": "flagged",
-}
-"""The rows of :func:`quality_sensitivity`: scenario -> the flag whose forms it leaves out."""
+SCENARIOS = ("all", "straightlined", "fast", "incomplete", "flagged")
+"""The rows of :func:`quality_sensitivity`: all forms, then without the forms of each flag (the
+codes of :data:`satisfaction.robustness.QUALITY_SCENARIOS`)."""
 
 
 def response_flags(df: pd.DataFrame, items: Sequence[str], overall: str | None = "q_overall",
@@ -131,9 +123,8 @@ def quality_summary(df: pd.DataFrame, flags: pd.DataFrame, weights: str | None =
     """How many forms each quality rule flags, counted and weighted.
 
     Returns:
-        One row per (year, flag): label, n_flagged, n_forms, share, weighted_share,
+        One row per (year, flag) of :data:`FLAGS`: n_flagged, n_forms, share, weighted_share,
         n_checkable (forms the rule could be checked on: those with a duration for ``fast``).
-        Also a ``straightlined_at_5`` row: straight-lined with every answer 5.
 
     Examples:
         >>> from satisfaction.instrument import example_survey
@@ -153,7 +144,7 @@ def quality_summary(df: pd.DataFrame, flags: pd.DataFrame, weights: str | None =
     for key, part in per_year(df, by):
         f = flags.loc[part.index]
         w = weight_array(part, weights)
-        table_flags = {name: f[name].to_numpy(dtype=bool) for name in FLAG_LABELS}
+        table_flags = {name: f[name].to_numpy(dtype=bool) for name in FLAGS[:-1]}
         table_flags["straightlined_at_5"] = (f["straightline_value"] == 5).fillna(False).to_numpy(
             dtype=bool)
         rows = []
@@ -162,7 +153,6 @@ def quality_summary(df: pd.DataFrame, flags: pd.DataFrame, weights: str | None =
                          else np.ones(len(f), dtype=bool))
             rows.append({
                 "flag": name,
-                "label": FLAG_LABELS.get(name, "straight-lined, every answer 5"),
                 "n_flagged": int(mask.sum()), "n_forms": len(f),
                 "share": mask.mean() if len(f) else np.nan,
                 "weighted_share": float(w[mask].sum() / w.sum()),
@@ -176,25 +166,24 @@ def _sensitivity_rows(frame: pd.DataFrame, f: pd.DataFrame, y: str, design: Desi
                       level: float, ci_method: str) -> pd.DataFrame:
     """The scenario rows of one year (``frame``: design columns, ``y`` and keep__ columns)."""
     sd = build_design(frame, design)
-    masks = {label: frame[f"keep__{flag or 'all'}"].to_numpy(dtype=bool)
-             for label, flag in SCENARIOS.items()}
-    change = sd.contrasts(y, masks, [(label, "all forms") for label in SCENARIOS], level)
+    masks = {flag: frame[f"keep__{flag}"].to_numpy(dtype=bool) for flag in SCENARIOS}
+    change = sd.contrasts(y, masks, [(flag, "all") for flag in SCENARIOS], level)
     checkable_fast = bool(f["duration_known"].any())
     rows = []
-    for (label, flag), diff in zip(SCENARIOS.items(), change.itertuples(index=False)):
-        if flag is None:
+    for flag, diff in zip(SCENARIOS, change.itertuples(index=False)):
+        if flag == "all":
             row = proportion_rows(sd, [y], ci_method, level).iloc[0]
         else:
             prop = proportion_rows(sd, [y], ci_method, level, by=f"keep__{flag}")
             prop = prop[prop["domain"].eq(True)]  # the domain label is the keep indicator
             row = prop.iloc[0] if len(prop) else pd.Series(dtype=float)
         rows.append({
-            "scenario": label,
-            "forms_left_out": 0 if flag is None else int((~masks[label]).sum()),
+            "scenario": flag,
+            "forms_left_out": 0 if flag == "all" else int((~masks[flag]).sum()),
             **{c: row.get(c, np.nan) for c in COLUMNS},
-            "change": 0.0 if flag is None else diff.difference,
-            "change_low": 0.0 if flag is None else diff.ci_low,
-            "change_high": 0.0 if flag is None else diff.ci_high,
+            "change": 0.0 if flag == "all" else diff.difference,
+            "change_low": 0.0 if flag == "all" else diff.ci_low,
+            "change_high": 0.0 if flag == "all" else diff.ci_high,
             "checkable": checkable_fast if flag == "fast" else True,
         })
     return pd.DataFrame(rows)
@@ -211,7 +200,8 @@ def quality_sensitivity(df: pd.DataFrame, flags: pd.DataFrame, design: DesignSpe
     (the two domains overlap, so their covariance counts).
 
     Returns:
-        One row per (year, scenario): scenario, forms_left_out, estimate, se, ci_low, ci_high,
+        One row per (year, scenario) of :data:`SCENARIOS` (``all``: every form; else the forms
+        without that flag): scenario, forms_left_out, estimate, se, ci_low, ci_high,
         deff, n, n_eff, df, change, change_low, change_high (subset minus all forms, proportion
         scale), checkable (False when the rule could not be checked, e.g. no durations).
 
@@ -223,12 +213,12 @@ def quality_sensitivity(df: pd.DataFrame, flags: pd.DataFrame, design: DesignSpe
         >>> flags = response_flags(df, ["a1", "a2", "a3", "f1", "f2", "f3"])
         >>> t = quality_sensitivity(df, flags, D, by=None)
         >>> t[["scenario", "forms_left_out", "estimate", "change", "change_low"]].round(3)
-                         scenario  forms_left_out  estimate  change  change_low
-        0               all forms               0     0.466   0.000       0.000
-        1  without straight-lined              39     0.371  -0.095      -0.173
-        2       without very fast               0     0.466   0.000       0.000
-        3      without incomplete               5     0.467   0.001      -0.015
-        4     without any flagged              44     0.366  -0.099      -0.174
+                scenario  forms_left_out  estimate  change  change_low
+        0            all               0     0.466   0.000       0.000
+        1  straightlined              39     0.371  -0.095      -0.173
+        2           fast               0     0.466   0.000       0.000
+        3     incomplete               5     0.467   0.001      -0.015
+        4        flagged              44     0.366  -0.099      -0.174
     """
     require_columns(df, [y])
     _check_flags(df, flags, ["straightlined", "fast", "incomplete", "flagged", "duration_known"])
@@ -238,9 +228,8 @@ def quality_sensitivity(df: pd.DataFrame, flags: pd.DataFrame, design: DesignSpe
         require_columns(part, design.columns)
         frame = part[[*design.columns, y]].copy()
         frame[y] = pd.to_numeric(frame[y], errors="coerce").astype(float)
-        for flag in SCENARIOS.values():
-            frame[f"keep__{flag or 'all'}"] = True if flag is None else ~f[flag].to_numpy(
-                dtype=bool)
+        for flag in SCENARIOS:
+            frame[f"keep__{flag}"] = True if flag == "all" else ~f[flag].to_numpy(dtype=bool)
         table = _sensitivity_rows(frame, f, y, design, level, ci_method)
         parts.append(with_key(table, by, key))
     return stack(parts)

@@ -28,6 +28,7 @@ from ..design import DesignSpec
 from ..params import YearParams
 from ..years import load_baseline, load_item_missing, load_survey
 from .consistency import internal_consistency, item_statistics, overall_agreement
+from .groups import DEFAULT_CONTRASTS, group_contrasts, group_rates
 from .inputs import InstrumentError, check_design, require_columns
 from .items import (
     ceiling_effects,
@@ -36,12 +37,15 @@ from .items import (
     item_nonresponse,
     near_constant_items,
 )
-from .modes import DEFAULT_CONTRASTS, group_rates, mode_effects
 from .precision import sample_size_for_precision
 from .quality import quality_sensitivity, quality_summary, response_flags
 from .settings import InstrumentSettings, components_from_codebook
 
-__all__ = ["InstrumentReview", "load_years", "review_instrument", "review_years"]
+__all__ = ["NO_ITEM_MISSING", "InstrumentReview", "load_years", "review_instrument", "review_years"]
+
+NO_ITEM_MISSING = "no item_missing"
+"""A note of :attr:`InstrumentReview.notes`: the cleaning step's per-item counts of unusable
+answers were not given, so "don't know", refused and blank are not told apart."""
 
 
 @dataclass(frozen=True)
@@ -62,10 +66,12 @@ class InstrumentReview:
         flags: :func:`~.quality.response_flags`.
         quality: :func:`~.quality.quality_summary`.
         sensitivity: :func:`~.quality.quality_sensitivity`.
-        rates: :func:`~.modes.group_rates`.
-        mode: :func:`~.modes.mode_effects`.
+        rates: :func:`~.groups.group_rates` (by channel and by respondent type).
+        contrasts: :func:`~.groups.group_contrasts` (online - in person, organisation -
+            citizen: descriptive comparisons).
         precision: :func:`~.precision.sample_size_for_precision` (``year`` only).
-        notes: what the review could not do with the data it was given.
+        notes: what the review could not do with the data it was given, as codes
+            (:data:`NO_ITEM_MISSING`); the report layer words them.
     """
 
     year: int
@@ -82,7 +88,7 @@ class InstrumentReview:
     quality: pd.DataFrame
     sensitivity: pd.DataFrame
     rates: pd.DataFrame
-    mode: pd.DataFrame
+    contrasts: pd.DataFrame
     precision: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
@@ -117,8 +123,8 @@ def review_instrument(df: pd.DataFrame, design: DesignSpec, year: int,
             component  alpha
         0      access  0.932
         1  procedures  0.945
-        >>> review.notes[0][:28]
-        'item_missing.csv not found: '
+        >>> review.notes
+        ['no item_missing']
     """
     design = check_design(design)
     settings = settings or InstrumentSettings()
@@ -132,8 +138,7 @@ def review_instrument(df: pd.DataFrame, design: DesignSpec, year: int,
     distribution = item_distribution(df, [*items, overall], weights, by)
     nonresponse = item_nonresponse(df, [*items, overall], item_missing, by)
     if item_missing is None:
-        notes.append("item_missing.csv not found: don't know / refused / blank are not "
-                     "told apart (only the total missing share is shown)")
+        notes.append(NO_ITEM_MISSING)
     flags = response_flags(df, items, overall, "duration_sec" if "duration_sec" in df else None,
                            settings.duration_threshold(len(items) + 1))
     variables = [c[0] for c in DEFAULT_CONTRASTS if c[0] in df.columns]
@@ -148,7 +153,7 @@ def review_instrument(df: pd.DataFrame, design: DesignSpec, year: int,
         flags=flags, quality=quality_summary(df, flags, weights, by),
         sensitivity=quality_sensitivity(df, flags, design, "satisfied", level, ci_method, by),
         rates=group_rates(df, design, variables, "satisfied", level, ci_method, by),
-        mode=mode_effects(df, design, "satisfied", DEFAULT_CONTRASTS, None, level, by),
+        contrasts=group_contrasts(df, design, "satisfied", DEFAULT_CONTRASTS, None, level, by),
         precision=sample_size_for_precision(df[df[by] == year], design, "level", "satisfied",
                                             settings.half_width, level, ci_method, by),
         notes=notes)

@@ -112,10 +112,10 @@ _SECTIONS: Final[list[tuple[Message, list[Message]]]] = [
            "numbers against R to 1e-8). A group (a level, a field, a province) is estimated as "
            "a domain of the full design, never by cutting the sample, so its interval accounts "
            "for every stratum and office it spans."),
-        N_("**What is not known.** The ministry has not published how offices and respondents "
-           "were chosen, who handed out the forms, the fieldwork dates, the 2019 sample size "
-           "or any design effect. This repository treats them as parameters and says so "
-           "wherever they matter."),
+        N_("**What is not known.** The ministry has not published how offices and "
+           "respondents were chosen, who handed out the forms, the fieldwork dates, the"
+           " earlier year's sample size or any design effect. This repository treats "
+           "them as parameters and says so wherever they matter."),
     ]),
     (N_("## 2. What \"satisfied\" means"), [
         N_("The overall question is answered on a five-point scale: 1 very dissatisfied, 2 "
@@ -173,18 +173,20 @@ _SECTIONS: Final[list[tuple[Message, list[Message]]]] = [
            "use it."),
     ]),
     (N_("## 6. Change between years"), [
-        N_("A change is given in percentage points (the difference of two rates) and as a "
-           "relative change (per cent of the earlier rate), each with an interval and a test. "
-           "With both years' answers, the two samples are independent and their design-based "
-           "variances add; the interval of a difference is Newcombe's hybrid score interval on "
-           "the effective sample sizes. The test is the inversion of the interval shown: a "
-           "change is larger than sampling error exactly when its interval excludes 0, so the "
-           "verdict, both intervals and every sentence agree."),
-        N_("When the earlier year exists only as published figures (a rate and a number of "
-           "respondents, its design effect unknown), the same test runs from them with an "
-           "assumed design effect, and a sensitivity table shows the verdict over the values "
-           "it could take. The ministry's \"+9.76 %\" is tested both ways: as percentage "
-           "points and as a relative change."),
+        N_("A change is given in percentage points (the difference of two rates) and as"
+           " a relative change (per cent of the earlier rate), each with an interval "
+           "and a test. With both years' answers, the two samples are independent; the "
+           "interval of a difference is built from each year's own interval (MOVER: the"
+           " method of variance estimates recovery, Newcombe's hybrid idea applied to "
+           "the design-based intervals shown for each year). The test is the inversion "
+           "of the interval shown: a change is larger than sampling error exactly when "
+           "its interval excludes 0, so the verdict, both intervals and every sentence "
+           "agree."),
+        N_("When the earlier year exists only as published figures (a rate and a number"
+           " of respondents, its design effect unknown), the same test runs from them "
+           "with an assumed design effect, and a sensitivity table shows the verdict "
+           "over the values it could take. A published change is tested both ways: as "
+           "percentage points and as a relative change."),
     ]),
     (N_("## 7. Many comparisons at once: Holm and Benjamini-Hochberg"), [
         N_("When many offices or provinces are compared at once, some differences pass a 5 % "
@@ -240,10 +242,10 @@ GLOSSARY: Final[list[tuple[Message, Message]]] = [
     (N_("Suppressed"), N_("Not shown, because too few respondents or too unstable (NCHS); "
                           "shown as \"—\".")),
     (N_("Flagged"), N_("Shown with a footnote: interpret with caution (NCHS).")),
-    (N_("Percentage point"), N_("The unit of a difference of two rates: from 86.69 % to "
-                                "96.45 % is +9.76 points.")),
-    (N_("Relative change"), N_("A change as a share of the earlier rate: +9.76 points on "
-                               "86.69 % is +11.26 %.")),
+    (N_("Percentage point"), N_("The unit of a difference of two rates: from 80.00 % to"
+                                " 90.00 % is +10.00 points.")),
+    (N_("Relative change"), N_("A change as a share of the earlier rate: +10.00 points "
+                               "on 80.00 % is +12.50 %.")),
     (N_("p-value"), N_("The chance of a difference at least this large if there were none; "
                        "small values speak against \"no difference\".")),
     (N_("Holm"), N_("Adjusted p-values that control the chance of any false finding among "

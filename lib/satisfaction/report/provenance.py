@@ -306,8 +306,6 @@ _WORDS: dict[str, Message] = {
     "title": N_("Provenance"),
     "intro": N_("What produced this page: the data, the code, the software and the parameters."),
     "inputs": N_("Input files (SHA-256)"),
-    "data_file": N_("Data file"),
-    "data_sha": N_("Data SHA-256"),
     "commit": N_("Code commit"),
     "tree": N_("working tree: {state}"),
     "clean": N_("clean"),

@@ -9,6 +9,8 @@ every edition (:mod:`satisfaction.i18n`):
 * :func:`trend_note` -- one sentence per change along a trend (page 02's "across the years");
 * :func:`components_html` -- the components whose items changed, compared on their common
   items (:func:`satisfaction.years.component_change`), as a table for one language;
+  :func:`components_table` -- the same as a :class:`~satisfaction.report.tables.Table` (every
+  edition, downloadable);
 * :func:`no_par_table` -- the PAR page of a year without a unit table.
 
 Not for: computing anything (:mod:`satisfaction.questionnaire`, :mod:`satisfaction.years`).
@@ -27,8 +29,10 @@ from ..codebook import nfc
 from ..i18n import Language, Message, Renderable, _, render
 from ..questionnaire import QuestionnaireChange
 from .formats import Decimal, Percent, Points, p_value, percent, points
+from .tables import Column, Table
 
-__all__ = ["components_html", "no_par_table", "review_note", "summary", "trend_note"]
+__all__ = ["components_html", "components_table", "no_par_table", "review_note", "summary",
+           "trend_note"]
 
 
 class _Fixed:
@@ -272,6 +276,58 @@ def components_html(table: pd.DataFrame, q: QuestionnaireChange,
     body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>" for row in rows)
     return (f'<table class="sat-estimates"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>")
+
+
+class _Plain:
+    """A renderable's plain text (a table escapes it itself)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def render(self, lang: Language) -> str:
+        return self.inner.plain(lang)
+
+
+def components_table(table: pd.DataFrame, q: QuestionnaireChange,
+                     labels: Mapping[str, Mapping[str, Any]], level: float) -> Table:
+    """The components whose items changed, each compared on its common items (named), as a table.
+
+    Args:
+        table: :func:`satisfaction.years.component_change` of those components.
+        q: the questionnaire change.
+        labels: component -> its codebook entry (``vi``, ``en``).
+        level: the confidence level.
+
+    Examples:
+        >>> from satisfaction.questionnaire import compare
+        >>> q = compare(["a1", "a2", "q_overall"], ["a1", "a3", "q_overall"], years=(2031, 2030))
+        >>> t = pd.DataFrame({"p_current": [0.9], "p_base": [0.8], "change": [0.1],
+        ...     "change_low": [0.05], "change_high": [0.15], "p_value": [0.001],
+        ...     "significant": [True]}, index=["access"])
+        >>> d = components_table(t, q, {"access": {"en": "Access", "vi": "Tiếp cận"}}, 0.95)
+        >>> print(d.download("en").iloc[:, [0, 2, 3, 4]].to_string(index=False))
+        Component  2030 rate (%)  2031 rate (%)  Change (points)
+           Access           80.0           90.0             10.0
+    """
+    year, base = (_Fixed(y) for y in q.years)
+    frame = table.rename_axis("component").reset_index()
+    frame["name"] = [_Plain(_Label(labels.get(str(c), {}), str(c))) for c in frame["component"]]
+    frame["items"] = [", ".join(q.common_components.get(str(c), [])) for c in frame["component"]]
+    tested = np.isfinite(pd.to_numeric(frame["change"], errors="coerce").to_numpy(float))
+    frame["larger"] = np.where(tested, frame["significant"].fillna(False).astype(bool).to_numpy(),
+                               None)
+    return Table(frame, [
+        Column("name", _("Component")),
+        Column("items", _("Questions compared")),
+        Column("p_base", _("{year} rate").format(year=base), "rate"),
+        Column("p_current", _("{year} rate").format(year=year), "rate"),
+        Column("change", _("Change"), "points"),
+        Column(("change_low", "change_high"), _("{level} interval").format(
+            level=Percent(level, 0)), "points"),
+        Column("p_value", _("p-value"), "p_value"),
+        Column("larger", _("Larger than sampling error"), "boolean"),
+    ], caption=_("Components whose questions changed, compared on the questions both years "
+                 "asked the same way"))
 
 
 def no_par_table(year: Any) -> Message:

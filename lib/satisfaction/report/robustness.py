@@ -10,9 +10,11 @@ them, once, for every edition (:mod:`satisfaction.i18n`; numbers through
   the bias it would take to erase it. A change is never called real on sampling error alone.
 * :func:`courtesy_sentence` -- the one sentence under the tipping-point figure ("the rise
   survives unless more than X % of this year's satisfied answers were courtesy").
-* :func:`checklist_html`, :func:`composition_html`, :func:`decomposition_html`,
-  :func:`like_html`, :func:`quality_html`, :func:`nonresponse_html`, :func:`selection_html`:
-  the page's tables, built for one language (``show.html(lambda lang: ...)``).
+* :func:`checklist_table`, :func:`composition_summary_table`, :func:`decomposition_table`,
+  :func:`like_table`, :func:`quality_table`, :func:`nonresponse_table`, :func:`selection_table`:
+  the page's tables (:class:`~satisfaction.report.tables.Table`: headers in words, every number
+  by its kind's rule, written in each language by ``show.table``). The change itself reads as
+  on page 03 and the index: its interval is the change page's wherever it is shown.
 * :func:`no_baseline`, :func:`introduction`: the page's framing text; :func:`view_rows`: the
   rows and names of the views figure.
 
@@ -22,7 +24,6 @@ Not for: computing anything (:mod:`satisfaction.robustness`) or drawing
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -31,21 +32,23 @@ import pandas as pd
 
 from ..i18n import N_, Language, Message, Renderable, _, render
 from ..robustness import TOGETHER, RobustnessReview, SelectionTipping, Summary
-from .formats import Count, Decimal, Percent, Points, count, decimal, p_value, percent, points
+from .formats import Count, Decimal, Percent, Points, count, decimal, percent
+from .tables import Column, Table
 
 __all__ = [
     "ASPECT_LABELS",
     "CHARACTERISTIC_LABELS",
     "SCENARIO_LABELS",
-    "checklist_html",
-    "composition_html",
+    "checklist_table",
+    "composition_summary_table",
     "courtesy_sentence",
-    "decomposition_html",
+    "decomposition_table",
     "introduction",
-    "like_html",
+    "like_table",
     "no_baseline",
-    "nonresponse_html",
-    "selection_html",
+    "nonresponse_table",
+    "quality_table",
+    "selection_table",
     "verdict",
     "view_label",
     "view_rows",
@@ -217,7 +220,7 @@ def _composition(s: Summary, by: Sequence[str]) -> Message:
     values = {"variables": _List([CHARACTERISTIC_LABELS.get(b, _Text(b)) for b in by]),
               "composition": Points(s.composition),
               "interval": _interval(s.composition_low, s.composition_high),
-              "share": Percent(s.composition_share, 1), "within": Points(s.within),
+              "share": Percent(s.composition_share), "within": Points(s.within),
               "within_interval": _interval(s.within_low, s.within_high)}
     if not np.isfinite(s.composition_share) or abs(s.composition_share) < 0.5:
         return _("**Composition.** Who was asked ({variables}) accounts for {composition} of "
@@ -392,103 +395,122 @@ def view_rows(review: RobustnessReview) -> tuple[pd.DataFrame, dict[str, Rendera
 
 
 # ---------------------------------------------------------------------------------------------
-# Tables (HTML, one language at a time)
+# Tables (report.tables: one Table, written in every language)
 # ---------------------------------------------------------------------------------------------
-def _table(headers: Sequence[Renderable | str], rows: Sequence[Sequence[Any]], lang: Language,
-           caption: Renderable | None = None) -> str:
-    """An HTML table in the pages' style; every cell rendered in ``lang`` and escaped."""
-    def cell(value: Any) -> str:
-        return html.escape(render(value, lang), quote=True)
-
-    head = "".join(f'<th scope="col">{cell(h)}</th>' for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>" for row in rows)
-    cap = f"<caption>{cell(caption)}</caption>" if caption is not None else ""
-    return f'<table class="sat-estimates">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def _pts(x: float, lang: Language) -> str:
-    return points(x, lang=lang)
-
-
-def _ci(low: float, high: float, lang: Language) -> str:
-    if not (np.isfinite(low) and np.isfinite(high)):
-        return "—"
-    return _interval(low, high).render(lang)
-
-
-def decomposition_html(decomposition: pd.DataFrame, years: tuple[Any, Any], level: float,
-                       lang: Language) -> str:
+def decomposition_table(decomposition: pd.DataFrame, change: pd.Series, years: tuple[Any, Any],
+                        level: float) -> Table:
     """The decomposition of the change (all characteristics crossed) as a table.
+
+    The change itself is shown with the change page's interval (``change``: the overall row of
+    :func:`satisfaction.compare.compare_designs`, the same as page 03 and the index); its parts
+    with the Wald intervals of their linearised standard errors. The standardised rate is a
+    note under the table.
 
     Examples:
         >>> t = pd.DataFrame({"estimate": [0.1, -0.002, 0.102, 0.96, 0.86, 0.962, 0.102],
         ...                   "se": [0.005] * 7, "ci_low": [0.09] * 7, "ci_high": [0.11] * 7},
         ...                  index=["total", "composition", "within", "current", "base",
         ...                         "standardised", "standardised_change"])
-        >>> "−0,20 điểm" in decomposition_html(t, (2020, 2019), 0.95, "vi").replace("-", "−")
-        True
+        >>> c = pd.Series({"change": 0.1, "change_low": 0.0905, "change_high": 0.1102})
+        >>> d = decomposition_table(t, c, (2031, 2030), 0.95).download("en")
+        >>> d.to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+        {'Part': ['Change in the rate, 2030 to 2031', 'of which composition (who was asked)',
+                  'of which change within groups', 'Change had the mix of 2030 been kept (standardised)'],
+         'Estimate (points)': [10.0, -0.2, 10.2, 10.2],
+         '95 % interval (points): lower limit': [9.05, 9.0, 9.0, 9.0],
+         '95 % interval (points): upper limit': [11.02, 11.0, 11.0, 11.0]}
     """
+    values = {"base": _y(years[1]), "year": _y(years[0])}
     names = {
         "total": _("Change in the rate, {base} to {year}"),
         "composition": _("of which composition (who was asked)"),
         "within": _("of which change within groups"),
         "standardised_change": _("Change had the mix of {base} been kept (standardised)"),
     }
-    rows = []
-    for key, name in names.items():
-        r = decomposition.loc[key]
-        rows.append([name.format(base=_y(years[1]), year=_y(years[0])),
-                     _pts(r["estimate"], lang), _ci(r["ci_low"], r["ci_high"], lang)])
+    frame = decomposition.loc[list(names), ["estimate", "ci_low", "ci_high"]].astype(float)
+    frame.loc["total"] = [float(change["change"]), float(change["change_low"]),
+                          float(change["change_high"])]
+    frame.insert(0, "part", [names[k].format(**values) for k in names])
     r = decomposition.loc["standardised"]
-    rows.append([_("{year} rate on the {base} mix").format(base=_y(years[1]), year=_y(years[0])),
-                 percent(r["estimate"], lang=lang),
-                 _("{low} to {high}").format(low=Percent(r["ci_low"]), high=Percent(r["ci_high"]))])
-    return _table([_("Part"), _("Estimate"), _("{level} interval").format(level=_level(level))],
-                  rows, lang)
+    standardised = _("{year} rate on the {base} mix: {rate} ({level} interval {low} to "
+                     "{high}).").format(**values, rate=Percent(r["estimate"]), level=_level(level),
+                                        low=Percent(r["ci_low"]), high=Percent(r["ci_high"]))
+    return Table(frame, [
+        Column("part", _("Part")),
+        Column("estimate", _("Estimate"), "points"),
+        Column(("ci_low", "ci_high"), _("{level} interval").format(level=_level(level)), "points"),
+    ], caption=_("How much of the change is who was asked"), notes=[
+        standardised,
+        _("The change's interval is the change page's (from each year's own interval); the "
+          "parts' intervals are Wald intervals on standard errors linearised over both years' "
+          "designs."),
+    ])
 
 
-def composition_html(composition: pd.DataFrame, level: float, lang: Language) -> str:
-    """The decomposition by each characteristic alone, and by all crossed, as a table."""
-    rows = []
-    for key, r in composition.iterrows():  # a handful of characteristics
-        name = CHARACTERISTIC_LABELS.get(str(key), _Text(str(key)))
-        if r.get("status") != "ok":
-            rows.append([name, _("not in both years"), "", "", "", ""])
-            continue
-        rows.append([name, count(r["groups"], lang), _pts(r["composition"], lang),
-                     _ci(r["composition_low"], r["composition_high"], lang),
-                     percent(r["share"], 1, lang), _pts(r["within"], lang)])
-    headers = [_("Who was asked, by"), _("Groups"), _("Composition"),
-               _("{level} interval").format(level=_level(level)), _("Share of the change"),
-               _("Within groups")]
-    return _table(headers, rows, lang)
+def composition_summary_table(composition: pd.DataFrame, level: float) -> Table:
+    """The decomposition by each characteristic alone, and by all crossed, as a table.
+
+    Examples:
+        >>> t = pd.DataFrame({"status": ["ok", "missing in 2030"], "groups": [4, np.nan],
+        ...     "composition": [-0.002, np.nan], "composition_low": [-0.004, np.nan],
+        ...     "composition_high": [0.0, np.nan], "share": [-0.0205, np.nan],
+        ...     "within": [0.0996, np.nan]}, index=["level", "region"])
+        >>> composition_summary_table(t, 0.95).download("en").iloc[:, [0, 1, 2, 5]].to_dict("list")
+        {'Who was asked, by': ['level', 'region'], 'Groups': [4.0, nan], 'Composition (points)': [-0.2, nan], 'Share of the change (%)': [-2.05, nan]}
+    """
+    frame = composition.rename_axis("by").reset_index()
+    ok = (frame["status"] == "ok").to_numpy()
+    numbers = ["groups", "composition", "composition_low", "composition_high", "share", "within"]
+    for column in numbers:
+        frame[column] = pd.to_numeric(frame.get(column), errors="coerce").where(ok)
+    frame["marker"] = np.where(ok, "", "a")
+    return Table(frame, [
+        Column("by", _("Who was asked, by"), "category", labels=CHARACTERISTIC_LABELS,
+               marker="marker"),
+        Column("groups", _("Groups"), "count"),
+        Column("composition", _("Composition"), "points"),
+        Column(("composition_low", "composition_high"),
+               _("{level} interval").format(level=_level(level)), "points"),
+        Column("share", _("Share of the change"), "rate"),
+        Column("within", _("Within groups"), "points"),
+    ], caption=_("The composition part of the change, by characteristic of who was asked"),
+        footnotes={"a": _("not recorded in both years")} if not ok.all() else {})
 
 
-def _change_cells(r: pd.Series, lang: Language) -> list[str]:
-    if not np.isfinite(r.get("change", np.nan)):
-        return [percent(r.get("p_base", np.nan), lang=lang),
-                percent(r.get("p_current", np.nan), lang=lang), "—", "—", "", ""]
-    return [percent(r["p_base"], lang=lang), percent(r["p_current"], lang=lang),
-            _pts(r["change"], lang), _ci(r["change_low"], r["change_high"], lang),
-            p_value(r["p_value"], lang),
-            render(_("yes") if r["significant"] else _("no"), lang)]
+def _change_columns(years: tuple[Any, Any], level: float) -> list[Column]:
+    values = {"base": _y(years[1]), "year": _y(years[0])}
+    return [
+        Column("n_base", _("n {year}").format(year=values["base"]), "count"),
+        Column("n_current", _("n {year}").format(year=values["year"]), "count"),
+        Column("p_base", _("{year} rate").format(year=values["base"]), "rate"),
+        Column("p_current", _("{year} rate").format(year=values["year"]), "rate"),
+        Column("change", _("Change"), "points"),
+        Column(("change_low", "change_high"), _("{level} interval").format(level=_level(level)),
+               "points"),
+        Column("p_value", _("p-value"), "p_value"),
+        Column("larger", _("Larger than sampling error"), "boolean"),
+    ]
 
 
-def _change_headers(years: tuple[Any, Any], level: float) -> list[Renderable]:
-    return [_("{year} rate").format(year=_y(years[1])), _("{year} rate").format(year=_y(years[0])),
-            _("Change"), _("{level} interval").format(level=_level(level)), _("p"),
-            _("Larger than sampling error")]
+def _change_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """A change table's numbers, and ``larger`` (missing where there is no change)."""
+    frame = table.copy()
+    for column in ("n_base", "n_current", "p_base", "p_current", "change", "change_low",
+                   "change_high", "p_value"):
+        frame[column] = pd.to_numeric(frame.get(column), errors="coerce")
+    tested = np.isfinite(frame["change"].to_numpy(float))
+    larger = frame.get("significant", pd.Series(False, index=frame.index)).fillna(False)
+    frame["larger"] = np.where(tested, larger.astype(bool).to_numpy(), None)
+    return frame.reset_index(names="key")
 
 
-def like_html(like: pd.DataFrame, years: tuple[Any, Any], level: float, lang: Language) -> str:
-    """The like-for-like views as a table (rates, change, interval, p, verdict, n)."""
-    rows = []
-    for key, r in like.iterrows():  # a handful of views
-        rows.append([view_label(str(key), r.get("value")), *_change_cells(r, lang),
-                     count(r.get("n_base", np.nan), lang), count(r.get("n_current", np.nan), lang)])
-    headers = [_("View"), *_change_headers(years, level),
-               _("n {year}").format(year=_y(years[1])), _("n {year}").format(year=_y(years[0]))]
-    return _table(headers, rows, lang)
+def like_table(like: pd.DataFrame, years: tuple[Any, Any], level: float) -> Table:
+    """The like-for-like views as a table (respondents, rates, change, interval, p, verdict)."""
+    frame = _change_frame(like)
+    frame["view"] = [view_label(str(k), v) for k, v in zip(frame["key"], frame["value"],
+                                                           strict=True)]
+    return Table(frame, [Column("view", _("View")), *_change_columns(years, level)],
+                 caption=_("The change like for like"))
 
 
 def _checked(where: str, years: tuple[Any, Any]) -> Renderable:
@@ -497,44 +519,45 @@ def _checked(where: str, years: tuple[Any, Any]) -> Renderable:
             "base": _("{year} only").format(year=_y(years[1]))}[where]
 
 
-def quality_html(quality: pd.DataFrame, years: tuple[Any, Any], level: float,
-                 lang: Language) -> str:
+def quality_table(quality: pd.DataFrame, years: tuple[Any, Any], level: float) -> Table:
     """The response-quality scenarios as a table (forms left out, rates, change, where checked)."""
-    rows = []
-    for key, r in quality.iterrows():  # five scenarios
-        rows.append([SCENARIO_LABELS.get(str(key), _Text(str(key))),
-                     count(r["left_out_base"], lang), count(r["left_out_current"], lang),
-                     *_change_cells(r, lang), _checked(str(r["checked_in"]), years)])
-    headers = [_("Forms"), _("Left out, {year}").format(year=_y(years[1])),
-               _("Left out, {year}").format(year=_y(years[0])), *_change_headers(years, level),
-               _("Checked in")]
-    return _table(headers, rows, lang)
+    frame = _change_frame(quality)
+    frame["checked"] = [_checked(str(w), years) for w in frame["checked_in"]]
+    return Table(frame, [
+        Column("key", _("Forms"), "category", labels=SCENARIO_LABELS),
+        Column("left_out_base", _("Left out, {year}").format(year=_y(years[1])), "count"),
+        Column("left_out_current", _("Left out, {year}").format(year=_y(years[0])), "count"),
+        *_change_columns(years, level),
+        Column("checked", _("Checked in")),
+    ], caption=_("The change without low-quality forms"))
 
 
-def nonresponse_html(nonresponse: pd.DataFrame, p1: float, lang: Language) -> str:
+def nonresponse_table(nonresponse: pd.DataFrame, p1: float) -> Table:
     """The non-response tipping points by response rate as a table."""
-    rows = []
-    for r, row in nonresponse.iterrows():  # a grid of response rates
-        possible = bool(row["possible"])
-        rows.append([percent(r, 0, lang), _pts(row["gap_erase"], lang),
-                     percent(row["nonrespondent_rate_erase"], 1, lang) if possible
-                     else render(_("impossible (below 0 %)"), lang),
-                     percent(row["nonrespondent_rate_nonsignificant"], 1, lang)])
-    headers = [_("Response rate"), _("Gap that erases the change"),
-               _("Non-respondents' rate that erases it (respondents: {p1})").format(
-                   p1=Percent(p1)),
-               _("Non-respondents' rate at which it is within sampling error")]
-    return _table(headers, rows, lang)
+    frame = nonresponse.rename_axis("rate").reset_index()
+    frame["rate_pct"] = 100 * frame["rate"].astype(float)
+    possible = frame["possible"].fillna(False).astype(bool)
+    frame["erase"] = frame["nonrespondent_rate_erase"].astype(float).where(possible)
+    return Table(frame, [
+        Column("rate_pct", _("Response rate (%)"), "decimal", digits=0),
+        Column("gap_erase", _("Gap that erases the change"), "points"),
+        Column("erase", _("Non-respondents' rate that erases it (respondents: {p1})").format(
+            p1=Percent(p1)), "rate", missing=_("impossible (below 0 %)")),
+        Column("nonrespondent_rate_nonsignificant",
+               _("Non-respondents' rate at which it is within sampling error"), "rate"),
+    ], caption=_("Non-response: how much less satisfied non-respondents would have to be"))
 
 
-def selection_html(selection: SelectionTipping, level: float, lang: Language) -> str:
+def selection_table(selection: SelectionTipping, level: float) -> Table:
     """The office-selection scenario by factor k as a table."""
-    rows = [[decimal(k, 2, lang), percent(r["rate"], lang=lang), _pts(r["change"], lang),
-             _ci(r["ci_low"], r["ci_high"], lang)]
-            for k, r in selection.table.iterrows()]  # a handful of factors
-    headers = [_("Over-representation of the best-scoring offices (k)"), _("Rate this year"),
-               _("Change"), _("{level} interval").format(level=_level(level))]
-    return _table(headers, rows, lang)
+    frame = selection.table.rename_axis("k").reset_index()
+    return Table(frame, [
+        Column("k", _("Over-representation of the best-scoring offices (k)"), "decimal"),
+        Column("rate", _("Rate this year"), "rate"),
+        Column("change", _("Change"), "points"),
+        Column(("ci_low", "ci_high"), _("{level} interval").format(level=_level(level)), "points"),
+    ], caption=_("Office selection: the change if the best-scoring offices were "
+                 "over-represented"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -602,15 +625,31 @@ def _none_effect(aspect: str, r: pd.Series, detail: Mapping[str, Any],
     return _("not measurable from the data")
 
 
-def checklist_html(checklist: pd.DataFrame, years: tuple[Any, Any], lang: Language) -> str:
+class _Value:
+    """A checklist value, written by its kind in each language."""
+
+    def __init__(self, kind: str, value: Any) -> None:
+        self.kind, self.value = kind, value
+
+    def render(self, lang: Language) -> str:
+        return _value(self.kind, self.value, lang)
+
+
+def checklist_table(checklist: pd.DataFrame, years: tuple[Any, Any]) -> Table:
     """The comparability checklist as a table: aspect, each year, same?, measured effect."""
-    rows = []
-    for aspect, r in checklist.iterrows():  # a dozen aspects
-        same = "—" if r["same"] is None or pd.isna(r["same"]) else render(
-            _("yes") if r["same"] else _("no"), lang)
-        rows.append([ASPECT_LABELS.get(str(aspect), _Text(str(aspect))),
-                     _value(r["kind"], r["base"], lang), _value(r["kind"], r["current"], lang),
-                     same, _effect(str(aspect), r, years)])
-    headers = [_("Aspect"), _y(years[1]), _y(years[0]), _("Same in both years"),
-               _("Measured effect on the change")]
-    return _table(headers, rows, lang)
+    frame = checklist.rename_axis("aspect").reset_index()
+    frame["base_value"] = [_Value(k, v) for k, v in zip(frame["kind"], frame["base"], strict=True)]
+    frame["current_value"] = [_Value(k, v) for k, v in zip(frame["kind"], frame["current"],
+                                                           strict=True)]
+    frame["same_answer"] = pd.Series([None if v is None or pd.isna(v) else bool(v)
+                                      for v in frame["same"]], dtype=object)
+    frame["effect"] = [_effect(str(a), r, years) for a, (_i, r) in
+                       zip(frame["aspect"], checklist.iterrows(), strict=True)]
+    return Table(frame, [
+        Column("aspect", _("Aspect"), "category", labels=ASPECT_LABELS),
+        Column("base_value", _y(years[1])),
+        Column("current_value", _y(years[0])),
+        Column("same_answer", _("Same in both years"), "boolean"),
+        Column("effect", _("Measured effect on the change")),
+    ], caption=_("Comparability checklist: each difference between the years and its measured "
+                 "effect"))

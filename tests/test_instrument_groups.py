@@ -1,4 +1,4 @@
-"""Tests of satisfaction.instrument.modes: mode and respondent-type differences, group rates."""
+"""Tests of satisfaction.instrument.groups: rates by channel and respondent type, their contrasts."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ def two_years() -> pd.DataFrame:
     return two_years_frame()
 
 
-def test_mode_effects_differences_and_errors(two_years):
-    mode = ins.mode_effects(two_years, DESIGN)
-    assert len(mode) == 4
-    row = mode.query("year == 2020 and variable == 'channel'").iloc[0]
+def test_group_contrasts_differences_and_errors(two_years):
+    contrasts = ins.group_contrasts(two_years, DESIGN)
+    assert len(contrasts) == 4
+    row = contrasts.query("year == 2020 and variable == 'channel'").iloc[0]
     part = two_years[two_years.year == 2020]
     valid = part.satisfied.notna()
     means = {g: np.average(part.satisfied[valid & (part.channel == g)],
@@ -32,7 +32,7 @@ def test_mode_effects_differences_and_errors(two_years):
     assert row["se"] == pytest.approx(direct["se"])
     assert row["p_value"] == pytest.approx(2 * stats.norm.sf(abs(row["difference"] / row["se"])))
     assert row["difference"] < 0          # the frame makes online respondents less satisfied
-    within = ins.mode_effects(part, DESIGN, within="level", by=None)
+    within = ins.group_contrasts(part, DESIGN, within="level", by=None)
     assert set(within["level"]) == {"all", "central", "province", "district", "commune"}
     central = within.query("variable == 'channel' and level == 'central'").iloc[0]
     inside = part.level == "central"
@@ -44,11 +44,11 @@ def test_mode_effects_differences_and_errors(two_years):
     adjusted = np.minimum(np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order]), 1)
     np.testing.assert_allclose(within["p_holm"].to_numpy()[order], adjusted)
     with pytest.raises(InstrumentError, match="no row equal"):
-        ins.mode_effects(part, DESIGN, contrasts=[("channel", "phone", "online")], by=None)
+        ins.group_contrasts(part, DESIGN, contrasts=[("channel", "phone", "online")], by=None)
     with pytest.raises(ValueError, match="level"):
-        ins.mode_effects(part, DESIGN, level=1.5, by=None)
+        ins.group_contrasts(part, DESIGN, level=1.5, by=None)
     with pytest.raises(InstrumentError, match="DesignSpec"):
-        ins.mode_effects(part, {"weights": "weight"}, by=None)
+        ins.group_contrasts(part, {"weights": "weight"}, by=None)
 
 
 def test_group_rates_are_domain_estimates(two_years):

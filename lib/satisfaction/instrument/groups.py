@@ -1,15 +1,21 @@
-"""Mode and respondent effects: does the channel or the respondent type change the answer?
+"""Satisfaction by group of respondents: by channel and by respondent type, and the contrasts.
 
 * :func:`group_rates` -- the satisfaction rate by channel and by respondent type;
-* :func:`mode_effects` -- online minus in person, organisation minus citizen: the design-based
-  difference with its interval, optionally inside each level, Holm-adjusted.
+* :func:`group_contrasts` -- online minus in person (the channel), organisation minus citizen
+  (the respondent type): the design-based difference with its interval, optionally inside each
+  level, Holm-adjusted.
+
+What a contrast is. Both are descriptive comparisons of two groups of respondents. The channel
+(the procedure done online or in person) is not randomised: who applies online also differs by
+procedure, level and respondent type, so a difference between the channels is confounded with
+who uses each one and says nothing about what the channel itself does to the answer. The
+respondent type is who answers (a citizen or an organisation), not a way of answering.
 
 How the difference is computed. The difference of two domain means estimated from ONE design
 is not the difference of two independent samples: both share strata and PSUs (an office serves
 people in person and online), so ``Var(a - b) = Var(a) + Var(b) - 2 Cov(a, b)``:
 :meth:`satisfaction.design.SurveyDesign.contrasts` (Taylor linearisation with R ``survey``'s
-formula, tested against R's ``svycontrast``). These are descriptive differences: who chooses to
-apply online also differs by procedure and level.
+formula, tested against R's ``svycontrast``).
 
 Not for: year-over-year change (:mod:`satisfaction.compare`) or the contrast itself
 (:mod:`satisfaction.design`).
@@ -36,13 +42,13 @@ from .inputs import (
     with_key,
 )
 
-__all__ = ["DEFAULT_CONTRASTS", "group_rates", "mode_effects"]
+__all__ = ["DEFAULT_CONTRASTS", "group_contrasts", "group_rates"]
 
 DEFAULT_CONTRASTS = (
     ("channel", "online", "in_person"),
     ("respondent_type", "organisation", "citizen"),
 )
-"""(variable, group a, group b): :func:`mode_effects` reports a minus b."""
+"""(variable, group a, group b): :func:`group_contrasts` reports a minus b."""
 
 
 def _contrast_plan(part: pd.DataFrame, contrasts: Sequence[tuple[str, str, str]],
@@ -68,11 +74,14 @@ def _contrast_plan(part: pd.DataFrame, contrasts: Sequence[tuple[str, str, str]]
     return masks, plan
 
 
-def mode_effects(df: pd.DataFrame, design: DesignSpec, y: str = "satisfied",
-                 contrasts: Sequence[tuple[str, str, str]] = DEFAULT_CONTRASTS,
-                 within: str | None = None, level: float = 0.95,
-                 by: str | None = "year") -> pd.DataFrame:
+def group_contrasts(df: pd.DataFrame, design: DesignSpec, y: str = "satisfied",
+                    contrasts: Sequence[tuple[str, str, str]] = DEFAULT_CONTRASTS,
+                    within: str | None = None, level: float = 0.95,
+                    by: str | None = "year") -> pd.DataFrame:
     """Design-based differences in ``y`` between groups: online - in person, organisation - citizen.
+
+    Descriptive comparisons (see the module's docstring): an interval that excludes 0 says the
+    two groups' rates differ by more than sampling error, not why.
 
     All group means of a year come from ONE design, with their full covariance matrix
     (:meth:`SurveyDesign.contrasts <satisfaction.design.SurveyDesign.contrasts>`), so the
@@ -90,7 +99,7 @@ def mode_effects(df: pd.DataFrame, design: DesignSpec, y: str = "satisfied",
         >>> from satisfaction.design import DesignSpec
         >>> from satisfaction.instrument import example_survey
         >>> D = DesignSpec(weights="weight", strata="stratum", psu="office_code")
-        >>> t = mode_effects(example_survey(), D, by=None)
+        >>> t = group_contrasts(example_survey(), D, by=None)
         >>> t[["group_a", "group_b", "difference", "se", "se_independent", "p_value"]].round(3)
                 group_a    group_b  difference     se  se_independent  p_value
         0        online  in_person      -0.061  0.073           0.109    0.401
