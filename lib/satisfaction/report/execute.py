@@ -59,7 +59,6 @@ class JobSpec:
     provenance: dict[str, Any]
     languages: tuple[str, ...] = LANGUAGES
     cell_timeout: int | None = None
-    kernel_factory: str | None = None
 
     @property
     def name(self) -> str:
@@ -236,11 +235,6 @@ def _environment(spec: JobSpec) -> Iterator[None]:
 def _execute(spec: JobSpec, output: Path) -> None:
     import papermill
 
-    forked = {}
-    if spec.kernel_factory:  # the kernel is forked by the run's factory (report.kernels)
-        from .kernels import forking_manager
-
-        forked["kernel_manager_class"] = forking_manager(spec.kernel_factory)
     with _environment(spec):
         papermill.execute_notebook(
             spec.notebook, str(output),
@@ -252,7 +246,6 @@ def _execute(spec: JobSpec, output: Path) -> None:
             execution_timeout=spec.cell_timeout,
             # ipykernel logs its TCP warning at start and an interrupt at shut-down: noise.
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            **forked,
         )
 
 

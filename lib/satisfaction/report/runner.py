@@ -18,9 +18,7 @@
    machinery, a kernel that died or did not start, is always retried); otherwise *run* in a
    worker process
    (:mod:`~satisfaction.report.workers`, :mod:`~satisfaction.report.execute`), up to
-   ``workers`` at once, with both editions rendered from the one execution. Each page's kernel
-   is a fresh process forked from the run's kernel factory, which imported the notebooks'
-   modules once (:mod:`~satisfaction.report.kernels`). The runner alone
+   ``workers`` at once, with both editions rendered from the one execution. The runner alone
    publishes: the page's files as one set (:mod:`~satisfaction.report.publish`); after a failure,
    the failure record and the partly executed notebook, the last good page staying in place.
 5. **The files beside the pages** (:mod:`~satisfaction.report.site`), each when its inputs
@@ -66,7 +64,6 @@ from ..params import ParamsError, available_years, load_params, params_path
 from .execute import JobOutcome, JobSpec, discard, run_job
 from .index import render_index
 from .inputs import InputHasher, changed_inputs
-from .kernels import KernelFactory
 from .lock import LockBusy, RunLock
 from .pages import (
     MANIFEST_VERSION,
@@ -323,8 +320,6 @@ class _Batch:
         self.extras_left: list[str | int] = ["methods", *request.years]
         self.index_due = False  # a page was published since the index was last written
         self.code_state: tuple[str, bool | None] | None = None
-        self.kernels = KernelFactory(self.staging / "kernels", config.KERNEL_NAME,
-                                     [j.notebook for j in request.jobs])
 
     # --- dispatch -----------------------------------------------------------------------------
 
@@ -430,8 +425,7 @@ class _Batch:
             notebook=str(job.notebook), year=job.year, params_file=str(job.params_file),
             reports_dir=str(self.req.reports), staging=str(self.staging / f"{job.year}-{job.name}"),
             cwd=str(self.req.notebooks_dir), kernel_name=config.KERNEL_NAME, synthetic=synthetic,
-            provenance=provenance, languages=LANGUAGES, cell_timeout=self.opt.cell_timeout,
-            kernel_factory=self.kernels.start())
+            provenance=provenance, languages=LANGUAGES, cell_timeout=self.opt.cell_timeout)
 
     def _year(self, year: int) -> tuple[bool, dict[str, Any]]:
         if year not in self.per_year:
@@ -633,7 +627,6 @@ class _Batch:
             return stop.signum
         finally:
             self.pool.stop()
-            self.kernels.stop()
             if self.bar is not None:
                 self.bar.close()
             shutil.rmtree(self.staging, ignore_errors=True)
