@@ -32,7 +32,8 @@ every failure is printed as one line naming the notebook, the year, the cell and
 raised. ``stop_on_failure=True`` starts no new job after the first failure instead.
 
 Exit codes: 0 every page built or up to date; 1 some failed or were not run; 2 the request is
-wrong; 75 another run holds the lock; 128 + N when stopped by signal N (SIGINT, SIGTERM): the
+wrong, or a params file fails its schema (one line each, naming the file and the key; that year's
+pages fail without a line of their own, the other years run); 75 another run holds the lock; 128 + N when stopped by signal N (SIGINT, SIGTERM): the
 workers and their kernels are stopped first, pages already published stay, the index is written.
 A SIGKILL of the runner stops the workers too (they watch their parent) and leaves each page's old
 set of files or its new one.
@@ -350,6 +351,10 @@ class _Batch:
             if self.stopping or self.pool.free <= 0:
                 return
             self.pending.remove(job)
+            problem = self._params_problem(job.year)
+            if problem is not None:  # said once for the year (_check_params): not again here
+                self._failed(job, f"FAILED {job.label}: {problem}", {}, quiet=True)
+                continue
             failed = [k for k in job.needs if self.state.get(k) in ("failed", "not run")]
             if failed:
                 self._not_run(job, failed)
@@ -358,11 +363,6 @@ class _Batch:
             failure = self._still_failing(job, inputs)
             if failure is not None:
                 self._failed_before(job, failure)
-                continue
-            problem = self._params_problem(job.year)
-            if problem is not None:
-                self.inputs[job.key] = inputs
-                self._failed(job, f"FAILED {job.label}: {problem}", {})
                 continue
             reason = self._reason_to_build(job, inputs)
             if reason is None:
@@ -377,6 +377,15 @@ class _Batch:
     def _inputs(self, job: Job) -> dict[str, str]:
         files = {y: params_path(y, self.req.params_dir) for y in job.reads}
         return self.hasher.page(job.notebook, job.year, files, processed=not job.stage_one)
+
+    def _check_params(self) -> None:
+        """One line for each params file of the batch that cannot be used (it names the file and
+        the key); that year's pages fail without a line of their own, the other years run."""
+        for year in self.req.years:
+            problem = self._params_problem(year)
+            if problem is not None:
+                _echo(f"satisfaction run: {problem} (the pages of {year} are not built)",
+                      self.bar)
 
     def _params_problem(self, year: int) -> str | None:
         """Why the year's params file cannot be used (None: it can)."""
@@ -495,8 +504,10 @@ class _Batch:
         finally:
             shutil.rmtree(self.staging / f"{job.year}-{job.name}", ignore_errors=True)
 
-    def _failed(self, job: Job, message: str, files: dict[str, str]) -> None:
-        _echo(message, self.bar)
+    def _failed(self, job: Job, message: str, files: dict[str, str], *,
+                quiet: bool = False) -> None:
+        if not quiet:
+            _echo(message, self.bar)
         self._publish_failure(job, message, files)
         self.tally.failed.append(job.label)
         self._settle(job, "failed")
@@ -580,8 +591,9 @@ class _Batch:
             if self._params_problem(year) is None:
                 params = load_params(year, params_path(year, self.req.params_dir))
                 break
-        inputs = methods_due(self.req.reports, self.hasher,
-                             None if params is None else Path(params.source),
+        if params is None:
+            return False  # no usable params file: no numbers to state (each was named)
+        inputs = methods_due(self.req.reports, self.hasher, Path(params.source),
                              force=self.opt.force)
         if inputs is None:
             return False
@@ -589,11 +601,13 @@ class _Batch:
         return True
 
     def _workbooks(self, year: int) -> bool:
+        if self._params_problem(year) is not None:
+            return False  # its params file was named at the start; its pages failed
         baseline = _baseline(year, self.req.params_dir)
         files = [params_path(y, self.req.params_dir) for y in (year, baseline)
                  if y is not None and (y == year or y in available_years(self.req.params_dir))]
         inputs = workbooks_due(year, self.req.reports, self.hasher, files, force=self.opt.force)
-        if inputs is None or self._params_problem(year) is not None:
+        if inputs is None:
             return False
         synthetic, provenance = self._year(year)
         with _signals_deferred():
@@ -607,6 +621,7 @@ class _Batch:
     def run(self) -> int | None:
         """Every job to its end; the signal number when a signal stopped the run."""
         try:
+            self._check_params()
             while True:
                 self._dispatch()  # first: a worker that finished starts its next job at once
                 if self.index_due:
@@ -652,6 +667,8 @@ class _Batch:
             print(f"failed: {', '.join(t.failed + t.extras_failed)}", flush=True)
         if signum is not None:
             return 128 + int(signum)
+        if any(self.params_problems.get(y) for y in self.req.years):
+            return EXIT_USAGE
         return EXIT_FAILED if t.failed or t.not_run or unsettled or t.extras_failed else EXIT_OK
 
 
