@@ -82,6 +82,9 @@ def test_each_year_gets_its_workbooks_and_the_index_links_them(tables_site):
     assert 'href="2020/tables_2020.en.xlsx"' in index and 'href="2019/tables_2019.en.xlsx"' in index
     assert 'href="methods.en.html"' in index and "In 2020, 96.45 %" in index
     assert "tables_2020.workbooks" not in index  # not listed as a page
+    index = (tables_site["reports"] / "index.html").read_text("utf-8")  # each edition its own
+    assert 'href="2020/tables_2020.xlsx"' in index and 'href="2019/tables_2019.xlsx"' in index
+    assert 'href="methods.html"' in index and ".en.xlsx" not in index and "Năm 2020, 96,45 %" in index
 
 
 def test_the_methods_page_is_written_once_and_linked_from_every_page(tables_site):
@@ -147,3 +150,35 @@ def test_what_changed_is_written_again_and_only_that(tmp_path, monkeypatch):
     assert "2020/tables_2020" not in index and "2019/tables_2019.en.xlsx" in index
     code, out, _ = run(workers=1, years=[2020], **site_args(folders))
     assert written(out) == set()
+
+
+def test_a_workbook_that_cannot_be_written_is_one_line_and_the_run_goes_on(tmp_path,
+                                                                            monkeypatch):
+    from satisfaction.report import downloads
+
+    folders = report_site.make_site(tmp_path / "site", {2019: True, 2020: True},
+                                    {"02_tables": tables_notebook(0.9645)})
+    write_workbooks = downloads.write_workbooks
+
+    def refuse_2019(year, *args, **kwargs):
+        if year == 2019:
+            raise PermissionError(13, "Permission denied", "tables_2019.xlsx")
+        return write_workbooks(year, *args, **kwargs)
+
+    monkeypatch.setattr(downloads, "write_workbooks", refuse_2019)
+    code, out, err = run(workers=1, **site_args(folders))
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("FAILED workbooks [2019]: PermissionError"), err
+    assert code == 1 and "2 built" in out and "failed: workbooks [2019]" in out
+    assert written(out) == {"methods and glossary page", "workbooks [2020]"}
+    reports = folders["reports"]
+    assert not list((reports / "2019").glob("tables_2019*"))  # nothing half-written
+    assert (reports / "2020" / "tables_2020.xlsx").exists()
+    assert (reports / "2019" / "02_tables.html").exists() and (reports / "index.html").exists()
+    index = (reports / "index.html").read_text("utf-8")
+    assert 'href="2020/tables_2020.xlsx"' in index and "tables_2019" not in index
+    # Tried again by the next run, and only it.
+    monkeypatch.undo()
+    code, out, err = run(workers=1, **site_args(folders))
+    assert code == 0 and written(out) == {"workbooks [2019]"} and "0 built" in out, err
+    assert 'href="2019/tables_2019.xlsx"' in (reports / "index.html").read_text("utf-8")
