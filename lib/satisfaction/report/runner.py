@@ -31,10 +31,12 @@ One failure never stops the others: every job that does not need the failed step
 every failure is printed as one line naming the notebook, the year, the cell and the line that
 raised. ``stop_on_failure=True`` starts no new job after the first failure instead.
 
-Exit codes: 0 every page built or up to date; 1 some failed or were not run; 2 the request is
-wrong, or a params file fails its schema (one line each, naming the file and the key; that year's
-pages fail without a line of their own, the other years run); 75 another run holds the lock; 128 + N when stopped by signal N (SIGINT, SIGTERM): the
-workers and their kernels are stopped first, pages already published stay, the index is written.
+Exit codes: 0 every page built or up to date; 1 some failed or were not run, or a year's
+workbooks or the methods page could not be written (one FAILED line each); 2 the request is
+wrong, or a params file fails its schema (one line each, naming the file and the key; that
+year's pages fail without a line of their own, the other years run); 75 another run holds the
+lock; 128 + N when stopped by signal N (SIGINT, SIGTERM): the workers and their kernels are
+stopped first, pages already published stay, the index is written.
 A SIGKILL of the runner stops the workers too (they watch their parent) and leaves each page's old
 set of files or its new one.
 
