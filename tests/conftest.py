@@ -65,3 +65,19 @@ def browser():
                                       args=browser_pages.LAUNCH_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def survey() -> pd.DataFrame:
+    """One year of the instrument tests' small survey (``fixtures/instrument_frames.py``)."""
+    from instrument_frames import survey_frame
+
+    return survey_frame()
+
+
+@pytest.fixture(scope="module")
+def two_years() -> pd.DataFrame:
+    """Two years of the instrument tests' small survey, stacked with a ``year`` column."""
+    from instrument_frames import two_years_frame
+
+    return two_years_frame()

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from browser_pages import CHROMIUM, unavailable
-from html_lint import NO_ALT, UNCONVERTED, lint
+from html_lint import NO_ALT, lint
 
 from satisfaction.i18n import _
 from satisfaction.report.html import render_html
@@ -66,10 +66,6 @@ def test_a_p_value_written_by_report_formats_is_not_a_share(p):
 def test_problems_say_where_they_are():
     problems = lint("<h2>Offices</h2><table><tr><th>n_base</th></tr></table>")
     assert "after heading 'Offices'" in str(problems[0])
-
-
-def test_unconverted_pages_are_named_by_notebook():
-    assert "02_satisfaction" not in UNCONVERTED and "06_robustness" not in UNCONVERTED
 
 
 def test_a_table_of_the_presentation_layer_passes_the_lint_in_both_languages():

@@ -15,23 +15,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from instrument_frames import COMPONENTS, DESIGN, survey_frame, two_years_frame
+from instrument_frames import COMPONENTS, DESIGN
 from r_survey_reference import R_JK_ALPHA, R_JK_DF, design_frame
 from satisfaction import instrument as ins
 from satisfaction.design import DesignSpec
 from satisfaction.instrument import InstrumentError
 
 JK_DESIGN = DesignSpec(weights="w", strata="stratum", psu="psu")
-
-
-@pytest.fixture(scope="module")
-def survey() -> pd.DataFrame:
-    return survey_frame()
-
-
-@pytest.fixture(scope="module")
-def two_years() -> pd.DataFrame:
-    return two_years_frame()
 
 
 PUBLISHED = pd.DataFrame(  # thinkdeeply.cc, "Survey reliability": alpha 0.674

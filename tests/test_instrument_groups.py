@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 
-from instrument_frames import DESIGN, two_years_frame
+from instrument_frames import DESIGN
 from satisfaction import instrument as ins
 from satisfaction.instrument import InstrumentError
-
-
-@pytest.fixture(scope="module")
-def two_years() -> pd.DataFrame:
-    return two_years_frame()
 
 
 def test_group_contrasts_differences_and_errors(two_years):

@@ -9,22 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from instrument_frames import COMPONENTS, DESIGN, ITEMS, survey_frame, two_years_frame
+from instrument_frames import COMPONENTS, DESIGN, ITEMS
 from satisfaction import config
 from satisfaction import instrument as ins
 from satisfaction.instrument import InstrumentError
 from satisfaction.params import load_params
 from satisfaction.years import load_item_missing
-
-
-@pytest.fixture(scope="module")
-def survey() -> pd.DataFrame:
-    return survey_frame()
-
-
-@pytest.fixture(scope="module")
-def two_years() -> pd.DataFrame:
-    return two_years_frame()
 
 
 def test_item_distribution_against_value_counts(two_years):

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from instrument_frames import DESIGN, ITEMS, survey_frame, two_years_frame
+from instrument_frames import DESIGN, ITEMS, survey_frame
 from satisfaction import instrument as ins
 from satisfaction.instrument import InstrumentError
-
-
-@pytest.fixture(scope="module")
-def survey() -> pd.DataFrame:
-    return survey_frame()
-
-
-@pytest.fixture(scope="module")
-def two_years() -> pd.DataFrame:
-    return two_years_frame()
 
 
 def test_response_flags_against_direct_rules(survey):

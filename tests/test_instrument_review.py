@@ -5,17 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from instrument_frames import COMPONENTS, DESIGN, survey_frame, two_years_frame
+from instrument_frames import COMPONENTS, DESIGN, survey_frame
 from satisfaction import config
 from satisfaction import instrument as ins
 from satisfaction.instrument import InstrumentError
 from satisfaction.params import load_params
 from satisfaction.years import MissingDataError
-
-
-@pytest.fixture(scope="module")
-def two_years() -> pd.DataFrame:
-    return two_years_frame()
 
 
 def test_review_needs_the_year(two_years):

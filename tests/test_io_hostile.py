@@ -133,6 +133,25 @@ def test_parquet_and_spss_declared_sizes_are_checked_before_loading(tmp_path):
     assert "unpacks to" in fault(tmp_path / "t.parquet", limits=Limits(max_unpacked_bytes=10))
 
 
+
+def test_a_binary_file_sent_as_csv_is_named_with_its_fix(tmp_path):
+    """An office renames its workbook or SPSS file to .csv: one line saying what it is."""
+    import pyreadstat
+
+    frame = pd.DataFrame({"a": ["1", "2"], "b": [1.0, 2.0]})
+    frame.to_excel(tmp_path / "w.xlsx", index=False)
+    pyreadstat.write_sav(frame, tmp_path / "s.sav")
+    frame.to_parquet(tmp_path / "p.parquet")
+    for source, fix in (("w.xlsx", "give it the .xlsx extension"),
+                        ("s.sav", "give it the .sav extension"),
+                        ("p.parquet", "give it the .parquet extension")):
+        renamed = tmp_path / f"{source}.csv"
+        renamed.write_bytes((tmp_path / source).read_bytes())
+        assert fix in fault(renamed)
+    odd = tmp_path / "nul.csv"
+    odd.write_bytes(b"a,b\n1,\x002\n")
+    assert "NUL bytes" in fault(odd)
+
 def test_excel_numbers_are_marked_native(tmp_path):
     path = tmp_path / "n.xlsx"
     pd.DataFrame({"w": [1234.5, "1.234,5"], "t": ["x", "y"]}).to_excel(path, index=False)

@@ -211,6 +211,22 @@ def test_readings_table_side_by_side():
         assert lint(table.html(lang)) == []
 
 
+
+def test_readings_table_says_none_where_the_verdict_never_flips():
+    """A small published change at the least favourable design effects: no base-year size makes
+    it larger than sampling error, so the tipping rows say so in words (never a bare 0)."""
+    r = cmp.two_readings(0.969, "+0.5 %", 22240, 22240, 50.0, 50.0)
+    assert np.isinf(r["n_eff_base_critical"]).all() and (r["max_deff_base"] == 0).all()
+    f = cmp.PublishedFigures("+0.5 %", 96.9, 0.969, 22240, 50.0, 22240, 50.0, (1.0, 50.0))
+    t = _download(rc.readings_table(r, years=(2032, 2031), figures=f)).set_index("Figure")
+    assert t.loc["Largest 2031 design effect at the assumed sample size"].tolist() == [
+        "none: within sampling error at any design effect"] * 2
+    assert t.loc["Smallest 2031 sample at the assumed design effect"].tolist() == [
+        "none: within sampling error at any size"] * 2
+    vi = _download(rc.readings_table(r, years=(2032, 2031), figures=f), "vi")
+    assert "không có: nằm trong phạm vi sai số chọn mẫu với mọi hiệu ứng thiết kế" in vi.values
+
+
 def _lines(messages) -> str:
     return "\n".join(m.render("en") for m in messages)
 
@@ -223,9 +239,9 @@ def test_readings_verdict_words():
     ))
     assert "86.69 %" in text and "87.87 %" in text
     assert "only the percentage points reading" in text
-    assert "circular" in text
+    assert "says nothing about the real 2019 survey" in text
     assert "this is a rise larger than sampling error" in text
-    assert "real" not in text.replace("the real 2019 survey file", "")
+    assert "real" not in text.replace("the real 2019 survey", "")
     crit = r.loc[cmp.READING_POINTS, "n_eff_base_critical"]
     assert f"fewer than {crit:,.1f} effective respondents" in text
     plain = _lines(rc.readings_verdict(r, years=(2020, 2019)))

@@ -1477,63 +1477,6 @@ def clean_file(raw_path: str | Path, year: int, out_dir: str | Path, *,
     return result
 
 
-def summary_tables(log: dict[str, Any]) -> dict[str, pd.DataFrame]:
-    """The cleaning log as tables a reviewer can read: rows, reasons, repairs.
-
-    Args:
-        log: :attr:`CleanResult.log` (or the saved ``clean_log.json``).
-
-    Returns:
-        ``{"rows": ..., "reasons": ..., "repairs": ...}``: rows in and out; quarantined rows
-        per reason with their share of the input; cells repaired, one row per column and one
-        count column per kind of repair.
-
-    Examples:
-        >>> t = summary_tables({"rows_in": 10, "rows_clean": 8, "rows_quarantined": 2,
-        ...                     "quarantine_reasons": {"duplicate_exact": 2},
-        ...                     "repairs": {"office": {"canonicalised": 3}}})
-        >>> t["rows"]["rows"].tolist(), t["reasons"].values.tolist(), t["repairs"].values.tolist()
-        ([10, 8, 2], [['duplicate_exact', 2, 20.0]], [['office', 3]])
-    """
-    n_in = log["rows_in"]
-    rows = pd.DataFrame({"stage": ["read from the raw file", "kept (processed table)",
-                                   "quarantined"],
-                         "rows": [n_in, log["rows_clean"], log["rows_quarantined"]]})
-    reasons = pd.DataFrame(
-        [(r, n, round(100 * n / n_in, 2)) for r, n in sorted(
-            log["quarantine_reasons"].items(), key=lambda kv: (-kv[1], kv[0]))],
-        columns=["reason", "rows", "percent_of_input"])
-    long = pd.DataFrame(
-        [(col, what, n) for col, kinds in log["repairs"].items() for what, n in kinds.items()],
-        columns=["column", "repair", "cells"])
-    repairs = (long.pivot_table(index="column", columns="repair", values="cells",
-                                aggfunc="sum", fill_value=0, sort=False)
-               .rename_axis(columns=None).reset_index())
-    return {"rows": rows, "reasons": reasons, "repairs": repairs}
-
-
-def source_lines(log: dict[str, Any]) -> str:
-    """One sentence accounting for every line (or sheet row, or case) of the raw file.
-
-    Examples:
-        >>> source_lines({"source": {"format": "csv"}, "lines": {"lines": 12,
-        ...     "header_lines": 1, "blank_lines": 1, "records": 9, "record_lines": 10}})
-        'Lines in the file: 12 = 1 header + 1 blank + 10 holding 9 records.'
-        >>> source_lines({"source": {"format": "xlsx"}, "lines": {"lines": 41,
-        ...     "header_lines": 1, "blank_lines": 0, "records": 40, "record_lines": 40}})
-        'Rows of the sheet: 41 = 1 header + 40 data rows.'
-    """
-    lines, fmt = log["lines"], (log.get("source") or {}).get("format")
-    if fmt == "xlsx":
-        return (f"Rows of the sheet: {lines['lines']:,} = {lines['header_lines']:,} header + "
-                f"{lines['records']:,} data rows.")
-    if fmt in ("sav", "dta", "parquet"):
-        return f"Cases in the file: {lines['records']:,}."
-    return (f"Lines in the file: {lines['lines']:,} = {lines['header_lines']:,} header + "
-            f"{lines['blank_lines']:,} blank + {lines['record_lines']:,} holding "
-            f"{lines['records']:,} records.")
-
-
 def office_list_line(log: dict[str, Any]) -> str:
     """Which office list the cleaning used, as one sentence (or the warning of none).
 
@@ -1553,5 +1496,5 @@ __all__ = [
     "OUTPUT_FILES", "PROCESSED_COLUMNS", "REASONS", "CleanError", "CleanResult", "CleanSettings",
     "MostlyBadError", "RawFileError", "clean_file", "clean_survey", "load_salt", "map_headers",
     "office_key", "office_list_line", "parse_likert", "parse_numbers", "read_offices",
-    "respondent_keys", "source_lines", "summary_tables",
+    "respondent_keys",
 ]

@@ -82,7 +82,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -1254,7 +1254,30 @@ def _read_csv(path: Path, scan: _Scan, encoding: str | None, limits: Limits) -> 
                              f"{_undecodable_hint(data)})")
 
 
+_KNOWN_BINARY: Final = (
+    (b"PK\x03\x04", ("it starts as a zip archive, as an Excel workbook does: if it is one, "
+                      "give it the .xlsx extension")),
+    (b"\xd0\xcf\x11\xe0", ("it starts as an old Excel (.xls) or other Office file: save it as "
+                           ".xlsx or CSV")),
+    (b"$FL2", "it starts as an SPSS file: give it the .sav extension"),
+    (b"$FL3", "it starts as an SPSS file: give it the .sav extension"),
+    (b"PAR1", "it starts as a Parquet file: give it the .parquet extension"),
+)
+"""The signatures of the binary formats an office may send under a .csv name, with the fix."""
+
+
 def _undecodable_hint(data: bytes) -> str:
+    r"""Why the bytes are not text, and the fix where the format is recognisable.
+
+    Examples:
+        >>> _undecodable_hint(b"PK\x03\x04\x14\x00\x06\x00")[:40]
+        '; it starts as a zip archive, as an Exce'
+        >>> _undecodable_hint(b"a,b\x00")
+        '; the file holds NUL bytes, so it is not a text file'
+    """
+    for signature, fix in _KNOWN_BINARY:
+        if data.startswith(signature):
+            return f"; {fix}"
     if b"\x00" in data:
         return "; the file holds NUL bytes, so it is not a text file"
     try:

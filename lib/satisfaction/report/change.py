@@ -32,6 +32,7 @@ Not for: computing changes, tests or power (:mod:`satisfaction.compare`,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -337,12 +338,13 @@ def baseline_note(year: Any, base: Any | None, *, synthetic: Sequence[Any] = (),
     out = [_("{year} is compared with **{base}**, as its parameters say.").format(**values)]
     if synthetic:
         values["years"] = _and([_Fixed(y) for y in synthetic])
-        out.append((_("The survey data of {years} are **synthetic** (generated to reproduce the "
-                      "published figures), so the microdata results below illustrate the method; "
-                      "the published-figures section holds for the real survey.") if published
-                    else _("The survey data of {years} are **synthetic** (generated to reproduce "
-                           "the published figures), so the microdata results below illustrate "
-                           "the method, not the real survey.")).format(**values))
+        out.append((_("The survey data of {years} are **synthetic** (generated, and calibrated "
+                      "to what was published), so the microdata results below illustrate the "
+                      "method; the published-figures section holds for the real survey.")
+                    if published
+                    else _("The survey data of {years} are **synthetic** (generated, and "
+                           "calibrated to what was published), so the microdata results below "
+                           "illustrate the method, not the real survey.")).format(**values))
     return out
 
 
@@ -520,9 +522,10 @@ def published_assumptions(figures: PublishedFigures, *, years: tuple[Any, Any]) 
     values = {"year": _Fixed(years[0]), "base": _Fixed(years[1]), "low": Decimal(low, 0),
               "high": Decimal(high, 0), "n0": Count(figures.n0)}
     text = _("The current year's rate and respondents are published; neither year's design "
-             "effect is. The design effect of this repository's {year} survey file is not "
-             "evidence about the real surveys and is not used: both years' design effects are "
-             "treated as unknown between {low} and {high}, and the table tests the reported "
+             "effect is. This section rests on the published figures alone (the {year} survey "
+             "file's own design effect is used only in the microdata section below): both "
+             "years' design effects are treated as unknown between {low} and {high}, and the "
+             "table tests the reported "
              "change under both readings at the least favourable end, {high} in both years. A "
              "larger design effect only widens the intervals, so what holds there holds over "
              "the whole range.").format(**values)
@@ -561,9 +564,24 @@ def _reading_cells(r: pd.Series, published: bool,
         "n0": (_("{n} (published)") if published else _("{n} (assumed: not published)")
                ).format(n=Count(r["n_base"])),
         "deff": _deff_words(r["deff_current"], r["deff_base"], deff_range),
-        "critical": Decimal(r["n_eff_base_critical"], 1), "min_n": Count(r["min_n_base"]),
-        "max_deff": Decimal(r["max_deff_base"], 0), "both": Decimal(r["deff_both_critical"], 1),
+        **_tipping_cells(r),
+        "both": Decimal(r["deff_both_critical"], 1),
     }
+
+
+def _tipping_cells(r: pd.Series) -> dict[str, Renderable]:
+    """Where a reading's verdict flips; in words where it never does (no number such as 0)."""
+    critical = float(r["n_eff_base_critical"])
+    if math.isinf(critical):
+        never = _("none: within sampling error at any size")
+        return {"critical": never, "min_n": never,
+                "max_deff": _("none: within sampling error at any design effect")}
+    if critical == 0:
+        always = _("none: larger than sampling error at any size")
+        return {"critical": always, "min_n": always,
+                "max_deff": _("none: larger than sampling error at any design effect")}
+    return {"critical": Decimal(critical, 1), "min_n": Count(r["min_n_base"]),
+            "max_deff": Decimal(r["max_deff_base"], 0)}
 
 
 def readings_table(readings: pd.DataFrame, *, years: tuple[Any, Any], level: float = 0.95,
@@ -744,10 +762,11 @@ def _microdata_lines(readings: pd.DataFrame, base_estimate: pd.Series | dict,
                                       level=_conf(level), low=Percent(low), high=Percent(high),
                                       fits=fits)]
     if base_synthetic:
-        lines.append(_("- **Caution:** the {base} microdata in this repository are synthetic, "
-                       "generated to reproduce a {base} rate chosen from one of the readings, so "
-                       "this check is circular. It becomes evidence only when the real {base} "
-                       "survey file arrives.").format(base=y0))
+        lines.append(_("- **Caution:** the {base} microdata in this repository are synthetic: "
+                       "whether their rate fits a reading says nothing about the real {base} "
+                       "survey (a synthetic year can be generated to fit one, and the shipped "
+                       "ones were calibrated to the published figures). It becomes evidence "
+                       "only when the real {base} survey file arrives.").format(base=y0))
     return lines
 
 

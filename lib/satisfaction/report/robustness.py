@@ -192,9 +192,9 @@ def introduction(years: tuple[Any, Any], synthetic: Sequence[Any] = ()) -> list[
                "office-selection bias would have to be to erase it.").format(
                    base=_y(years[1]), year=_y(years[0]))]
     if synthetic:
-        parts.append(_("The survey data of {years} are **synthetic** (generated to reproduce "
-                       "the published figures): the results illustrate the method, they are not "
-                       "findings about the real survey.").format(
+        parts.append(_("The survey data of {years} are **synthetic** (generated, and "
+                       "calibrated to what was published): the results illustrate the method, "
+                       "they are not findings about the real survey.").format(
                            years=_List([_y(y) for y in synthetic])))
     return parts
 
