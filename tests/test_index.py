@@ -12,10 +12,11 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import report_site
 
-from satisfaction.i18n import catalogue
+from satisfaction.i18n import _, catalogue
 from satisfaction.report import headline_items, render_index, save_headline
 from satisfaction.report.index import INDEX_TEXT, LABELS
 from satisfaction.report.pages import failure_record, page_files
@@ -153,3 +154,61 @@ def test_index_without_reports_escapes_and_says_so(tmp_path):
         text = (folders["reports"] / name).read_text("utf-8")
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script" not in text.lower()
         assert missing in text and synthetic not in text
+
+
+def test_the_index_opens_with_each_years_findings_in_plain_words(tmp_path):
+    folders = report_site.make_site(tmp_path, {2019: True, 2020: True}, {})
+    save_headline(2020, "02_x", {"rate": 0.96449, "ci_low": 0.96088, "ci_high": 0.96787,
+                                 "n_valid": 22250, "published_rate": 96.45},
+                  reports_dir=folders["reports"])
+    save_headline(2020, "03_y", {"change_pp": 9.759, "change_ci_low": 8.82, "change_ci_high": 10.73,
+                                 "change_p_value": 6e-81, "baseline_year": 2019},
+                  reports_dir=folders["reports"])
+    save_headline(2019, "04_z", {"par_index_mean": 85.7795, "par_units": 110},
+                  reports_dir=folders["reports"])
+    render_index(folders["reports"], params_dir=folders["params"], notebooks=["02_x", "03_y"])
+    for lang, words in (("en", ("Summary of findings", "In 2020, 96.45 %", "+9.76 points",
+                                "Calibration check", "averaged 85.78 % over 110 units")),
+                        ("vi", ("Tóm tắt kết quả", "Năm 2020, 96,45 %", "+9,76 điểm",
+                                "kiểm tra hiệu chỉnh", "85,78 %"))):
+        text = (folders["reports"] / ("index.en.html" if lang == "en" else "index.html")
+                ).read_text("utf-8")
+        summary = text[text.index('<section class="sat-summary"'):text.index("</section>")]
+        for word in words:
+            assert word in summary, (lang, word)
+        assert summary.index(">2020") < summary.index(">2019")  # latest year first
+        assert summary.count("<li>") == 4  # 2020: rate, calibration, change; 2019: PAR
+        assert text.index("sat-summary") < text.index('class="sat-year"')  # at the top
+        # The same rate on the index as on the pages: two decimals, through report.formats.
+        assert "96.449" not in text and "96,449" not in text and "85.7795" not in text
+
+
+def test_the_index_links_the_methods_page_and_each_years_downloads(tmp_path):
+    from satisfaction.report.downloads import save_table, write_workbooks
+    from satisfaction.report.tables import Column, Table
+
+    folders = report_site.make_site(tmp_path, {2020: True}, {})
+    table = Table(pd.DataFrame({"office": ["Huế"], "rate": [0.9645]}),
+                  [Column("office", _("Office")), Column("rate", _("Satisfied"), "rate")],
+                  title=_("Satisfied, by office"))
+    save_table(2020, "02_x", "by_office", table, reports_dir=folders["reports"])
+    write_workbooks(2020, folders["reports"])
+    render_index(folders["reports"], params_dir=folders["params"], notebooks=["02_x"])
+    english = (folders["reports"] / "index.en.html").read_text("utf-8")
+    vietnamese = (folders["reports"] / "index.html").read_text("utf-8")
+    assert '<a href="methods.en.html">Methods and glossary</a>' in english
+    assert '<a href="methods.html">Phương pháp và thuật ngữ</a>' in vietnamese
+    assert 'href="2020/tables_2020.en.xlsx"' in english and "Tables to download" in english
+    assert 'href="2020/02_x.by_office.en.csv">Satisfied, by office (CSV)' in english
+    assert 'href="2020/tables_2020.xlsx"' in vietnamese and 'href="2020/02_x.by_office.csv"' in vietnamese
+    block = re.search(r'<ul class="sat-downloads">.*?</ul>', vietnamese, re.DOTALL).group(0)
+    assert block.count("<li>") == 2 and ".en." not in block  # the edition's own files
+    assert "tables_2020.xlsx" not in english
+
+
+def test_a_year_without_tables_or_figures_has_no_summary_or_downloads(tmp_path):
+    folders = report_site.make_site(tmp_path, {2021: False}, {})
+    render_index(folders["reports"], params_dir=folders["params"], notebooks=["02_x"])
+    text = (folders["reports"] / "index.en.html").read_text("utf-8")
+    assert '<section class="sat-summary"' not in text and '<ul class="sat-downloads"' not in text
+    assert "No headline figures saved for this year yet." in text

@@ -86,7 +86,8 @@ def test_batch_runs_every_notebook_for_the_year(site):
         ]), names  # no temporary, hidden or .failed file left behind
     assert str(site["reports"] / "index.html") in site["out"]
     assert {p.name for p in site["reports"].iterdir()} == {
-        "2020", "index.html", "index.en.html", ".run.lock"}  # no staging, no half-swapped year
+        "2020", "index.html", "index.en.html", ".run.lock", "methods.html", "methods.en.html",
+        "methods.manifest.json"}  # no staging, no half-swapped year
 
 
 def test_executed_notebook_got_the_parameters(site):

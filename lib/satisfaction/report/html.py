@@ -59,6 +59,7 @@ PAGE_TEXT = {
         "totals; they illustrate the method and are not survey results."),
     "contents": N_("Contents"),
     "editions": N_("This page in another language"),
+    "methods": N_("Methods and glossary"),
 }
 """The fixed text of every page (the template's words), rendered in the page's language."""
 REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell"})
@@ -411,6 +412,7 @@ def render_html(
     year: int | None = None,
     lang: str | None = None,
     edition_name: str | None = None,
+    methods_href: str | None = AUTO,
 ) -> str:
     """Render an executed notebook as a self-contained reviewer's page.
 
@@ -428,6 +430,9 @@ def render_html(
             ``<html lang>`` in it; None keeps every output, in English words.
         edition_name: the page's file name without extension (``02_satisfaction``): the page
             links to its other editions (``02_satisfaction.en.html``); None: no such links.
+        methods_href: the header's link to the methods and glossary page (by default the one of
+            the same edition one folder up, :func:`satisfaction.report.methods.methods_href`:
+            ``../methods.html``, ``../methods.en.html``; None: no link).
 
     Returns:
         The HTML text.
@@ -444,12 +449,17 @@ def render_html(
     heading = unicodedata.normalize("NFC", title or notebook_title(page))
     if index_href == AUTO:
         index_href = f"../{index_file(lang or DEFAULT_LANGUAGE)}"
+    if methods_href == AUTO:
+        from .methods import methods_href as _methods_href
+
+        methods_href = _methods_href(check_language(lang or DEFAULT_LANGUAGE))
     resources = {
         "metadata": {"name": f"{heading} ({int(year)})" if year is not None else heading},
         "satisfaction": {
             "year": None if year is None else int(year),
             "synthetic": bool(synthetic),
             "index_href": index_href,
+            "methods_href": methods_href,
             "text": {key: text.render(words) for key, text in PAGE_TEXT.items()},
             "editions": _editions(edition_name, words),
             "provenance_html": (provenance_html(provenance, lang=words)

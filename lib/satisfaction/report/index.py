@@ -2,10 +2,14 @@
 
 A notebook calls :func:`save_headline` with the few numbers a reviewer looks for first (the
 satisfaction rate and its interval, the respondents, the change on the baseline year). The
-index (:func:`render_index`) lists every year, latest first, with those figures (numbers in
-each language's format, :mod:`satisfaction.report.formats`) and every analysis page: a link to
-it, when it was built, and what the last run left (up to date; failed, with its one line and
-the previous good page still shown; not run because a step it needs failed; not built yet).
+index (:func:`render_index`) opens with each year's findings in plain words
+(:func:`satisfaction.report.summary.index_findings`, computed from those figures), links the
+methods and glossary page, and lists every year, latest first, with those figures (numbers in
+each language's format, :mod:`satisfaction.report.formats`: a rate has the two decimals it has
+on every page), the year's tables to download (:func:`satisfaction.report.downloads.year_links`)
+and every analysis page: a link to it, when it was built, and what the last run left (up to
+date; failed, with its one line and the previous good page still shown; not run because a step
+it needs failed; not built yet).
 Everything comes from the reports folder -- each page's manifest, failure record and headline
 figures (:mod:`satisfaction.report.pages`) -- never from a run's memory. It is written in two
 editions, ``index.html`` (Vietnamese) and ``index.en.html`` (English), linked to each other,
@@ -38,6 +42,7 @@ Not for: rendering notebook pages (see :mod:`satisfaction.report.html`) or runni
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -239,6 +244,9 @@ INDEX_TEXT: dict[str, Message] = {
     "partial": N_("partly executed notebook"),
     "written": N_("Index written {when} (UTC) from code commit"),
     "tree": N_("working tree: {state}"),
+    "summary": N_("Summary of findings"),
+    "downloads": N_("Tables to download"),
+    "methods": N_("Methods and glossary"),
 }
 """The index's own words, rendered in each edition's language."""
 
@@ -420,6 +428,8 @@ def _page_names(year_dir: Path, names: list[str]) -> list[str]:
 
 def _year_entry(root: Path, year: int, names: list[str], pdir: Path | None) -> dict[str, Any]:
     """What the index shows of one year, read from its folder (languages applied later)."""
+    from .summary import index_findings
+
     try:
         params = load_params(year, params_path(year, pdir))
         synthetic, confidence = params.synthetic, params.confidence
@@ -433,13 +443,25 @@ def _year_entry(root: Path, year: int, names: list[str], pdir: Path | None) -> d
         for key, value in headlines.get(name, {}).items():
             figures.setdefault(key, value)
     return {"year": year, "synthetic": synthetic, "confidence": confidence, "figures": figures,
+            "findings": index_findings(year, headlines, synthetic=synthetic),
             "dir": year_dir, "pages": [read_page(year_dir, n) for n in all_names]}
+
+
+@functools.cache
+def _environment() -> Any:
+    """The index template's environment (made once a process: the run writes the index often)."""
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(_TEMPLATE)),
+                              autoescape=True, trim_blocks=False)
 
 
 def _render_edition(entries: list[dict[str, Any]], root: Path, lang: Language,
                     context: dict[str, Any]) -> str:
-    import jinja2
     from markupsafe import Markup
+
+    from .downloads import year_links
+    from .methods import methods_href
 
     text = {k: m.render(lang) for k, m in INDEX_TEXT.items() if k not in ("lead", "written", "tree")}
     confidence = entries[0]["confidence"] if entries else 0.95
@@ -449,12 +471,12 @@ def _render_edition(entries: list[dict[str, Any]], root: Path, lang: Language,
     years = [{
         "year": e["year"], "synthetic": e["synthetic"],
         "headline": headline_items(e["figures"], lang),
+        "findings": [" ".join(finding.render(lang).split()) for finding in e["findings"]],
+        "downloads": year_links(e["year"], root, lang),
         "notebooks": [_page_entry(e["dir"], page, root, lang) for page in e["pages"]],
     } for e in entries]
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_TEMPLATE)),
-                             autoescape=True, trim_blocks=False)
-    return env.get_template("index.html.j2").render(
-        lang=lang, text=text, years=years,
+    return _environment().get_template("index.html.j2").render(
+        lang=lang, text=text, years=years, methods_href=methods_href(lang, from_year_page=False),
         css=Markup((_TEMPLATE / "index.css").read_text("utf-8")),
         any_synthetic=any(e["synthetic"] for e in entries),
         all_synthetic=bool(entries) and all(e["synthetic"] for e in entries),
@@ -471,6 +493,7 @@ def render_index(
     notebooks: list[str] | None = None,
     params_dir: str | Path | None = None,
     now: datetime | None = None,
+    code_state: tuple[str, bool | None] | None = None,
 ) -> Path:
     """Write the index, one file per edition: every year (latest first) x every analysis.
 
@@ -486,6 +509,9 @@ def render_index(
             a year's folder are listed too.
         params_dir: where the per-year params files are (``params/`` if None).
         now: the time stamped on the index (now, UTC, if None).
+        code_state: the code's commit and whether the working tree is dirty, as
+            :func:`satisfaction.report.provenance.git_state` says (asked now if None; a run that
+            writes the index after every page asks once).
 
     Returns:
         The path of the default edition (``index.html``).
@@ -497,7 +523,7 @@ def render_index(
         p.stem for p in sorted(config.NOTEBOOKS.glob("*.ipynb")) if _NOTEBOOK.match(p.stem)
     ]
     entries = [_year_entry(root, year, names, pdir) for year in year_list]
-    commit, dirty = git_state()
+    commit, dirty = code_state if code_state is not None else git_state()
     context = {"commit": commit, "dirty": dirty,
                "generated": (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")}
     for lang in LANGUAGES:

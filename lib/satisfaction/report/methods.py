@@ -350,6 +350,7 @@ def write_methods(reports_dir: str | Path | None = None, *, params: YearParams |
         page = render_html(nb, title=render(_("Methods and glossary"), lang), synthetic=False,
                            provenance=provenance, name=METHODS_PAGE, lang=lang,
                            index_href="index.html" if lang == DEFAULT_LANGUAGE
-                           else f"index.{lang}.html")
+                           else f"index.{lang}.html", edition_name=METHODS_PAGE,
+                           methods_href=None)
         written.append(write_text_atomic(root / methods_href(lang, from_year_page=False), page))
     return written

@@ -21,16 +21,22 @@
    ``workers`` at once, with both editions rendered from the one execution. The runner alone
    publishes: the page's files as one set (:mod:`~satisfaction.report.publish`); after a failure,
    the failure record and the partly executed notebook, the last good page staying in place.
-5. **The index** (:mod:`~satisfaction.report.index`), read from the pages on disk, after every
-   publication and at the end.
+5. **The files beside the pages** (:mod:`~satisfaction.report.site`), each when its inputs
+   changed, as soon as a worker would otherwise wait: each year's workbooks (every table its
+   pages saved, once every page of the year is settled) and the methods and glossary page.
+6. **The index** (:mod:`~satisfaction.report.index`), read from the pages on disk, after the
+   publications of each turn of the loop (once the next jobs have started) and at the end.
 
 One failure never stops the others: every job that does not need the failed step still runs, and
 every failure is printed as one line naming the notebook, the year, the cell and the line that
 raised. ``stop_on_failure=True`` starts no new job after the first failure instead.
 
-Exit codes: 0 every page built or up to date; 1 some failed or were not run; 2 the request is
-wrong; 75 another run holds the lock; 128 + N when stopped by signal N (SIGINT, SIGTERM): the
-workers and their kernels are stopped first, pages already published stay, the index is written.
+Exit codes: 0 every page built or up to date; 1 some failed or were not run, or a year's
+workbooks or the methods page could not be written (one FAILED line each); 2 the request is
+wrong, or a params file fails its schema (one line each, naming the file and the key; that
+year's pages fail without a line of their own, the other years run); 75 another run holds the
+lock; 128 + N when stopped by signal N (SIGINT, SIGTERM): the workers and their kernels are
+stopped first, pages already published stay, the index is written.
 A SIGKILL of the runner stops the workers too (they watch their parent) and leaves each page's old
 set of files or its new one.
 
@@ -73,6 +79,7 @@ from .pages import (
     utc_stamp,
 )
 from .publish import publish, recover
+from .site import methods_due, workbooks_due, write_methods_page, write_year_workbooks
 from .workers import InlinePool, WorkerDied, WorkerPool
 
 __all__ = ["EXIT_BUSY", "Job", "list_notebooks", "plan_jobs", "run_batch"]
@@ -287,6 +294,8 @@ class _Tally:
     current: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     not_run: list[str] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)
+    extras_failed: list[str] = field(default_factory=list)
 
 
 class _Batch:
@@ -296,7 +305,11 @@ class _Batch:
         self.req = request
         self.opt = options
         self.hasher = InputHasher()
-        self.pending = sorted(request.jobs, key=self._longest_first)
+        self.last: dict[tuple[str, int], float] = {}  # seconds each page took when last built
+        self.typical: dict[str, float] = {}  # seconds a notebook takes (its longest year)
+        for job in request.jobs:
+            self._learn(job, read_page(request.reports / str(job.year), job.name).manifest)
+        self.pending = list(request.jobs)
         self.state: dict[tuple[str, int], str] = {}  # key -> built/current/failed/not run
         self.inputs: dict[tuple[str, int], dict[str, str]] = {}
         self.tally = _Tally()
@@ -307,18 +320,32 @@ class _Batch:
         self.pool: InlinePool | WorkerPool = pool(options.workers, run_job, discard)
         self.bar: Any = None
         self.stopping = False
+        self.extras_left: list[str | int] = ["methods", *request.years]
+        self.index_due = False  # a page was published since the index was last written
+        self.code_state: tuple[str, bool | None] | None = None
 
     # --- dispatch -----------------------------------------------------------------------------
 
-    def _longest_first(self, job: Job) -> tuple[bool, float]:
-        """Cleaning first; then the jobs that took longest last time (a shorter tail on the
-        workers); the order of the plan where there is no last time."""
-        manifest = read_page(self.req.reports / str(job.year), job.name).manifest or {}
-        seconds = (manifest.get("timings") or {}).get("execute")
-        return not job.stage_one, -float(seconds) if isinstance(seconds, (int, float)) else 0.0
+    def _learn(self, job: Job, manifest: dict[str, Any] | None) -> None:
+        """Remember how long a page took (from its manifest), and so its notebook."""
+        seconds = ((manifest or {}).get("timings") or {}).get("execute")
+        if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):
+            self.last[job.key] = float(seconds)
+            self.typical[job.name] = max(float(seconds), self.typical.get(job.name, 0.0))
+
+    def _longest_first(self, job: Job) -> tuple[bool, bool, float, int]:
+        """Cleaning first. Then a notebook not yet timed in any year, its earliest year first
+        (so that each notebook is timed early in a first run); then the longest jobs (as long
+        as last time, else as long as the notebook took for another year): the shortest jobs
+        end the run, when a worker may have nothing left to do."""
+        seconds = self.last.get(job.key, self.typical.get(job.name))
+        rank = self.req.years.index(job.year) if job.year in self.req.years else 0
+        return (not job.stage_one, seconds is not None, -(seconds or 0.0),
+                rank if seconds is None else 0)
 
     def _ready(self) -> list[Job]:
-        return [j for j in self.pending if all(k in self.state for k in j.after)]
+        return sorted((j for j in self.pending if all(k in self.state for k in j.after)),
+                      key=self._longest_first)
 
     def _dispatch(self) -> None:
         """Start (or settle without running) every job whose turn has come, while workers are free."""
@@ -326,6 +353,10 @@ class _Batch:
             if self.stopping or self.pool.free <= 0:
                 return
             self.pending.remove(job)
+            problem = self._params_problem(job.year)
+            if problem is not None:  # said once for the year (_check_params): not again here
+                self._failed(job, f"FAILED {job.label}: {problem}", {}, quiet=True)
+                continue
             failed = [k for k in job.needs if self.state.get(k) in ("failed", "not run")]
             if failed:
                 self._not_run(job, failed)
@@ -334,11 +365,6 @@ class _Batch:
             failure = self._still_failing(job, inputs)
             if failure is not None:
                 self._failed_before(job, failure)
-                continue
-            problem = self._params_problem(job.year)
-            if problem is not None:
-                self.inputs[job.key] = inputs
-                self._failed(job, f"FAILED {job.label}: {problem}", {})
                 continue
             reason = self._reason_to_build(job, inputs)
             if reason is None:
@@ -353,6 +379,15 @@ class _Batch:
     def _inputs(self, job: Job) -> dict[str, str]:
         files = {y: params_path(y, self.req.params_dir) for y in job.reads}
         return self.hasher.page(job.notebook, job.year, files, processed=not job.stage_one)
+
+    def _check_params(self) -> None:
+        """One line for each params file of the batch that cannot be used (it names the file and
+        the key); that year's pages fail without a line of their own, the other years run."""
+        for year in self.req.years:
+            problem = self._params_problem(year)
+            if problem is not None:
+                _echo(f"satisfaction run: {problem} (the pages of {year} are not built)",
+                      self.bar)
 
     def _params_problem(self, year: int) -> str | None:
         """Why the year's params file cannot be used (None: it can)."""
@@ -450,7 +485,7 @@ class _Batch:
         if stale:
             with _signals_deferred():
                 publish(year_dir, {}, stale)
-            self._index()
+            self.index_due = True
         self.tally.current.append(job.label)
         self._settle(job, "current")
 
@@ -462,6 +497,7 @@ class _Batch:
             self.inputs.pop(job.key, None)  # recorded without inputs: tried again next run
         try:
             if outcome.ok:
+                self._learn(job, {"timings": outcome.timings})
                 self._publish_page(job, outcome)
                 self.tally.built.append(job.label)
                 self._settle(job, "built")
@@ -470,8 +506,10 @@ class _Batch:
         finally:
             shutil.rmtree(self.staging / f"{job.year}-{job.name}", ignore_errors=True)
 
-    def _failed(self, job: Job, message: str, files: dict[str, str]) -> None:
-        _echo(message, self.bar)
+    def _failed(self, job: Job, message: str, files: dict[str, str], *,
+                quiet: bool = False) -> None:
+        if not quiet:
+            _echo(message, self.bar)
         self._publish_failure(job, message, files)
         self.tally.failed.append(job.label)
         self._settle(job, "failed")
@@ -497,7 +535,7 @@ class _Batch:
             failure_files(job.name))
         with _signals_deferred():
             publish(year_dir, files, leftovers - set(files))
-        self._index()
+        self.index_due = True
 
     def _publish_failure(self, job: Job, message: str, files: dict[str, str], *,
                          skipped: bool = False) -> None:
@@ -512,26 +550,94 @@ class _Batch:
             add[partial] = files[partial]
         with _signals_deferred():
             publish(year_dir, add, [] if partial in add else [partial])
-        self._index()
+        self.index_due = True
 
     def _index(self) -> Path:
+        self.index_due = False
+        if self.code_state is None:
+            from .provenance import git_state
+
+            self.code_state = git_state()
         return render_index(self.req.reports, years=available_years(self.req.params_dir),
                             notebooks=[p.stem for p in list_notebooks(self.req.notebooks_dir)],
-                            params_dir=self.req.params_dir)
+                            params_dir=self.req.params_dir, code_state=self.code_state)
+
+    # --- the files beside the pages ---------------------------------------------------------
+
+    def _extra_ready(self, item: str | int) -> bool:
+        """The methods page at any time; a year's workbooks once its every page is settled."""
+        return item == "methods" or all(
+            j.key in self.state for j in self.req.jobs if j.year == item)
+
+    def _extras(self) -> bool:
+        """Write the next file beside the pages whose turn has come (when its inputs changed);
+        False when none is left whose turn has come."""
+        item = next((x for x in self.extras_left if self._extra_ready(x)), None)
+        if item is None:
+            return False
+        self.extras_left.remove(item)
+        label = "methods and glossary page" if item == "methods" else f"workbooks [{item}]"
+        try:
+            done = self._methods() if item == "methods" else self._workbooks(int(item))
+        except Exception as exc:  # noqa: BLE001 - one line, and the run goes on
+            _echo(f"FAILED {label}: {type(exc).__name__}: {_one_line(exc)}", self.bar)
+            self.tally.extras_failed.append(label)
+            return True
+        if done:
+            self.tally.extras.append(label)
+        return True
+
+    def _methods(self) -> bool:
+        params = None
+        for year in sorted(available_years(self.req.params_dir), reverse=True):
+            if self._params_problem(year) is None:
+                params = load_params(year, params_path(year, self.req.params_dir))
+                break
+        if params is None:
+            return False  # no usable params file: no numbers to state (each was named)
+        inputs = methods_due(self.req.reports, self.hasher, Path(params.source),
+                             force=self.opt.force)
+        if inputs is None:
+            return False
+        write_methods_page(self.req.reports, inputs, params)
+        return True
+
+    def _workbooks(self, year: int) -> bool:
+        if self._params_problem(year) is not None:
+            return False  # its params file was named at the start; its pages failed
+        baseline = _baseline(year, self.req.params_dir)
+        files = [params_path(y, self.req.params_dir) for y in (year, baseline)
+                 if y is not None and (y == year or y in available_years(self.req.params_dir))]
+        inputs = workbooks_due(year, self.req.reports, self.hasher, files, force=self.opt.force)
+        if inputs is None:
+            return False
+        synthetic, provenance = self._year(year)
+        with _signals_deferred():
+            write_year_workbooks(year, self.req.reports, inputs, self.staging,
+                                 synthetic=synthetic, sources=provenance.get("inputs") or [])
+        self.index_due = True  # the index links the year's downloads
+        return True
 
     # --- the loop -----------------------------------------------------------------------------
 
     def run(self) -> int | None:
         """Every job to its end; the signal number when a signal stopped the run."""
         try:
+            self._check_params()
             while True:
-                self._dispatch()
+                self._dispatch()  # first: a worker that finished starts its next job at once
+                if self.index_due:
+                    self._index()
+                if self.pool.free > 0 and not self._ready() and self._extras():
+                    continue  # done while a worker had nothing to do
                 if not self.pool.running:
                     if not self._ready() or self.stopping:
                         break
                     continue
                 for key, outcome in self.pool.wait():
                     self._finish(key, outcome)
+            while self._extras():
+                pass
         except KeyboardInterrupt:
             return signal.SIGINT
         except _Stop as stop:
@@ -554,15 +660,18 @@ class _Batch:
         if signum is not None:
             _echo(f"satisfaction run: stopped by {signal.Signals(signum).name}; the pages "
                   "published so far stay, the others are as they were")
+        extras = f"; written: {', '.join(t.extras)}" if t.extras else ""
         print(f"{len(self.req.jobs)} pages: {len(t.built)} built, {len(t.current)} up to date, "
-              f"{len(t.failed)} failed, {len(t.not_run) + len(unsettled)} not run "
+              f"{len(t.failed)} failed, {len(t.not_run) + len(unsettled)} not run{extras} "
               f"({time.monotonic() - started:.1f} s). Index: {index} (English: {english})",
               flush=True)
-        if t.failed:
-            print(f"failed: {', '.join(t.failed)}", flush=True)
+        if t.failed or t.extras_failed:
+            print(f"failed: {', '.join(t.failed + t.extras_failed)}", flush=True)
         if signum is not None:
             return 128 + int(signum)
-        return EXIT_FAILED if t.failed or t.not_run or unsettled else EXIT_OK
+        if any(self.params_problems.get(y) for y in self.req.years):
+            return EXIT_USAGE
+        return EXIT_FAILED if t.failed or t.not_run or unsettled or t.extras_failed else EXIT_OK
 
 
 _DEFERRED: Final = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..i18n import Language, Message, Renderable, _
 from ..reliability import with_flags
-from .formats import Count, Decimal, Percent, Points, PValue
+from .formats import Count, Percent, Points, PValue
 from .tables import DIMENSION_NAMES, DOMAIN_HEADERS, Labels, label_map
 
 __all__ = [
@@ -346,7 +346,7 @@ def _index_par(f: Mapping[str, Any]) -> Renderable | None:
              ("par_index_mean", "par_units") and _finite(v)}
     units = f.get("par_units")
     text = _("The PAR index of the units averaged {mean} over {units} units.").format(
-        mean=Decimal(float(mean), 2), units=Count(units) if _finite(units) else _Text("?"))
+        mean=Percent(float(mean) / 100.0), units=Count(units) if _finite(units) else _Text("?"))
     if {"excellent", "good"} <= set(bands):
         return text + " " + _("{excellent} were ranked excellent and {good} good.").format(
             excellent=Count(bands["excellent"]), good=Count(bands["good"]))
