@@ -123,12 +123,13 @@ def test_headline_numbers_follow_each_language(tmp_path):
     index = render_index(folders["reports"], params_dir=folders["params"], notebooks=["02_x", "03_y"])
     assert index.name == "index.html"
     english = (folders["reports"] / "index.en.html").read_text("utf-8")
-    assert "96.45 %" in english and "90 % CI 96.09–96.79" in english and "22,250" in english
+    assert "96.45 %" in english and "90 % CI 96.09 % to 96.79 %" in english and "22,250" in english
     assert "Design effect" in english and "2.00" in english
     assert "Published by the ministry (%)" in english
     assert "Change on 2019" in english and "-1.23 points" in english and "&lt; 0.0001" in english
+    assert not re.search(r">\w+(\.en)?\.html</a>", english)  # no file names as link text
     vietnamese = index.read_text("utf-8")
-    assert "96,45 %" in vietnamese and "khoảng tin cậy 90 %: 96,09–96,79" in vietnamese
+    assert "96,45 %" in vietnamese and "khoảng tin cậy 90 %: 96,09 % đến 96,79 %" in vietnamese
     assert "22.250" in vietnamese and "Hiệu ứng thiết kế" in vietnamese and "2,00" in vietnamese
     assert "Thay đổi so với năm 2019" in vietnamese and "-1,23 điểm" in vietnamese
 
@@ -143,6 +144,17 @@ def test_headline_items_label_every_key_the_notebooks_save():
     assert [i["value"] for i in items][:2] == ["22.627", "377"]
     assert all(i["label"] == LABELS[k].render("vi") for i, k in zip(items, figures, strict=True))
     assert headline_items({"par_new_band": 3}, "en")[0]["label"] == "PAR new band"
+    values = {k: i["value"] for i, k in zip(headline_items(figures, "en"), figures, strict=True)}
+    assert values["change_relative_pct"] == "+11.26"  # a change is signed, as on the pages
+
+
+def test_a_change_interval_on_the_index_reads_as_on_the_change_page():
+    items = headline_items({"change_pp": -1.33, "change_ci_low": -1.97, "change_ci_high": -0.70,
+                            "baseline_year": 2020}, "en")
+    assert items[0]["value"] == "-1.33 points"
+    assert items[0]["note"] == "95 % CI -1.97 to -0.70 points"
+    vi = headline_items({"change_pp": 0.79, "change_ci_low": 0.09, "change_ci_high": 1.5}, "vi")
+    assert vi[0]["note"] == "khoảng tin cậy 95 %: +0,09 đến +1,50 điểm"
 
 
 def test_index_without_reports_escapes_and_says_so(tmp_path):

@@ -234,13 +234,16 @@ def test_table_of_contents_points_at_headings(site):
 
 
 def test_index_lists_years_latest_first_with_headlines(site):
-    for lang, empty, numbers in (("vi", "chưa được tạo", ("96,45 %", "22.250", "96,01–96,86")),
-                                 ("en", "not built yet", ("96.45 %", "22,250", "96.01–96.86"))):
+    for lang, empty, numbers in (("vi", "chưa được tạo", ("96,45 %", "22.250",
+                                                          "96,01 % đến 96,86 %")),
+                                 ("en", "not built yet", ("96.45 %", "22,250", "96.01 % to 96.86 %"))):
         text = index(site, lang)
         assert text.index('id="year-2020"') < text.index('id="year-2019"')
         for name in ("01_clean", "02_report"):
             assert f'href="2020/{edition_file(name, lang)}"' in text
             assert f'href="2019/{name}' not in text
+        link = {"vi": "Xem trang", "en": "Read the page"}[lang]
+        assert text.count(f">{link}</a>") == 2 and f">{edition_file('01_clean', lang)}<" not in text
         assert text.count(empty) == 2  # 2019: both analyses
         assert all(n in text for n in numbers), numbers
 

@@ -223,9 +223,9 @@ def _readme(year: int, tables: Sequence[Mapping[str, Any]], lang: Language, *, s
     ]
     if synthetic:
         rows.append((render(_("Synthetic data"), lang),
-                     render(_("These figures come from a generated sample calibrated to the "
-                              "published totals; they illustrate the method and are not "
-                              "survey results."), lang)))
+                     render(_("These figures come from a generated sample, calibrated to the "
+                              "figures the ministry published where it published any; they "
+                              "illustrate the method and are not survey results."), lang)))
     for item in inputs:
         rows.append((render(_("Source: {file}").format(file=item.get("file", "")), lang),
                      "SHA-256 " + str(item.get("sha256", ""))))

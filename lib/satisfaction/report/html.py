@@ -55,8 +55,9 @@ PAGE_TEXT = {
     "survey_year": N_("Survey year"),
     "synthetic_title": N_("Synthetic data — not the ministry's survey."),
     "synthetic_body": N_(
-        "The figures on this page come from a generated sample calibrated to the published "
-        "totals; they illustrate the method and are not survey results."),
+        "The figures on this page come from a generated sample, calibrated to the figures the "
+        "ministry published where it published any; they illustrate the method and are not "
+        "survey results."),
     "contents": N_("Contents"),
     "editions": N_("This page in another language"),
     "methods": N_("Methods and glossary"),

@@ -222,11 +222,13 @@ INDEX_TEXT: dict[str, Message] = {
     "title": N_("Citizen satisfaction with public-security services (CAND): reports"),
     "synthetic_title": N_("Synthetic data — not the ministry's survey."),
     "synthetic_all": N_(
-        "Every year below is built from a generated sample calibrated to the published totals; "
-        "the pages illustrate the method and are not survey results."),
+        "Every year below is built from a generated sample, calibrated to the figures the "
+        "ministry published where it published any; the pages illustrate the method and are "
+        "not survey results."),
     "synthetic_some": N_(
-        "The years marked “synthetic” below are built from a generated sample calibrated to the "
-        "published totals; the pages illustrate the method and are not survey results."),
+        "The years marked “synthetic” below are built from a generated sample, calibrated to "
+        "the figures the ministry published where it published any; their pages illustrate the "
+        "method and are not survey results."),
     "lead": N_(
         "One page per analysis and survey year. Every estimate carries its {level} confidence "
         "interval, its number of respondents and a reliability flag; every page ends with the "
@@ -239,6 +241,7 @@ INDEX_TEXT: dict[str, Message] = {
     "no_headline": N_("No headline figures saved for this year yet."),
     "analysis": N_("Analysis"),
     "page": N_("Page"),
+    "open": N_("Read the page"),
     "built": N_("Built"),
     "status": N_("Status"),
     "partial": N_("partly executed notebook"),
@@ -275,6 +278,8 @@ def _value(key: str, value: Any, lang: Language) -> str:
         return str(value)
     if "p_value" in key:
         return p_value(value, lang)
+    if key.startswith("change_"):  # a change has a direction: signed, as on the pages
+        return decimal(value, 2, lang, signed=True)
     return count(value, lang) if isinstance(value, int) else decimal(value, 2, lang)
 
 
@@ -289,11 +294,18 @@ def _as_percent(figures: dict[str, Any]) -> dict[str, Any]:
     return f
 
 
-def _interval(f: dict[str, Any], low: str, high: str, message: Message, lang: Language) -> str:
+def _interval(f: dict[str, Any], low: str, high: str, message: Message, lang: Language, *,
+              signed: bool = False) -> str:
+    """A confidence interval as the pages write it: "95 % CI 96.10 % to 96.80 %" for a rate,
+    "+8.82 to +10.73 points" (signed) for a change."""
     if not all(isinstance(f.get(k), (int, float)) for k in (low, high)):
         return ""
+    if signed:
+        ends = [decimal(f[k], 2, lang, signed=True) for k in (low, high)]
+    else:
+        ends = [percent(_fraction(f[k]), lang=lang) for k in (low, high)]
     return message.format(level=_level(f.get("confidence", 0.95), lang),
-                          low=decimal(f[low], 2, lang), high=decimal(f[high], 2, lang)).render(lang)
+                          low=ends[0], high=ends[1]).render(lang)
 
 
 def headline_items(figures: dict[str, Any], lang: Language = "en") -> list[dict[str, Any]]:
@@ -308,7 +320,7 @@ def headline_items(figures: dict[str, Any], lang: Language = "en") -> list[dict[
         >>> [(i["label"], i["value"]) for i in headline_items(f)]
         [('Satisfied or very satisfied', '96.45 %'), ('Respondents', '22,250'), ('Change on 2019', '+9.76 points')]
         >>> headline_items(f)[0]["note"]
-        '95 % CI 96.10–96.80'
+        '95 % CI 96.10 % to 96.80 %'
         >>> [i["value"] for i in headline_items(f, "vi")]
         ['96,45 %', '22.250', '+9,76 điểm']
     """
@@ -321,7 +333,7 @@ def headline_items(figures: dict[str, Any], lang: Language = "en") -> list[dict[
             "label": _("Satisfied or very satisfied").render(lang),
             "value": percent(_fraction(f["satisfaction_rate"]), lang=lang),
             "note": _interval(f, "satisfaction_ci_low", "satisfaction_ci_high",
-                              _("{level} CI {low}–{high}"), lang),
+                              _("{level} CI {low} to {high}"), lang),
         })
     if "respondents" in f:
         items.append({"label": _("Respondents").render(lang),
@@ -334,7 +346,7 @@ def headline_items(figures: dict[str, Any], lang: Language = "en") -> list[dict[
             "label": label.render(lang),
             "value": points(_fraction(f["change_pp"]), lang=lang),
             "note": _interval(f, "change_ci_low", "change_ci_high",
-                              _("{level} CI {low}–{high} points"), lang),
+                              _("{level} CI {low} to {high} points"), lang, signed=True),
         })
     if "par_index_mean" in f:
         items.append({"label": _("PAR index, mean over units").render(lang),
