@@ -57,6 +57,23 @@ def test_without_a_published_figure_the_last_finding_counts_flags():
     level = estimates([0.95, 0.9], ["a", "b"], n=[5, 2000])
     found = satisfaction_findings(2019, OVERALL, domains={"level": level})
     assert "suppressed (too few respondents or too unstable to publish): 1" in found[-1].render("en")
+    # it says which estimates it counts (the page's cross-tabulation is not among them)
+    assert found[-1].render("en").startswith("Estimates by level: 2;")
+    assert found[-1].render("vi").startswith("Số ước lượng theo cấp: 2;")
+
+
+@pytest.mark.parametrize(("values", "words"), [
+    ([0.90, 0.99], ("1 of them lies entirely below", "1 entirely above")),
+    ([0.90, 0.96], ("1 of them lies entirely below", "and none entirely above it")),
+    ([0.99, 0.96], ("none of their intervals lies entirely below", "1 lie entirely above")),
+    ([0.96, 0.965], ("none of their intervals lies entirely below or above",)),
+])
+def test_offices_above_or_below_the_national_rate_never_read_of_0(values, words):
+    offices = estimates(values, ["A", "B"], n=[400, 400], name="office")
+    found = satisfaction_findings(2020, OVERALL, domains={"level": estimates([0.96], ["x"])},
+                                  offices=offices)
+    text = next(f.render("en") for f in found if "offices have a rate" in f.render("en"))
+    assert all(w in text for w in words) and "of 0" not in text, text
 
 
 def test_calibration_is_not_called_confirmation():

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import os
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal, Protocol, get_args
@@ -41,6 +41,7 @@ __all__ = [
     "LANGUAGES_ENV",
     "N_",
     "Language",
+    "Listed",
     "Message",
     "Renderable",
     "_",
@@ -214,6 +215,34 @@ class _Joined:
 
     def render(self, lang: Language) -> str:
         return "".join(render(p, lang) for p in self.parts)
+
+    def __str__(self) -> str:
+        return self.render(output_languages()[0])
+
+
+class Listed:
+    """Texts as a list in words: "a, b and c" ("a, b và c"), each part rendered in the language.
+
+    Args:
+        parts: messages, renderables or plain strings.
+        sep: what separates the parts (``"; "`` for parts that hold commas).
+        last: join the last two parts with " and " (False: ``sep`` throughout).
+
+    Examples:
+        >>> Listed(["a", "b", "c"]).render("vi"), Listed(["a"]).render("en")
+        ('a, b và c', 'a')
+        >>> Listed(["x, 1", "y, 2"], sep="; ", last=False).render("en")
+        'x, 1; y, 2'
+    """
+
+    def __init__(self, parts: Sequence[Any], sep: str = ", ", last: bool = True) -> None:
+        self.parts, self.sep, self.last = list(parts), sep, last
+
+    def render(self, lang: Language) -> str:
+        texts = [render(p, lang) for p in self.parts]
+        if len(texts) <= 1 or not self.last:
+            return self.sep.join(texts)
+        return self.sep.join(texts[:-1]) + render(_(" and "), lang) + texts[-1]
 
     def __str__(self) -> str:
         return self.render(output_languages()[0])

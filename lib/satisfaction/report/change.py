@@ -60,7 +60,7 @@ from ..compare import (
     parse_reported_change,
     significance_level,
 )
-from ..i18n import N_, Language, Message, Renderable, _, render
+from ..i18n import N_, Language, Listed, Message, Renderable, _, render
 from .formats import Count, Decimal, Percent, Points, PValue, decimal, p_value
 from .tables import DOMAIN_HEADERS, Column, Labels, Table, label_map
 
@@ -178,22 +178,8 @@ class _PText:
         return f"p = {text}"
 
 
-class _Joined:
-    """Renderables joined by a separator (``", "``; the last by " and " when ``last``)."""
-
-    def __init__(self, parts: Sequence[Renderable | str], sep: str = ", ",
-                 last: Renderable | None = None) -> None:
-        self.parts, self.sep, self.last = list(parts), sep, last
-
-    def render(self, lang: Language) -> str:
-        texts = [render(p, lang) for p in self.parts]
-        if self.last is not None and len(texts) > 1:
-            return self.sep.join(texts[:-1]) + render(self.last, lang) + texts[-1]
-        return self.sep.join(texts)
-
-
-def _and(parts: Sequence[Renderable | str]) -> _Joined:
-    return _Joined(parts, ", ", _(" and "))
+def _and(parts: Sequence[Renderable | str]) -> Listed:
+    return Listed(parts)
 
 
 def _conf(level: float) -> Percent:

@@ -20,13 +20,13 @@ Not for: cleaning (:mod:`satisfaction.clean`) or drawing (:mod:`satisfaction.plo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Final
 
 import pandas as pd
 
 from ..codebook import Codebook
-from ..i18n import N_, Language, Message, Renderable, _, render
+from ..i18n import N_, Language, Listed, Message, Renderable, _, render
 from .formats import Count, Percent
 from .tables import DOMAIN_HEADERS, Column, Table
 
@@ -143,20 +143,6 @@ class _Text:
 
     def render(self, lang: Language) -> str:
         return self.text
-
-
-class _Listed:
-    """Renderables joined as a list in words: "a, b and c"."""
-
-    def __init__(self, parts: Sequence[Renderable | str], sep: str = ", ",
-                 last: bool = True) -> None:
-        self.parts, self.sep, self.last = list(parts), sep, last
-
-    def render(self, lang: Language) -> str:
-        texts = [render(p, lang) for p in self.parts]
-        if len(texts) <= 1 or not self.last:
-            return self.sep.join(texts)
-        return self.sep.join(texts[:-1]) + render(_(" and "), lang) + texts[-1]
 
 
 def _words(code: Any) -> str:
@@ -410,7 +396,7 @@ def items_table(item_missing: pd.DataFrame, codebook: Codebook) -> Table:
         Column("n", _("Rows kept"), "count"),
     ]
     notes = [_("Columns left out because they are empty this year: {columns}.").format(
-        columns=_Listed(empty))] if empty else []
+        columns=Listed(empty))] if empty else []
     return Table(frame, [c for c in columns if all(k in frame for k in c.keys)],
                  caption=_("Item answers not on the {low}-{high} scale, by item (rows kept)")
                  .format(low=Count(low), high=Count(high)), notes=notes)
@@ -441,7 +427,7 @@ def _reasons_finding(log: Mapping[str, Any], top: int = 3) -> Message:
     if rest:
         named.append(_("other reasons: {rows}").format(rows=Count(rest)))
     return _("Rows quarantined, by reason, the most frequent first: {reasons}.").format(
-        reasons=_Listed(named, sep="; ", last=False))
+        reasons=Listed(named, sep="; ", last=False))
 
 
 def _repairs_finding(log: Mapping[str, Any]) -> Message:
@@ -457,7 +443,7 @@ def _repairs_finding(log: Mapping[str, Any]) -> Message:
                 _("{cells} cells in {columns} columns were repaired without guessing ({kinds}); "
                   "each repair is counted in the table below.").format(
                       cells=Count(cells), columns=Count(sum(1 for n in fixed.values() if n)),
-                      kinds=_Listed([_REPAIR_WORDS.get(k, _words(k)) for k in kinds])))
+                      kinds=Listed([_REPAIR_WORDS.get(k, _words(k)) for k in kinds])))
     if not labels:
         return repaired
     return repaired + " " + _("Besides, {labels} category answers written as labels (\"Công "

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import Codebook, nfc
-from ..i18n import N_, Language, Message, Renderable, _, render
+from ..i18n import N_, Language, Listed, Message, Renderable, _, render
 from ..instrument import NO_ITEM_MISSING, InstrumentReview, InstrumentSettings
 from .formats import Count, Decimal, Percent, Points
 from .tables import Column, Table, estimates_table
@@ -121,19 +121,6 @@ class _Markdown:
     def render(self, lang: Language) -> str:
         escaped = html.escape(" ".join(nfc(render(self.inner, lang)).split()), quote=False)
         return "".join("\\" + c if c in "\\`*_[]#|<>" else c for c in escaped)
-
-
-class _List:
-    """Renderables as a list in words: "a, b and c" ("a, b và c")."""
-
-    def __init__(self, parts: Sequence[Renderable | str]) -> None:
-        self.parts = list(parts)
-
-    def render(self, lang: Language) -> str:
-        texts = [render(p, lang) for p in self.parts]
-        if len(texts) <= 1:
-            return "".join(texts)
-        return ", ".join(texts[:-1]) + render(_(" and "), lang) + texts[-1]
 
 
 class _Interval:
@@ -458,7 +445,7 @@ def years_reviewed(data: pd.DataFrame) -> Message:
     sizes = data.groupby("year").size()
     parts = [_("{year} ({n} respondents)").format(year=_Fixed(y), n=Count(n))
              for y, n in sizes.items()]
-    return _("Years reviewed: {years}.").format(years=_List(parts))
+    return _("Years reviewed: {years}.").format(years=Listed(parts))
 
 
 def review_notes(review: InstrumentReview) -> list[Message]:
@@ -505,10 +492,10 @@ def _items_finding(review: InstrumentReview, names: Names) -> Message:
     flagged = list(dict.fromkeys([*near.loc[near["near_constant"], "item"],
                                   *items.loc[items["item_rest_r"] < s.item_rest_min, "item"]]))
     values = {"minimum": Decimal(s.alpha_min),
-              "low": _List([_("{component} ({alpha})").format(
+              "low": Listed([_("{component} ({alpha})").format(
                   component=names.component(r["component"], markdown=True),
                   alpha=Decimal(r["alpha"])) for r in low]),
-              "items": _List([names.item(i, markdown=True) for i in flagged]),
+              "items": Listed([names.item(i, markdown=True) for i in flagged]),
               "range": _Interval(consistency["alpha"].min(), consistency["alpha"].max())}
     if low and flagged:
         return _("**Internal consistency.** Cronbach's alpha (weighted) is below the usual "
@@ -577,11 +564,11 @@ def _groups_finding(review: InstrumentReview, names: Names) -> Message | None:
                  "Who applies online also differs by procedure, level and respondent type, so a "
                  "difference between the channels describes two groups of users, not what the "
                  "channel does to the answer; a difference within sampling error does not show "
-                 "that the channel makes no difference either.").format(parts=_List(parts))
+                 "that the channel makes no difference either.").format(parts=Listed(parts))
     return _("**By channel and by respondent type** (descriptive comparisons): {parts}. Who "
              "applies online also differs by procedure, level and respondent type, so a "
              "difference between the channels describes two groups of users, not what the "
-             "channel does to the answer.").format(parts=_List(parts))
+             "channel does to the answer.").format(parts=Listed(parts))
 
 
 def findings(review: InstrumentReview, names: Names, change: Any = None) -> list[Message]:
@@ -601,7 +588,7 @@ def findings(review: InstrumentReview, names: Names, change: Any = None) -> list
     out: list[Message] = []
     if change is not None and not change.same:
         year, base = (_Fixed(y) for y in change.years)
-        changed = _List([names.component(c, markdown=True) for c in change.changed_components])
+        changed = Listed([names.component(c, markdown=True) for c in change.changed_components])
         out.append(_("**The questionnaire changed from {base} to {year}** ({what}). Each year "
                      "is reviewed on its own questions; the statistics of {components} are of "
                      "different questions in the two years.").format(
@@ -632,7 +619,7 @@ def _changes(change: Any, names: Names) -> _Semicolons:
     parts = [(change.added, _("added: {items}")), (change.dropped, _("dropped: {items}")),
              (change.reworded, _("reworded: {items}")),
              (change.rescaled, _("answer scale changed: {items}"))]
-    return _Semicolons([m.format(items=_List([names.item(c, markdown=True) for c in codes]))
+    return _Semicolons([m.format(items=Listed([names.item(c, markdown=True) for c in codes]))
                         for codes, m in parts if codes])
 
 

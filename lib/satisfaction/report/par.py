@@ -30,7 +30,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from ..i18n import N_, Language, Message, Renderable, _, render
+from ..i18n import N_, Language, Listed, Message, Renderable, _, render
 from ..par_index import ABSENT, NOT_COMPLETED, TOTAL, ParCriteria, ParSatisfaction
 from .formats import Count, Decimal, Percent, cells, count
 from .summary import par_reproduction
@@ -162,20 +162,6 @@ class _Units:
     def render(self, lang: Language) -> str:
         word = _("{n} unit") if self.n == 1 else _("{n} units")
         return word.format(n=Count(self.n)).render(lang)
-
-
-class _Listed:
-    """Renderables joined as a list in words: "a, b and c"."""
-
-    def __init__(self, parts: Sequence[Renderable | str], sep: str = ", ",
-                 last: bool = True) -> None:
-        self.parts, self.sep, self.last = list(parts), sep, last
-
-    def render(self, lang: Language) -> str:
-        texts = [render(p, lang) for p in self.parts]
-        if len(texts) <= 1 or not self.last:
-            return self.sep.join(texts)
-        return self.sep.join(texts[:-1]) + render(_(" and "), lang) + texts[-1]
 
 
 class _Signed:
@@ -320,7 +306,7 @@ def units_sentence(units: pd.DataFrame, criteria: ParCriteria) -> Message:
     parts = [_("{n} {type}").format(n=Count(n), type=UNIT_TYPES.get(t, _("other units")))
              for t, n in types.items()]
     incomplete = int((~units["complete"].astype(bool)).sum()) if "complete" in units else 0
-    values = {"units": Count(len(units)), "types": _Listed(parts),
+    values = {"units": Count(len(units)), "types": Listed(parts),
               "criteria": Count(len(criteria.codes)), "incomplete": _Units(incomplete)}
     if not incomplete:
         return _("{units} units were scored ({types}) on {criteria} criteria; every unit has "
@@ -345,7 +331,7 @@ def thresholds_sentence(thresholds: Mapping[str, float], criteria: ParCriteria) 
     lowest = ordered[-1][1]
     return _("The year's band thresholds (a score exactly on a threshold belongs to the higher "
              "band): {bands}; below {lowest} points: {last}.").format(
-                 bands=_Listed(parts, last=False), lowest=Decimal(lowest, _digits(lowest)),
+                 bands=Listed(parts, last=False), lowest=Decimal(lowest, _digits(lowest)),
                  last=_Label(names, NOT_COMPLETED))
 
 
@@ -419,7 +405,7 @@ def unmatched_sentence(unmatched: pd.DataFrame) -> Message | None:
         why=why.get(side, _Text(side)))
         for side, group in unmatched.groupby("side", sort=False)]
     return _("Left out of the correlation: {parts}.").format(
-        parts=_Listed(parts, sep="; ", last=False))
+        parts=Listed(parts, sep="; ", last=False))
 
 
 def link_note(synthetic: bool, criteria: ParCriteria) -> Message:
@@ -674,7 +660,7 @@ def _mean_finding(summary: pd.Series, counts: pd.Series, criteria: ParCriteria,
                  units=Count(summary["n"]), mean=_("{score} points").format(
                      score=Decimal(summary["mean"])),
                  level=Percent(confidence, 0), low=Decimal(summary["ci_low"]),
-                 high=Decimal(summary["ci_high"]), bands=_Listed(parts, last=False))
+                 high=Decimal(summary["ci_high"]), bands=Listed(parts, last=False))
 
 
 def _fragility_finding(fragility: pd.DataFrame) -> Message:
@@ -692,7 +678,7 @@ def _fragility_finding(fragility: pd.DataFrame) -> Message:
              "{fixed}; with every threshold moved by one point, {thresholds}.").format(
                  gap=Count(either.loc[("gap", 0), "changed"]), units=units,
                  half=Count(either.loc[("half_gap", 0), "changed"]),
-                 fixed=_Listed(parts), thresholds=Count(threshold["changed"]))
+                 fixed=Listed(parts), thresholds=Count(threshold["changed"]))
 
 
 def _link_finding(links: Mapping[str, ParSatisfaction], criteria: ParCriteria,

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import nfc
-from ..i18n import Language, Message, Renderable, _, render
+from ..i18n import Language, Listed, Message, Renderable, _, render
 from ..questionnaire import QuestionnaireChange
 from .formats import Decimal, Percent, Points, p_value, percent, points
 from .tables import Column, Table
@@ -74,29 +74,6 @@ class _Quoted:
         return f"“{render(self.inner, lang)}”"
 
 
-class _Joined:
-    """Renderables joined by a separator."""
-
-    def __init__(self, parts: Sequence[Renderable | str], sep: str = ", ") -> None:
-        self.parts, self.sep = list(parts), sep
-
-    def render(self, lang: Language) -> str:
-        return self.sep.join(render(p, lang) for p in self.parts)
-
-
-class _List:
-    """Renderables as a list in words: "a, b and c" ("a, b và c")."""
-
-    def __init__(self, parts: Sequence[Renderable]) -> None:
-        self.parts = list(parts)
-
-    def render(self, lang: Language) -> str:
-        texts = [render(p, lang) for p in self.parts]
-        if len(texts) <= 1:
-            return "".join(texts)
-        return ", ".join(texts[:-1]) + render(_(" and "), lang) + texts[-1]
-
-
 def _items(names: Sequence[str]) -> _Fixed:
     return _Fixed(", ".join(names))
 
@@ -113,8 +90,8 @@ class _Asked:
         return _Fixed(f"{self.item} (\"{question}\")" if question else self.item).render(lang)
 
 
-def _asked(q: QuestionnaireChange, names: Sequence[str]) -> _Joined:
-    return _Joined([_Asked(q, item) for item in names], "; ")
+def _asked(q: QuestionnaireChange, names: Sequence[str]) -> Listed:
+    return Listed([_Asked(q, item) for item in names], "; ", last=False)
 
 
 class _Reworded:
@@ -128,14 +105,15 @@ class _Reworded:
         return _Fixed(f"{self.item} ({note})" if note else self.item).render(lang)
 
 
-def _reworded(q: QuestionnaireChange) -> _Joined:
-    return _Joined([_Reworded(q, item) for item in q.reworded], "; ")
+def _reworded(q: QuestionnaireChange) -> Listed:
+    return Listed([_Reworded(q, item) for item in q.reworded], "; ", last=False)
 
 
 def _component(q: QuestionnaireChange, name: str, labels: Mapping[str, Mapping[str, Any]]
-               ) -> _Joined:
+               ) -> Listed:
     items = q.common_components.get(name, [])
-    return _Joined([_Label(labels.get(name, {}), name), _Fixed(f"({', '.join(items)})")], " ")
+    return Listed([_Label(labels.get(name, {}), name), _Fixed(f"({', '.join(items)})")], " ",
+                  last=False)
 
 
 def summary(q: QuestionnaireChange, labels: Mapping[str, Mapping[str, Any]] | None = None, *,
@@ -183,12 +161,14 @@ def summary(q: QuestionnaireChange, labels: Mapping[str, Mapping[str, Any]] | No
     if compared:
         out.append(_("Components whose questions changed are compared with {base} only on the "
                      "questions both years asked the same way: {components}.").format(
-            base=base, components=_Joined([_component(q, c, labels) for c in compared], "; ")))
+            base=base, components=Listed([_component(q, c, labels) for c in compared], "; ",
+                                         last=False)))
     lost = [c for c in q.changed_components if c not in q.common_components]
     if lost:
         out.append(_("Not compared with {base}, as no question of theirs was asked the same way "
                      "in both years: {components}.").format(
-            base=base, components=_Joined([_Label(labels.get(c, {}), c) for c in lost], "; ")))
+            base=base, components=Listed([_Label(labels.get(c, {}), c) for c in lost], "; ",
+                                         last=False)))
     return out
 
 
@@ -213,7 +193,7 @@ def review_note(q: QuestionnaireChange, labels: Mapping[str, Mapping[str, Any]] 
              "are of different questions in {base} and {year}: they describe each year's "
              "questions, and their difference is not a change in how the same questions "
              "perform.").format(
-        components=_List([_Quoted(_Label(labels.get(c, {}), c)) for c in changed]),
+        components=Listed([_Quoted(_Label(labels.get(c, {}), c)) for c in changed]),
         base=_Fixed(q.years[1]), year=_Fixed(q.years[0]))
 
 
@@ -226,10 +206,11 @@ def _overall(q: QuestionnaireChange) -> Message:
              "satisfaction rates do not measure the same thing.").format(year=year, base=base)
 
 
-def _what(q: QuestionnaireChange) -> _Joined:
+def _what(q: QuestionnaireChange) -> Listed:
     parts = [(q.added, _("added: {items}")), (q.dropped, _("dropped: {items}")),
              (q.reworded, _("reworded: {items}")), (q.rescaled, _("answer scale changed: {items}"))]
-    return _Joined([m.format(items=_asked(q, names)) for names, m in parts if names], "; ")
+    return Listed([m.format(items=_asked(q, names)) for names, m in parts if names], "; ",
+                  last=False)
 
 
 def trend_note(changes: Sequence[QuestionnaireChange]) -> list[Message]:

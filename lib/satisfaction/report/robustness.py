@@ -30,7 +30,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from ..i18n import N_, Language, Message, Renderable, _, render
+from ..i18n import N_, Language, Listed, Message, Renderable, _, render
 from ..robustness import TOGETHER, RobustnessReview, SelectionTipping, Summary
 from .formats import RATE_DIGITS, Count, Decimal, Percent, Points, count, decimal, percent
 from .tables import Column, Table
@@ -116,19 +116,6 @@ class _Text:
         return self.text
 
 
-class _List:
-    """Renderables joined as a list in words: "a, b and c" ("a, b và c")."""
-
-    def __init__(self, parts: Sequence[Renderable | str]) -> None:
-        self.parts = list(parts)
-
-    def render(self, lang: Language) -> str:
-        texts = [render(p, lang) for p in self.parts]
-        if len(texts) <= 1:
-            return "".join(texts)
-        return ", ".join(texts[:-1]) + render(_(" and "), lang) + texts[-1]
-
-
 _VIEW_NOUNS: Final[dict[str, Message]] = {
     "all": N_("all respondents"),
     "channel=in_person": N_("respondents served in person"),
@@ -198,7 +185,7 @@ def introduction(years: tuple[Any, Any], synthetic: Sequence[Any] = ()) -> list[
         parts.append(_("The survey data of {years} are **synthetic** (generated, not "
                        "collected): the results illustrate the method, they are not findings "
                        "about the real survey.").format(
-                           years=_List([_y(y) for y in synthetic])))
+                           years=Listed([_y(y) for y in synthetic])))
     return parts
 
 
@@ -230,7 +217,7 @@ def _composition_small(s: Summary) -> bool:
 
 
 def _composition(s: Summary, by: Sequence[str]) -> Message:
-    values = {"variables": _List([CHARACTERISTIC_LABELS.get(b, _Text(b)) for b in by]),
+    values = {"variables": Listed([CHARACTERISTIC_LABELS.get(b, _Text(b)) for b in by]),
               "composition": Points(s.composition),
               "interval": _interval(s.composition_low, s.composition_high),
               "share": Percent(s.composition_share), "within": Points(s.within),
@@ -251,8 +238,8 @@ def _composition(s: Summary, by: Sequence[str]) -> Message:
              "asked.").format(**values)
 
 
-def _views(keys: Sequence[str], labels: Mapping[str, Renderable]) -> _List:
-    return _List([labels.get(k, _Text(k)) for k in keys])
+def _views(keys: Sequence[str], labels: Mapping[str, Renderable]) -> Listed:
+    return Listed([labels.get(k, _Text(k)) for k in keys])
 
 
 def _like(s: Summary, labels: Mapping[str, Renderable]) -> Message:

@@ -23,12 +23,12 @@ Not for: computing estimates or tests (the statistics modules) or showing them
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
-from ..i18n import Language, Message, Renderable, _
+from ..i18n import Language, Listed, Message, Renderable, _
 from ..reliability import with_flags
 from .formats import Count, Percent, Points, PValue
 from .tables import DIMENSION_NAMES, DOMAIN_HEADERS, Labels, label_map
@@ -170,21 +170,34 @@ def _offices(offices: pd.DataFrame, national: float, threshold: int) -> Message 
     shown = _shown(offices, threshold)
     below = int((pd.to_numeric(shown["ci_high"], errors="coerce") < national).sum())
     above = int((pd.to_numeric(shown["ci_low"], errors="coerce") > national).sum())
+    sides = {  # a count of none is said in words, never "of 0"
+        (True, True): _("the interval of {below} of them lies entirely below the national rate "
+                        "and of {above} entirely above it"),
+        (True, False): _("the interval of {below} of them lies entirely below the national "
+                         "rate, and none entirely above it"),
+        (False, True): _("none of their intervals lies entirely below the national rate; "
+                         "{above} lie entirely above it"),
+        (False, False): _("none of their intervals lies entirely below or above the national "
+                          "rate"),
+    }[(below > 0, above > 0)]
     return _("{shown} of {offices} offices have a rate that meets the reliability standard; "
-             "the interval of {below} of them lies entirely below the national rate and of "
-             "{above} entirely above it (each office compared on its own, not corrected for "
-             "multiple comparisons).").format(shown=Count(len(shown)), offices=Count(len(offices)),
-                                     below=Count(below), above=Count(above))
+             "{sides} (each office compared on its own, not corrected for multiple "
+             "comparisons).").format(shown=Count(len(shown)), offices=Count(len(offices)),
+                                     sides=sides.format(below=Count(below), above=Count(above)))
 
 
-def _reliability(tables: Sequence[pd.DataFrame], threshold: int) -> Message:
-    flags = pd.concat([with_flags(t, threshold)[["suppressed", "flagged"]] for t in tables])
+def _reliability(tables: Mapping[str, pd.DataFrame], threshold: int) -> Message:
+    """How many of the one-way group estimates are flagged or suppressed, naming the groups
+    counted (the page's cross-tabulation and offices have their own flags in their tables)."""
+    flags = pd.concat([with_flags(t, threshold)[["suppressed", "flagged"]]
+                       for t in tables.values()])
     suppressed = int(flags["suppressed"].fillna(True).astype(bool).sum())
     flagged = int(flags["flagged"].fillna(False).astype(bool).sum())
-    return _("Group estimates on this page: {total}; flagged (interpret with caution): "
+    dimensions = Listed([DIMENSION_NAMES.get(k, _Text(k)) for k in tables])
+    return _("Estimates by {dimensions}: {total}; flagged (interpret with caution): "
              "{flagged}; suppressed (too few respondents or too unstable to publish): "
-             "{suppressed}.").format(total=Count(len(flags)), flagged=Count(flagged),
-                                     suppressed=Count(suppressed))
+             "{suppressed}.").format(dimensions=dimensions, total=Count(len(flags)),
+                                     flagged=Count(flagged), suppressed=Count(suppressed))
 
 
 def satisfaction_findings(
@@ -243,7 +256,7 @@ def satisfaction_findings(
     check = published_check(float(overall["estimate"]), published_pct, synthetic=synthetic,
                             ci=(float(overall["ci_low"]), float(overall["ci_high"])))
     found.append(check if check is not None
-                 else _reliability(list(domains.values()), disclosure_threshold))
+                 else _reliability(domains, disclosure_threshold))
     return [f for f in found if f is not None][:5]
 
 
