@@ -95,6 +95,9 @@ def test_the_published_check_says_calibration_on_synthetic_data(years, criteria)
                           fragility=fragility)
     words = [render(f, "en") for f in found]
     assert any(w.startswith("Calibration, not confirmation") and "7 of 7" in w for w in words)
+    # the mean reads as the published figure and the tables read it (per cent), not as points
+    mean = f"{summary['mean']:.2f} %"
+    assert any(f"scored {mean} on average" in w for w in words) and "points on average" not in " ".join(words)
     real = text.findings(summary=summary, counts=par.band_counts(current.bands)["n"],
                          criteria=criteria, confidence=0.95, check=check.assign(match=False),
                          synthetic=False, fragility=fragility)

@@ -657,10 +657,9 @@ def _mean_finding(summary: pd.Series, counts: pd.Series, criteria: ParCriteria,
              for band, n in counts.items() if n or band != NOT_COMPLETED]
     return _("The {units} units scored {mean} on average ({level} confidence interval {low} to "
              "{high}); by band: {bands}.").format(
-                 units=Count(summary["n"]), mean=_("{score} points").format(
-                     score=Decimal(summary["mean"])),
-                 level=Percent(confidence, 0), low=Decimal(summary["ci_low"]),
-                 high=Decimal(summary["ci_high"]), bands=Listed(parts, last=False))
+                 units=Count(summary["n"]), mean=Percent(summary["mean"] / 100),
+                 level=Percent(confidence, 0), low=Percent(summary["ci_low"] / 100),
+                 high=Percent(summary["ci_high"] / 100), bands=Listed(parts, last=False))
 
 
 def _fragility_finding(fragility: pd.DataFrame) -> Message:
