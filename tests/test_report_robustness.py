@@ -102,10 +102,26 @@ def test_failing_views_and_scenarios_are_named():
     s = _summary(like_holds=["channel=in_person"], like_fails=["channel=online"],
                  quality_fails=["straightlined"], quality_holds=[])
     words = _text(s)
-    assert "holds in respondents served in person, but not in respondents served online" in words
-    assert "Without straight-lined forms the change no longer" in words
+    assert "larger than sampling error in respondents served in person." in words
+    assert "In respondents served online it goes the other way, beyond sampling error" in words
+    assert "Without straight-lined forms the change goes the other way" in words
+    assert "does not pass every check" in words
     none = _text(_summary(like_holds=[], like_fails=["channel=online"]))
     assert "In no like-for-like view" in none
+
+
+def test_a_view_within_sampling_error_neither_confirms_nor_contradicts():
+    """A small group whose change is within sampling error is imprecise, not evidence that the
+    change comes from how the years were measured (the 2021 page read it as a failed check)."""
+    s = _summary(like_holds=["channel=in_person", "channel=online"],
+                 like_unclear=["respondent_type=organisation"])
+    words = _text(s)
+    assert "In organisations it is within sampling error: too imprecise to confirm" in words
+    assert "The rise is larger than sampling error, is not a change in who was asked" in words
+    assert "neither confirm nor contradict it" in words and "does not pass" not in words
+    alone = _text(_summary(like_holds=[], like_unclear=["channel=online"]))
+    assert "In no like-for-like view" in alone and "does not pass every check" in alone
+    assert "quá thiếu chính xác để khẳng định hay bác bỏ" in _text(s, "vi")
 
 
 @pytest.mark.parametrize("where, sentence", [

@@ -937,8 +937,10 @@ class Summary:
             change from who was asked (all characteristics crossed) and its share of the change.
         within, within_low, within_high: the change within groups.
         like_holds: views where the change keeps its sign and stays significant.
-        like_fails: views where it does not (sign changes or interval includes 0).
-        quality_holds, quality_fails: the same for the response-quality scenarios.
+        like_fails: views where the change is significant the other way (a contradiction).
+        like_unclear: views whose interval contains 0: too imprecise to confirm or contradict.
+        quality_holds, quality_fails, quality_unclear: the same for the response-quality
+            scenarios.
         quality_unchecked: kinds of forms that could not be checked in a year (e.g. very fast
             forms without durations), with the year(s) they were checked in.
         courtesy_erase, courtesy_nonsignificant: the courtesy shares of :func:`courtesy_tipping`.
@@ -967,13 +969,24 @@ class Summary:
     nonresponse: pd.Series
     selection_k_erase: float
     selection_k_nonsignificant: float
+    like_unclear: list[str] = field(default_factory=list)
+    quality_unclear: list[str] = field(default_factory=list)
 
 
-def _holds(table: pd.DataFrame, sign: float) -> tuple[list[str], list[str]]:
-    """Rows whose change keeps ``sign`` and is significant, and rows where it does not."""
-    ok = (np.sign(table["change"]) == sign) & table["significant"].astype(bool)
-    tested = table["change"].notna()
-    return [str(i) for i in table.index[ok & tested]], [str(i) for i in table.index[~ok & tested]]
+def _holds(table: pd.DataFrame, sign: float) -> tuple[list[str], list[str], list[str]]:
+    """The views that confirm, contradict or cannot tell.
+
+    A view *holds* when its change keeps ``sign`` and its interval excludes 0; it *fails* when
+    its interval excludes 0 on the other side (a change the other way, larger than sampling
+    error); a view whose interval contains 0 is *unclear*: too imprecise to confirm or
+    contradict (a small group, not evidence about how the years were measured).
+    """
+    significant = table["significant"].astype(bool) & table["change"].notna()
+    same = np.sign(table["change"]) == sign
+    unclear = table["change"].notna() & ~significant
+    return ([str(i) for i in table.index[significant & same]],
+            [str(i) for i in table.index[significant & ~same]],
+            [str(i) for i in table.index[unclear]])
 
 
 @dataclass(frozen=True)
@@ -997,10 +1010,11 @@ class RobustnessReview:
         """The findings as facts (see :class:`Summary`)."""
         c, d = self.change, self.decomposition
         sign = float(np.sign(c["change"]))
-        like_ok, like_no = _holds(self.like.drop(index="all"), sign)
+        like_ok, like_no, like_unclear = _holds(self.like.drop(index="all"), sign)
         scenarios = self.quality.drop(index="all")
         unchecked = {k: str(v) for k, v in scenarios["checked_in"].items() if v != "both"}
-        quality_ok, quality_no = _holds(scenarios[scenarios["checked_in"] != "neither"], sign)
+        quality_ok, quality_no, quality_unclear = _holds(
+            scenarios[scenarios["checked_in"] != "neither"], sign)
         total = d.loc["total", "estimate"]
         return Summary(
             change=float(c["change"]), change_low=float(c["change_low"]),
@@ -1013,6 +1027,7 @@ class RobustnessReview:
             within_high=float(d.loc["within", "ci_high"]),
             like_holds=like_ok, like_fails=like_no, quality_holds=quality_ok,
             quality_fails=quality_no, quality_unchecked=unchecked,
+            like_unclear=like_unclear, quality_unclear=quality_unclear,
             courtesy_erase=float(self.tipping.courtesy["share_erase"]),
             courtesy_nonsignificant=float(self.tipping.courtesy["share_nonsignificant"]),
             nonresponse=self.tipping.nonresponse["nonrespondent_rate_erase"],

@@ -239,34 +239,43 @@ def _composition(s: Summary, by: Sequence[str]) -> Message:
 
 
 def _views(keys: Sequence[str], labels: Mapping[str, Renderable]) -> Listed:
-    return Listed([labels.get(k, _Text(k)) for k in keys])
+    return Listed([labels.get(k) or _VIEW_NOUNS.get(k) or _Text(k) for k in keys])
 
 
-def _like(s: Summary, labels: Mapping[str, Renderable]) -> Message:
-    if not s.like_fails:
+def _like(s: Summary, labels: Mapping[str, Renderable]) -> Renderable:
+    """Which like-for-like views confirm the change, contradict it, or cannot tell."""
+    if not s.like_fails and not s.like_unclear:
         return _("**Like for like.** The change keeps its direction and stays larger than "
                  "sampling error in every like-for-like view: {views}.").format(
                      views=_views(s.like_holds, labels))
-    if not s.like_holds:
-        return _("**Like for like.** In no like-for-like view does the change keep its direction "
-                 "and stay larger than sampling error ({fails}).").format(
-                     fails=_views(s.like_fails, labels))
-    return _("**Like for like.** The change holds in {holds}, but not in {fails}: there it "
-             "changes direction or is within sampling error.").format(
-                 holds=_views(s.like_holds, labels), fails=_views(s.like_fails, labels))
+    parts: list[Renderable] = [
+        _("**Like for like.** The change keeps its direction and stays larger than sampling "
+          "error in {holds}.").format(holds=_views(s.like_holds, labels)) if s.like_holds
+        else _("**Like for like.** In no like-for-like view is the change larger than sampling "
+               "error in its own direction.")]
+    if s.like_fails:
+        parts.append(_("In {fails} it goes the other way, beyond sampling error: that "
+                       "contradicts the change.").format(fails=_views(s.like_fails, labels)))
+    if s.like_unclear:
+        parts.append(_("In {unclear} it is within sampling error: too imprecise to confirm or "
+                       "contradict it.").format(unclear=_views(s.like_unclear, labels)))
+    return Listed(parts, sep=" ", last=False)
 
 
 def _quality(s: Summary, years: tuple[Any, Any]) -> list[Message]:
     out = []
-    if not s.quality_fails:
+    if not s.quality_fails and not s.quality_unclear:
         out.append(_("**Response quality.** Without straight-lined, very fast or incomplete "
                      "forms the change keeps its direction and stays larger than sampling "
                      "error."))
-    else:
-        out.append(_("**Response quality.** Without {fails} the change no longer keeps its "
-                     "direction or is within sampling error.").format(
-                         fails=_views(s.quality_fails, {k: _SCENARIO_NOUNS[k]
-                                                        for k in _SCENARIO_NOUNS})))
+    if s.quality_fails:
+        out.append(_("**Response quality.** Without {fails} the change goes the other way, "
+                     "beyond sampling error.").format(
+                         fails=_views(s.quality_fails, _SCENARIO_NOUNS)))
+    if s.quality_unclear:
+        out.append(_("Without {unclear} the change is within sampling error: too imprecise to "
+                     "confirm or contradict it.").format(
+                         unclear=_views(s.quality_unclear, _SCENARIO_NOUNS)))
     where = s.quality_unchecked.get("fast")
     if where in ("current", "base"):
         checked, other = (years[0], years[1]) if where == "current" else (years[1], years[0])
@@ -336,27 +345,41 @@ def _nonresponse(s: Summary, p1: float, rate: float = 0.5) -> Message | None:
                  r=Percent(r, 0), q=Percent(q), p1=Percent(p1))
 
 
-def _conclusion(s: Summary) -> Message:
+def _conclusion(s: Summary) -> Renderable:
     if not s.significant:
         return _("**In short.** The change is within sampling error; nothing on this page makes "
                  "it more than that.")
-    holds = not s.like_fails and not s.quality_fails and _composition_small(s)
-    if holds and s.change > 0:
+    holds = _passes(s.like_holds, s.like_fails, s.like_unclear) and _passes(
+        s.quality_holds, s.quality_fails, s.quality_unclear) and _composition_small(s)
+    if holds and (s.like_unclear or s.quality_unclear):
+        return Listed([_conclusion_holds(s), _("Views within sampling error neither confirm "
+                                               "nor contradict it.")], sep=" ", last=False)
+    if holds:
+        return _conclusion_holds(s)
+    return _("**In short.** The change is larger than sampling error, but it does not pass "
+             "every check above: read it as a change in how the years were measured as much "
+             "as in satisfaction, until the failing checks are explained.")
+
+
+def _passes(holds: Sequence[str], fails: Sequence[str], unclear: Sequence[str]) -> bool:
+    """A check passes when no view contradicts the change and, if any view could tell, at
+    least one confirms it (views within sampling error alone confirm nothing)."""
+    return not fails and (bool(holds) or not unclear)
+
+
+def _conclusion_holds(s: Summary) -> Message:
+    if s.change > 0:
         return _("**In short.** The rise is larger than sampling error, is not a change in who "
                  "was asked, and holds like for like and without low-quality forms. That still "
                  "does not prove it real: a courtesy bias of more than {erase} of this year's "
                  "satisfied answers, or non-respondents much less satisfied than respondents, "
                  "would erase it, and these data cannot rule either out.").format(
                      erase=Percent(s.courtesy_erase, 1))
-    if holds:
-        return _("**In short.** The fall is larger than sampling error, is not a change in who "
-                 "was asked, and holds like for like and without low-quality forms.")
-    return _("**In short.** The change is larger than sampling error, but it does not pass "
-             "every check above: read it as a change in how the years were measured as much "
-             "as in satisfaction, until the failing checks are explained.")
+    return _("**In short.** The fall is larger than sampling error, is not a change in who "
+             "was asked, and holds like for like and without low-quality forms.")
 
 
-def verdict(review: RobustnessReview) -> list[Message]:
+def verdict(review: RobustnessReview) -> list[Renderable]:
     """The findings of a review in plain words, one paragraph each (Markdown).
 
     Args:
