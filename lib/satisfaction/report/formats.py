@@ -96,11 +96,19 @@ def decimal(x: float, digits: int = 2, lang: Language = "en", *, signed: bool = 
         ('1,234.5', '1.234,5', '—')
         >>> decimal(0.5, 2, "vi", signed=True)
         '+0,50'
+        >>> decimal(-0.0004, 2), decimal(-0.0004, 2, signed=True)
+        ('0.00', '-0.00')
+
+    An unsigned number that rounds to zero has no sign; a signed one (a change, an interval's
+    end) keeps it: "-0.00" says on which side of zero the value lies.
     """
     if not _finite(x):
         return MISSING
+    value = float(x)
+    if not signed and round(value, digits) == 0:
+        value = 0.0
     sign = "+" if signed else ""
-    return _localise(f"{float(x):{sign},.{digits}f}", lang)
+    return _localise(f"{value:{sign},.{digits}f}", lang)
 
 
 def percent(x: float, digits: int = RATE_DIGITS, lang: Language = "en") -> str:
