@@ -40,6 +40,7 @@ __all__ = [
     "LANGUAGES",
     "LANGUAGES_ENV",
     "N_",
+    "Fixed",
     "Language",
     "Listed",
     "Message",
@@ -218,6 +219,24 @@ class _Joined:
 
     def __str__(self) -> str:
         return self.render(output_languages()[0])
+
+
+class Fixed:
+    """A text that is the same in every language: a year, a code, a name from the data.
+
+    Examples:
+        >>> Fixed(2021).render("vi"), Fixed("Huế").render("en")
+        ('2021', 'Huế')
+    """
+
+    def __init__(self, text: Any) -> None:
+        self.text = str(text)
+
+    def render(self, lang: Language) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class Listed:

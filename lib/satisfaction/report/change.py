@@ -60,7 +60,7 @@ from ..compare import (
     parse_reported_change,
     significance_level,
 )
-from ..i18n import N_, Language, Listed, Message, Renderable, _, render
+from ..i18n import N_, Fixed, Language, Listed, Message, Renderable, _, render
 from .formats import Count, Decimal, Percent, Points, PValue, decimal, p_value
 from .tables import DOMAIN_HEADERS, Column, Labels, Table, label_map
 
@@ -142,16 +142,6 @@ _TESTS: Final[dict[str, Message]] = {
 }
 
 
-class _Fixed:
-    """A text that is the same in every language (a year, a label as typed)."""
-
-    def __init__(self, text: Any) -> None:
-        self.text = str(text)
-
-    def render(self, lang: Language) -> str:
-        return self.text
-
-
 class _Relative:
     """A relative change in signed percent (``+11.26 %``), in any language."""
 
@@ -191,8 +181,8 @@ def _interval(low: float, high: float) -> Message:
     return _("{low} to {high}").format(low=Decimal(100 * low, 2, signed=True), high=Points(high))
 
 
-def _years(years: tuple[Any, Any]) -> dict[str, _Fixed]:
-    return {"year": _Fixed(years[0]), "base": _Fixed(years[1])}
+def _years(years: tuple[Any, Any]) -> dict[str, Fixed]:
+    return {"year": Fixed(years[0]), "base": Fixed(years[1])}
 
 
 def _larger(verdict: Any) -> bool:
@@ -290,7 +280,7 @@ def _intervals_method(level: float, ci_method: str, *, published: bool) -> Messa
     """How the change's intervals and p-value are made (Newcombe's only where figures were
     published: a year without them has no published change to test)."""
     values = {"level": _conf(level), "name": _method_name(ci_method),
-              "alpha": PValue(significance_level(level)), "page": _Fixed(ROBUSTNESS_PAGE)}
+              "alpha": PValue(significance_level(level)), "page": Fixed(ROBUSTNESS_PAGE)}
     if published:
         return _(
             "Changes are in percentage points (points) and relative %, each with a {level} "
@@ -312,7 +302,7 @@ def _intervals_method(level: float, ci_method: str, *, published: bool) -> Messa
 
 
 def _method_name(ci_method: str) -> Renderable:
-    return _("Korn-Graubard") if ci_method == "beta" else _Fixed(ci_method)
+    return _("Korn-Graubard") if ci_method == "beta" else Fixed(ci_method)
 
 
 def baseline_note(year: Any, base: Any | None, *, synthetic: Sequence[Any] = (),
@@ -331,14 +321,14 @@ def baseline_note(year: Any, base: Any | None, *, synthetic: Sequence[Any] = (),
         >>> [m.render("en")[:40] for m in baseline_note(2031, 2030, synthetic=[2031])]
         ['2031 is compared with **2030**, as its p', 'The survey data of 2031 are **synthetic*']
     """
-    values = {"year": _Fixed(year), "base": _Fixed(base)}
+    values = {"year": Fixed(year), "base": Fixed(base)}
     if base is None:
         return [_("**There is no baseline for {year}.** Its parameters name no earlier year, so "
                   "there is no change to test on this page. The power analysis at the end "
                   "describes {year}'s design.").format(**values)]
     out = [_("{year} is compared with **{base}**, as its parameters say.").format(**values)]
     if synthetic:
-        values["years"] = _and([_Fixed(y) for y in synthetic])
+        values["years"] = _and([Fixed(y) for y in synthetic])
         out.append((_("The survey data of {years} are **synthetic** (generated, not "
                       "collected), so the microdata results below illustrate the method; the "
                       "published-figures section holds for the real survey.") if published
@@ -357,7 +347,7 @@ def no_published_change(year: Any, base: Any) -> Message:
     """
     return _("The parameters of {year} record no published satisfaction rate and change on "
              "{base}, so there is no published figure to test: the comparison rests on the "
-             "survey microdata of both years.").format(year=_Fixed(year), base=_Fixed(base))
+             "survey microdata of both years.").format(year=Fixed(year), base=Fixed(base))
 
 
 def microdata_method(ci_method: str = "beta") -> Message:
@@ -392,10 +382,10 @@ def describe_change(row: pd.Series, *, years: tuple[Any, Any] = ("current", "bas
         >>> describe_change(pd.Series({"change": np.nan, "status": "base year only"})).render("en")
         'No change can be computed (base year only).'
     """
-    y1, y0 = (_Fixed(y) for y in years)
+    y1, y0 = (Fixed(y) for y in years)
     if not np.isfinite(row["change"]):
         return _("No change can be computed ({status}).").format(
-            status=_Fixed(row.get("status", "not in both years")))
+            status=Fixed(row.get("status", "not in both years")))
     verdict = {VERDICT_RISE: _("a rise larger than sampling error"),
                VERDICT_FALL: _("a fall larger than sampling error")}.get(
         row["verdict"], _("within sampling error: both intervals include no change"))
@@ -434,7 +424,7 @@ def beyond_sampling_error(row: pd.Series, *, page: str = ROBUSTNESS_PAGE) -> Mes
     return _("Larger than sampling error is not yet real: whether the change could come from "
              "how the two years were measured (who was asked, the mode of the interview, "
              "low-quality forms, a courtesy, non-response or office-selection bias) is the "
-             "question of [page 06, beyond sampling error]({page}).").format(page=_Fixed(page))
+             "question of [page 06, beyond sampling error]({page}).").format(page=Fixed(page))
 
 
 def two_intervals_note(overall: pd.Series, readings: pd.DataFrame, figures: PublishedFigures,
@@ -519,7 +509,7 @@ def published_assumptions(figures: PublishedFigures, *, years: tuple[Any, Any]) 
         "The current year's rate and respondents are published; neither year's design ef"
     """
     low, high = figures.deff_range
-    values = {"year": _Fixed(years[0]), "base": _Fixed(years[1]), "low": Decimal(low, 0),
+    values = {"year": Fixed(years[0]), "base": Fixed(years[1]), "low": Decimal(low, 0),
               "high": Decimal(high, 0), "n0": Count(figures.n0)}
     text = _("The current year's rate and respondents are published; neither year's design "
              "effect is. This section rests on the published figures alone (the {year} survey "
@@ -628,7 +618,7 @@ def readings_table(readings: pd.DataFrame, *, years: tuple[Any, Any], level: flo
     for reading, r in readings.iterrows():  # two readings
         cells = _reading_cells(r, published, deff_range)
         frame[str(reading)] = [cells[key] for key in rows]
-        columns.append(Column(str(reading), READING_NAMES.get(str(reading), _Fixed(reading))))
+        columns.append(Column(str(reading), READING_NAMES.get(str(reading), Fixed(reading))))
     return Table(frame, columns, caption=_("The published change tested under both readings, "
                                            "from published figures only"))
 
@@ -648,7 +638,7 @@ def sensitivity_note(figures: PublishedFigures, *, years: tuple[Any, Any],
              "{year}'s design effect at {deff}, the least favourable of its range. Cells marked "
              "in the tables, and hatched in the figure, are those where the interval contains "
              "zero: only there would the change be within sampling error.").format(
-                 level=_conf(level), base=_Fixed(years[1]), year=_Fixed(years[0]),
+                 level=_conf(level), base=Fixed(years[1]), year=Fixed(years[0]),
                  deff=Decimal(figures.deff1, 0))
 
 
@@ -692,7 +682,7 @@ def sensitivity_table(grid: pd.DataFrame, reading: str, *, years: tuple[Any, Any
                           values="interval_excludes_zero").reindex_like(values)
     frame = pd.DataFrame({"deff": [_DeffText(d) for d in values.index]})
     columns = [Column("deff", _("Assumed {base} design effect ↓, respondents →").format(
-        base=_Fixed(years[1])))]
+        base=Fixed(years[1])))]
     for j, n in enumerate(values.columns):  # a handful of assumed sizes
         frame[f"n{j}"] = values[n].to_numpy(float)
         frame[f"m{j}"] = np.where(excludes[n].fillna(False).astype(bool).to_numpy(), "", "a")
@@ -702,8 +692,8 @@ def sensitivity_table(grid: pd.DataFrame, reading: str, *, years: tuple[Any, Any
                  if marked else {})
     caption = _("Lower limit of the {level} interval of the change (points), read as {reading}, "
                 "by the assumed design effect (rows) and number of respondents (columns) of the "
-                "{base} survey").format(level=_conf(level), base=_Fixed(years[1]),
-                                        reading=_READING_NOUNS.get(reading, _Fixed(reading)))
+                "{base} survey").format(level=_conf(level), base=Fixed(years[1]),
+                                        reading=_READING_NOUNS.get(reading, Fixed(reading)))
     return Table(frame, columns, caption=caption, footnotes=footnotes)
 
 
@@ -800,7 +790,7 @@ def readings_verdict(
         >>> print(readings_verdict(r, years=(2031, 2030))[-1].render("en"))
         - **Which reading?** The published figures cannot tell: both readings describe a rise larger than sampling error; they differ only in the 2030 level (86.69 % against 87.87 %, 1.18 points apart).
     """
-    y0 = _Fixed(years[1])
+    y0 = Fixed(years[1])
     lines = [_reading_line(reading, row, y0, level) for reading, row in readings.iterrows()]
     gap = abs(readings["p_base"].iloc[0] - readings["p_base"].iloc[1])
     verdicts = set(readings["verdict"])
@@ -965,7 +955,7 @@ def binomial_note(changes: pd.DataFrame, kind: str) -> Message | None:
              "intervals are binomial on their respondents (the table says so), taking the "
              "office's respondents as a simple random sample of its clients.").format(
                  binomial=Count(binomial), tested=Count(int(tested.sum())),
-                 kind=DOMAIN_LABELS.get(kind, _Fixed(kind)))
+                 kind=DOMAIN_LABELS.get(kind, Fixed(kind)))
 
 
 def moved_table(moved: pd.DataFrame) -> Table:
@@ -1068,7 +1058,7 @@ def _overall_finding(row: pd.Series, years: tuple[Any, Any], level: float) -> Me
     values = {**_years(years), "p0": Percent(row["p_base"]), "p1": Percent(row["p_current"]),
               "change": Points(row["change"]), "level": _conf(level),
               "interval": _interval(row["change_low"], row["change_high"]),
-              "page": _Fixed(ROBUSTNESS_PAGE)}
+              "page": Fixed(ROBUSTNESS_PAGE)}
     if not np.isfinite(row["change"]):
         return _("The change from {base} to {year} cannot be computed from the microdata.").format(
             **values)
@@ -1097,7 +1087,7 @@ def _published_finding(readings: pd.DataFrame, figures: PublishedFigures) -> Mes
         return _("The published change, \"{reported}\", is larger than sampling error only if "
                  "read as {reading}, at the least favourable design effects assumed ({deff} in "
                  "both years).").format(**values, reading=_READING_NOUNS.get(larger[0],
-                                                                             _Fixed(larger[0])))
+                                                                             Fixed(larger[0])))
     return _("The published change, \"{reported}\", is within sampling error under both "
              "readings at the least favourable design effects assumed ({deff} in both years); "
              "the sensitivity tables show what the unpublished figures would have to be for it "
@@ -1164,14 +1154,14 @@ def change_findings(
     if base is None:
         out.append(_("There is no baseline for {year}: this page tests no change. It shows what "
                      "{year}'s design could detect in a future comparison.").format(
-                         year=_Fixed(year)))
+                         year=Fixed(year)))
     elif overall is not None:
         out.append(_overall_finding(overall, (year, base), level))
     if base is not None and readings is not None and figures is not None:
         out.append(_published_finding(readings, figures))
     elif base is not None:
         out.append(_("No change on {base} was published for {year}: the comparison rests on the "
-                     "survey microdata alone.").format(year=_Fixed(year), base=_Fixed(base)))
+                     "survey microdata alone.").format(year=Fixed(year), base=Fixed(base)))
     finding = _moved_finding(moved) if moved is not None else None
     if finding is not None:
         out.append(finding)

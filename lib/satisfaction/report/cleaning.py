@@ -26,7 +26,7 @@ from typing import Any, Final
 import pandas as pd
 
 from ..codebook import Codebook
-from ..i18n import N_, Language, Listed, Message, Renderable, _, render
+from ..i18n import N_, Fixed, Language, Listed, Message, Renderable, _, render
 from .formats import Count, Percent
 from .tables import DOMAIN_HEADERS, Column, Table
 
@@ -133,16 +133,6 @@ counts them (table headers)."""
 
 _READING: Final = "labels_mapped_to_codes"
 """The "repair" that is the ordinary reading of a category written as its label."""
-
-
-class _Text:
-    """Text from the data (a file or column name): the same in every language."""
-
-    def __init__(self, text: Any) -> None:
-        self.text = str(text)
-
-    def render(self, lang: Language) -> str:
-        return self.text
 
 
 def _words(code: Any) -> str:
@@ -263,20 +253,20 @@ def source_sentences(log: Mapping[str, Any], file_name: str) -> list[Renderable]
         Columns the questionnaire does not know, left aside: ghi\\_chu.
     """
     source = log.get("source") or {}
-    fmt = FORMATS.get(str(source.get("format")), _Text(source.get("format") or "?"))
-    name = _Text(_escape(file_name))
+    fmt = FORMATS.get(str(source.get("format")), Fixed(source.get("format") or "?"))
+    name = Fixed(_escape(file_name))
     if source.get("encoding"):
         first = _("The raw file {file} is {format} (character encoding {encoding}).").format(
-            file=name, format=fmt, encoding=_Text(_escape(source["encoding"])))
+            file=name, format=fmt, encoding=Fixed(_escape(source["encoding"])))
     else:
         first = _("The raw file {file} is {format}.").format(file=name, format=fmt)
     out: list[Renderable] = [first, _lines_sentence(log), _office_sentence(log)]
     unmapped = [str(c) for c in log.get("unmapped_columns") or []]
     if unmapped:
         out.append(_("Columns the questionnaire does not know, left aside: {columns}.").format(
-            columns=_Text(", ".join(_escape(c) for c in unmapped))))
+            columns=Fixed(", ".join(_escape(c) for c in unmapped))))
     others = [w for w in log.get("warnings") or [] if not str(w).startswith("no office list")]
-    out.extend(_("Warning of the cleaning step: {warning}").format(warning=_Text(_escape(w)))
+    out.extend(_("Warning of the cleaning step: {warning}").format(warning=Fixed(_escape(w)))
                for w in others)
     return out
 

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import Codebook, nfc
-from ..i18n import N_, Language, Listed, Message, Renderable, _, render
+from ..i18n import N_, Fixed, Language, Listed, Message, Renderable, _, render
 from ..instrument import NO_ITEM_MISSING, InstrumentReview, InstrumentSettings
 from .formats import Count, Decimal, Percent, Points
 from .tables import Column, Table, estimates_table
@@ -100,16 +100,6 @@ CONTRAST_LABELS: Final[dict[str, Message]] = {
 (organisation or citizen). Neither is a mode of answering."""
 
 _ALL_COMPONENTS: Final = N_("All components together")
-
-
-class _Fixed:
-    """A text that is the same in every language (a year, a code from the data)."""
-
-    def __init__(self, text: Any) -> None:
-        self.text = str(text)
-
-    def render(self, lang: Language) -> str:
-        return self.text
 
 
 class _Markdown:
@@ -284,7 +274,7 @@ class _Contrast:
 
     def render(self, lang: Language) -> str:
         labels = self.names.group_labels(lang)
-        what = render(CONTRAST_LABELS.get(self.variable, _Fixed(self.variable)), lang)
+        what = render(CONTRAST_LABELS.get(self.variable, Fixed(self.variable)), lang)
         return f"{what}: {labels.get(self.a, self.a)} − {labels.get(self.b, self.b)}"
 
 
@@ -294,7 +284,7 @@ def target_label(names: Names, key: str) -> Renderable:
         return names.item(key)
     if key in names.components:
         return names.component(key)
-    return _Fixed(key)
+    return Fixed(key)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -443,7 +433,7 @@ def years_reviewed(data: pd.DataFrame) -> Message:
         'Years reviewed: 2019 (1 respondents) and 2020 (2 respondents).'
     """
     sizes = data.groupby("year").size()
-    parts = [_("{year} ({n} respondents)").format(year=_Fixed(y), n=Count(n))
+    parts = [_("{year} ({n} respondents)").format(year=Fixed(y), n=Count(n))
              for y, n in sizes.items()]
     return _("Years reviewed: {years}.").format(years=Listed(parts))
 
@@ -453,7 +443,7 @@ def review_notes(review: InstrumentReview) -> list[Message]:
     words = {NO_ITEM_MISSING: _("The cleaning step's counts of unusable answers were not found: "
                                 "\"don't know\", refused and blank answers are not told apart, "
                                 "only their total is shown.")}
-    return [words.get(n, _Fixed(n)) for n in review.notes]  # type: ignore[misc]
+    return [words.get(n, Fixed(n)) for n in review.notes]  # type: ignore[misc]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -587,7 +577,7 @@ def findings(review: InstrumentReview, names: Names, change: Any = None) -> list
     """
     out: list[Message] = []
     if change is not None and not change.same:
-        year, base = (_Fixed(y) for y in change.years)
+        year, base = (Fixed(y) for y in change.years)
         changed = Listed([names.component(c, markdown=True) for c in change.changed_components])
         out.append(_("**The questionnaire changed from {base} to {year}** ({what}). Each year "
                      "is reviewed on its own questions; the statistics of {components} are of "
@@ -627,7 +617,7 @@ def _changes(change: Any, names: Names) -> _Semicolons:
 # Tables
 # ---------------------------------------------------------------------------------------------
 def _caption(text: Message, year: int) -> Message:
-    return text.format(year=_Fixed(year))
+    return text.format(year=Fixed(year))
 
 
 def answers_table(review: InstrumentReview, names: Names) -> Table:
@@ -710,7 +700,7 @@ def top_components_table(review: InstrumentReview, names: Names, *,
         estimate_header=_("At the maximum score: every item at 5"),
         caption=_("At the maximum score of each component (a ceiling effect above {ceiling}), "
                   "{year}").format(ceiling=Percent(review.settings.ceiling_share, 0),
-                                   year=_Fixed(review.year)),
+                                   year=Fixed(review.year)),
         disclosure_threshold=disclosure_threshold, confidence=confidence)
 
 

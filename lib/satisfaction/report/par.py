@@ -30,7 +30,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from ..i18n import N_, Language, Listed, Message, Renderable, _, render
+from ..i18n import N_, Fixed, Language, Listed, Message, Renderable, _, render
 from ..par_index import ABSENT, NOT_COMPLETED, TOTAL, ParCriteria, ParSatisfaction
 from .formats import Count, Decimal, Percent, cells, count
 from .summary import par_reproduction
@@ -131,16 +131,6 @@ _DIRECTIONS: Final[dict[tuple[str, str], Message]] = {
     ("thresholds", "up"): N_("every threshold raised"),
     ("thresholds", "down"): N_("every threshold lowered"),
 }
-
-
-class _Text:
-    """Text from the data (a year, a name): the same in every language."""
-
-    def __init__(self, text: Any) -> None:
-        self.text = str(text)
-
-    def render(self, lang: Language) -> str:
-        return self.text
 
 
 class _Label:
@@ -351,13 +341,13 @@ def moves_sentence(moves: pd.Series, base_year: Any) -> Message:
         Since 2019, 1 unit moved up a band or more, 2 units stayed in their band and 0 units moved down; scored this year only: 1 unit; in 2019 only: 0 units.
     """
     moved = _("Since {base}, {up} moved up a band or more, {stayed} stayed in their band "
-              "and {down} moved down").format(base=_Text(base_year), up=_Units(moves["moved_up"]),
+              "and {down} moved down").format(base=Fixed(base_year), up=_Units(moves["moved_up"]),
                                               stayed=_Units(moves["stayed"]),
                                               down=_Units(moves["moved_down"]))
     if not moves["entered"] and not moves["left"]:
         return moved + _("; every unit was scored in both years.")
     return moved + _("; scored this year only: {entered}; in {base} only: {left}.").format(
-        entered=_Units(moves["entered"]), left=_Units(moves["left"]), base=_Text(base_year))
+        entered=_Units(moves["entered"]), left=_Units(moves["left"]), base=Fixed(base_year))
 
 
 def uncertainty_note(units: pd.DataFrame) -> list[Message]:
@@ -401,8 +391,8 @@ def unmatched_sentence(unmatched: pd.DataFrame) -> Message | None:
            "PAR only": _("no survey estimate for the province"),
            "satisfaction only": _("no PAR unit for the province")}
     parts = [_("{provinces} ({why})").format(
-        provinces=_Text(", ".join(str(p) for p in group["province"])),
-        why=why.get(side, _Text(side)))
+        provinces=Fixed(", ".join(str(p) for p in group["province"])),
+        why=why.get(side, Fixed(side)))
         for side, group in unmatched.groupby("side", sort=False)]
     return _("Left out of the correlation: {parts}.").format(
         parts=Listed(parts, sep="; ", last=False))
@@ -451,9 +441,9 @@ def criteria_table(criteria: ParCriteria) -> Table:
 def problems_table(problems: pd.DataFrame, criteria: ParCriteria) -> Table:
     """The faults found in the unit table, each with the rule applied, in words."""
     frame = problems.copy()
-    frame["what"] = frame["reason"].map(lambda r: PROBLEMS.get(r, (_Text(_words(r)),))[0])
+    frame["what"] = frame["reason"].map(lambda r: PROBLEMS.get(r, (Fixed(_words(r)),))[0])
     frame["action_words"] = frame["reason"].map(
-        lambda r: PROBLEMS[r][1] if r in PROBLEMS else _Text(""))
+        lambda r: PROBLEMS[r][1] if r in PROBLEMS else Fixed(""))
     return Table(frame, [
         Column("unit_code", _("Unit code"), "text", nowrap=True),
         Column("unit", _("Unit"), "text"),
@@ -492,7 +482,7 @@ def bands_table(changes: pd.DataFrame, criteria: ParCriteria) -> Table:
                      *(["change"] if "change" in changes else [])]
     columns: list[Column] = [Column("band", _("Band"), "category",
                                     labels=band_labels(criteria, changes.index))]
-    columns += [Column(f"__year_{i}", _("Units in {year}").format(year=_Text(y)), "count")
+    columns += [Column(f"__year_{i}", _("Units in {year}").format(year=Fixed(y)), "count")
                 for i, y in enumerate(years)]
     if "change" in changes:
         columns.append(_SignedColumn("change", _("Change (units)"), "count"))
@@ -556,7 +546,7 @@ def transitions_table(matrix: pd.DataFrame, criteria: ParCriteria,
                 or matrix[c].drop(TOTAL, errors="ignore").sum()]
         core = matrix.loc[keep, keep]
     names = band_labels(criteria, core.index)
-    before, after = _Text(matrix.index.name or ""), _Text(matrix.columns.name or "")
+    before, after = Fixed(matrix.index.name or ""), Fixed(matrix.columns.name or "")
     frame = core.copy()
     frame.columns = [f"__to_{i}" for i in range(core.shape[1])]
     frame = frame.rename_axis("__from").reset_index()
@@ -604,7 +594,7 @@ def band_counts_table(fragility: pd.DataFrame, criteria: ParCriteria,
     rows = fragility.loc[~fragility["direction"].eq("either")].copy()
     rows["name"] = [_assumption_name(r) for _i, r in rows.iterrows()]   # a handful of rows
     rows["how"] = [_DIRECTIONS.get(("thresholds" if r["assumption"] == "thresholds"
-                                    else "scores", r["direction"]), _Text("—"))
+                                    else "scores", r["direction"]), Fixed("—"))
                    for _i, r in rows.iterrows()]
     names = band_labels(criteria)
     return Table(rows, [
@@ -632,7 +622,7 @@ def links_table(links: Mapping[str, ParSatisfaction]) -> Table:
     rows = []
     for key, link in links.items():
         r = link.summary.iloc[0]
-        rows.append({"name": LINK_NAMES.get(key, _Text(key)), "n": r["n"], "rho": r["rho"],
+        rows.append({"name": LINK_NAMES.get(key, Fixed(key)), "n": r["n"], "rho": r["rho"],
                      "ci": _("{low} to {high}").format(low=Decimal(r["ci_low"]),
                                                        high=Decimal(r["ci_high"])),
                      "p": r["p_value"]})

@@ -39,7 +39,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from ..i18n import N_, Language, Message, Renderable, _, render
+from ..i18n import N_, Fixed, Language, Listed, Message, Renderable, _
 from ..instrument import InstrumentReview, InstrumentSettings
 from ..plots.instrument import FIGURES
 from .formats import Count, Decimal, Percent, Points
@@ -90,22 +90,6 @@ class Recommendation:
         return _("Figure {n}").format(n=str(FIGURES[self.figure]))
 
 
-class _Fixed:
-    def __init__(self, text: Any) -> None:
-        self.text = str(text)
-
-    def render(self, lang: Language) -> str:
-        return self.text
-
-
-class _Joined:
-    def __init__(self, parts: list[Renderable], sep: str = ", ") -> None:
-        self.parts, self.sep = parts, sep
-
-    def render(self, lang: Language) -> str:
-        return self.sep.join(render(p, lang) for p in self.parts)
-
-
 def _of_year(table: pd.DataFrame, year: int) -> pd.DataFrame:
     return table[table["year"] == year]
 
@@ -123,7 +107,7 @@ def _item_lines(review: InstrumentReview, s: InstrumentSettings, names: Names
         lines.append(Recommendation(
             "item", names.item(r["item"]),
             _("{share} of the valid answers are {answer} (near-constant from {threshold}).")
-            .format(share=Percent(r["modal_share"]), answer=_Fixed(r["mode"]),
+            .format(share=Percent(r["modal_share"]), answer=Fixed(r["mode"]),
                     threshold=Percent(s.near_constant_share, 0)),
             _("Reword it so that it separates good from poor service, or drop it."),
             "distribution"))
@@ -168,7 +152,7 @@ def _scale_lines(review: InstrumentReview, s: InstrumentSettings, names: Names
     comp = ceiling[(ceiling["scale"] == "component") & (ceiling["ci_low"] > s.ceiling_share)]
     if len(comp):
         lines.append(Recommendation(
-            "scale", _Joined([names.component(c) for c in comp["name"]]),
+            "scale", Listed([names.component(c) for c in comp["name"]], last=False),
             _("{low} to {high} of respondents give every item of the component 5, the whole "
               "interval above the ceiling of {ceiling}.").format(
                   low=Percent(comp["estimate"].min()), high=Percent(comp["estimate"].max()),
@@ -238,18 +222,18 @@ def _quality_lines(review: InstrumentReview) -> list[Recommendation]:
     margin = float(all_forms["ci_high"] - all_forms["ci_low"]) / 2
     readings = {r["scenario"]: (quality_reading(r, margin), r) for r in sens.to_dict("records")}
     for flag, (reading, r) in readings.items():
-        values = {"n": Count(r["forms_left_out"]), "forms": _FLAG_NOUNS.get(flag, _Fixed(flag)),
+        values = {"n": Count(r["forms_left_out"]), "forms": _FLAG_NOUNS.get(flag, Fixed(flag)),
                   "change": Points(r["change"]),
                   "interval": _interval(r["change_low"], r["change_high"]),
                   "margin": Decimal(100 * margin)}
         if reading == "unchecked":
             lines.append(Recommendation(
-                "quality", _FLAG_TARGETS.get(flag, _Fixed(flag)),
+                "quality", _FLAG_TARGETS.get(flag, Fixed(flag)),
                 _("No interview durations recorded: very fast forms cannot be found."),
                 _("Record the interview duration on every form."), "quality"))
         elif reading == "beyond":
             lines.append(Recommendation(
-                "quality", _FLAG_TARGETS.get(flag, _Fixed(flag)),
+                "quality", _FLAG_TARGETS.get(flag, Fixed(flag)),
                 _("Leaving out {n} {forms} moves the rate by {change} ({interval}), more than "
                   "its margin of error (±{margin} points).").format(**values),
                 _("Publish the rate with and without these forms, and add an attention check "
@@ -380,4 +364,4 @@ def recommendations_table(recs: list[Recommendation], year: int) -> Table:
         Column("action", _("Recommendation"), "text"),
         Column("figure", _("Figure"), "text", nowrap=True),
     ], caption=_("Recommendations for the questionnaire and the sample, from {year}").format(
-        year=_Fixed(year)))
+        year=Fixed(year)))

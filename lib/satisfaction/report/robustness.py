@@ -30,9 +30,10 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from ..i18n import N_, Language, Listed, Message, Renderable, _, render
+from ..i18n import N_, Fixed, Language, Listed, Message, Renderable, _, render
 from ..robustness import TOGETHER, RobustnessReview, SelectionTipping, Summary
 from .formats import RATE_DIGITS, Count, Decimal, Percent, Points, count, decimal, percent
+from .instrument import SCENARIO_LABELS  # the scenarios as page 05 names them
 from .tables import Column, Table
 
 __all__ = [
@@ -72,15 +73,6 @@ _VIEW_LABELS: Final[dict[str, Message]] = {
     "respondent_type=organisation": N_("Organisations only"),
 }
 
-SCENARIO_LABELS: Final[dict[str, Message]] = {
-    "all": N_("All forms"),
-    "straightlined": N_("Without straight-lined forms"),
-    "fast": N_("Without very fast forms"),
-    "incomplete": N_("Without incomplete forms"),
-    "flagged": N_("Without any flagged form"),
-}
-"""The response-quality scenarios, as the page names them."""
-
 ASPECT_LABELS: Final[dict[str, Message]] = {
     "questionnaire": N_("Questionnaire items"),
     "overall_item": N_("Overall satisfaction question"),
@@ -106,16 +98,6 @@ _ITEM_STATUS: Final[dict[str, Message]] = {
 }
 
 
-class _Text:
-    """A fixed text that is the same in every language (a year, a number as typed)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def render(self, lang: Language) -> str:
-        return self.text
-
-
 _VIEW_NOUNS: Final[dict[str, Message]] = {
     "all": N_("all respondents"),
     "channel=in_person": N_("respondents served in person"),
@@ -137,13 +119,13 @@ def view_label(key: str, value: Any = None, *, short: bool = False) -> Renderabl
     """
     if key == "common items":
         same, _sep, total = str(value).partition("/")
-        counts = {"same": _Text(same), "total": _Text(total or same)}
+        counts = {"same": Fixed(same), "total": Fixed(total or same)}
         if short:
             return _("Index of the items asked the same way ({same} of {total})").format(**counts)
         return _("Satisfaction index on the component items asked the same way in both years "
                  "({same} of this year's {total}, the overall question not included; "
                  "satisfied: mean answer 4 or more)").format(**counts)
-    return _VIEW_LABELS.get(key, _Text(key))
+    return _VIEW_LABELS.get(key, Fixed(key))
 
 
 def _interval(low: float, high: float) -> Message:
@@ -154,8 +136,8 @@ def _level(level: float) -> Percent:
     return Percent(level, 0)
 
 
-def _y(year: Any) -> _Text:
-    return _Text(str(year))
+def _y(year: Any) -> Fixed:
+    return Fixed(str(year))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,7 +199,7 @@ def _composition_small(s: Summary) -> bool:
 
 
 def _composition(s: Summary, by: Sequence[str]) -> Message:
-    values = {"variables": Listed([CHARACTERISTIC_LABELS.get(b, _Text(b)) for b in by]),
+    values = {"variables": Listed([CHARACTERISTIC_LABELS.get(b, Fixed(b)) for b in by]),
               "composition": Points(s.composition),
               "interval": _interval(s.composition_low, s.composition_high),
               "share": Percent(s.composition_share), "within": Points(s.within),
@@ -239,7 +221,7 @@ def _composition(s: Summary, by: Sequence[str]) -> Message:
 
 
 def _views(keys: Sequence[str], labels: Mapping[str, Renderable]) -> Listed:
-    return Listed([labels.get(k) or _VIEW_NOUNS.get(k) or _Text(k) for k in keys])
+    return Listed([labels.get(k) or _VIEW_NOUNS.get(k) or Fixed(k) for k in keys])
 
 
 def _like(s: Summary, labels: Mapping[str, Renderable]) -> Renderable:
@@ -390,7 +372,7 @@ def verdict(review: RobustnessReview) -> list[Renderable]:
         erase it, and the conclusion. "Real" is never said on sampling error alone.
     """
     s = review.summary()
-    labels = {k: _VIEW_NOUNS.get(k, _Text(k)) for k in review.like.index}
+    labels = {k: _VIEW_NOUNS.get(k, Fixed(k)) for k in review.like.index}
     erase = [courtesy_sentence(s)]
     nonresponse = _nonresponse(s, float(review.change["p_current"]))
     if nonresponse is not None:
@@ -612,7 +594,7 @@ def _value(kind: str, value: Any, lang: Language) -> str:
     if kind == "dates":
         start, end = value
         return f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"
-    return render(_ITEM_STATUS.get(str(value), _Text(str(value))), lang)
+    return render(_ITEM_STATUS.get(str(value), Fixed(str(value))), lang)
 
 
 _RESTRICTED: Final[dict[str, Message]] = {

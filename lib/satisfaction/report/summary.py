@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..i18n import Language, Listed, Message, Renderable, _
+from ..i18n import Fixed, Language, Listed, Message, Renderable, _
 from ..reliability import with_flags
 from .formats import Count, Percent, Points, PValue
 from .tables import DIMENSION_NAMES, DOMAIN_HEADERS, Labels, label_map
@@ -40,16 +40,6 @@ __all__ = [
     "satisfaction_findings",
 ]
 
-
-
-class _Text:
-    """A text that is the same in every language (a year, a name from the data)."""
-
-    def __init__(self, text: Any) -> None:
-        self.text = str(text)
-
-    def render(self, lang: Language) -> str:
-        return self.text
 
 
 class _Label:
@@ -121,7 +111,7 @@ def published_check(estimate: float, published_pct: float | None, *, synthetic: 
 def _overall(year: Any, overall: pd.Series, level: float) -> Message:
     return _("In {year}, {rate} of respondents with a valid answer were satisfied or very "
              "satisfied ({level} confidence interval {low} to {high}; {n} respondents).").format(
-                 year=_Text(year), rate=Percent(overall["estimate"]), level=Percent(level, 0),
+                 year=Fixed(year), rate=Percent(overall["estimate"]), level=Percent(level, 0),
                  low=Percent(overall["ci_low"]), high=Percent(overall["ci_high"]),
                  n=Count(overall["n"]))
 
@@ -147,7 +137,7 @@ def _widest_gap(domains: Mapping[str, pd.DataFrame], labels: Mapping[str, Labels
              "{high} ({high_name}), {gap}. This page does not test the difference; each "
              "group's interval is in the tables.").format(
                  dimension=DIMENSION_NAMES.get(dimension, DOMAIN_HEADERS.get(dimension,
-                                                                              _Text(dimension))),
+                                                                              Fixed(dimension))),
                  low=Percent(p_low), low_name=_Label(names, low), high=Percent(p_high),
                  high_name=_Label(names, high), gap=Points(gap))
 
@@ -193,7 +183,7 @@ def _reliability(tables: Mapping[str, pd.DataFrame], threshold: int) -> Message:
                        for t in tables.values()])
     suppressed = int(flags["suppressed"].fillna(True).astype(bool).sum())
     flagged = int(flags["flagged"].fillna(False).astype(bool).sum())
-    dimensions = Listed([DIMENSION_NAMES.get(k, _Text(k)) for k in tables])
+    dimensions = Listed([DIMENSION_NAMES.get(k, Fixed(k)) for k in tables])
     return _("Estimates by {dimensions}: {total}; flagged (interpret with caution): "
              "{flagged}; suppressed (too few respondents or too unstable to publish): "
              "{suppressed}.").format(dimensions=dimensions, total=Count(len(flags)),
@@ -312,7 +302,7 @@ def _index_rate(year: Any, f: Mapping[str, Any], synthetic: bool) -> list[Render
                                              "n": n}), float(level)))
     else:
         out.append(_("In {year}, {rate} of respondents were satisfied or very satisfied.")
-                   .format(year=_Text(year), rate=Percent(rate)))
+                   .format(year=Fixed(year), rate=Percent(rate)))
     check = published_check(rate, f.get("published_rate"), synthetic=synthetic,
                             ci=(low, high) if low is not None and high is not None else None)
     if check is not None:
@@ -326,7 +316,7 @@ def _index_change(f: Mapping[str, Any]) -> Renderable | None:
         return None
     low, high, p = f.get("change_ci_low"), f.get("change_ci_high"), f.get("change_p_value")
     level = f.get("confidence", 0.95) if _finite(f.get("confidence")) else 0.95
-    base = _Text(f.get("baseline_year", "?"))
+    base = Fixed(f.get("baseline_year", "?"))
     if not (_finite(low) and _finite(high)):
         return _("Compared with {base}, the rate changed by {change}.").format(
             base=base, change=Points(float(change) / 100))
@@ -359,7 +349,7 @@ def _index_par(f: Mapping[str, Any]) -> Renderable | None:
              ("par_index_mean", "par_units") and _finite(v)}
     units = f.get("par_units")
     text = _("The PAR index of the units averaged {mean} over {units} units.").format(
-        mean=Percent(float(mean) / 100.0), units=Count(units) if _finite(units) else _Text("?"))
+        mean=Percent(float(mean) / 100.0), units=Count(units) if _finite(units) else Fixed("?"))
     if {"excellent", "good"} <= set(bands):
         return text + " " + _("{excellent} were ranked excellent and {good} good.").format(
             excellent=Count(bands["excellent"]), good=Count(bands["good"]))
