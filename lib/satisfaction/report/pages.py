@@ -41,6 +41,7 @@ __all__ = [
     "failure_record",
     "index_file",
     "page_files",
+    "read_json",
     "read_page",
     "sha256_bytes",
     "utc_stamp",
@@ -131,7 +132,9 @@ def failure_record(message: str, *, skipped: bool = False, when: datetime | None
     return (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON object from a file the run wrote (a manifest, a failure record); None when it is
+    missing, unreadable or not an object (the page or file is then treated as not built)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -197,13 +200,13 @@ def read_page(year_dir: Path, name: str) -> Page:
         (False, 'FAILED 02_x [2020]', None)
     """
     files = page_files(name)
-    manifest = _read_json(year_dir / files["manifest"])
+    manifest = read_json(year_dir / files["manifest"])
     record, partial = failure_files(name)
     editions = tuple(lang for lang in LANGUAGES if (year_dir / files[f"html:{lang}"]).is_file())
     built = (manifest or {}).get("built_utc")
     if built is None and editions:
         mtime = (year_dir / files[f"html:{editions[0]}"]).stat().st_mtime
         built = utc_stamp(datetime.fromtimestamp(mtime, UTC))
-    return Page(name=name, manifest=manifest, failure=_read_json(year_dir / record),
+    return Page(name=name, manifest=manifest, failure=read_json(year_dir / record),
                 partial=(year_dir / partial).is_file(), editions=editions,
                 built_utc=None if built is None else str(built))

@@ -43,7 +43,7 @@ from typing import Any, Final
 from ..i18n import LANGUAGES
 from ..io import write_text_atomic
 from .inputs import InputHasher, changed_inputs, library_dir
-from .pages import MANIFEST_VERSION, sha256_bytes, utc_stamp
+from .pages import MANIFEST_VERSION, read_json, sha256_bytes, utc_stamp
 from .publish import publish
 
 __all__ = [
@@ -94,14 +94,6 @@ def methods_files() -> list[str]:
     from .methods import methods_href
 
     return [methods_href(lang, from_year_page=False) for lang in LANGUAGES]
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _intact(folder: Path, outputs: Any) -> bool:
@@ -158,7 +150,7 @@ def workbooks_due(year: int, reports: Path, hasher: InputHasher, params_files: S
         leftovers = [n for n in (*workbook_files(year), workbooks_manifest(year))
                      if (year_dir / n).exists()]
         return inputs if leftovers else None
-    manifest = _read_json(year_dir / workbooks_manifest(year))
+    manifest = read_json(year_dir / workbooks_manifest(year))
     return inputs if _due(manifest, inputs, year_dir, workbook_files(year), force) else None
 
 
@@ -225,7 +217,7 @@ def methods_due(reports: Path, hasher: InputHasher, params_file: Path | None, *,
     inputs = {"lib/satisfaction/": hasher.tree(library_dir()), "environment": hasher.environment()}
     if params_file is not None:
         inputs[f"params:{params_file.name}"] = hasher.file(params_file)
-    manifest = _read_json(reports / METHODS_MANIFEST)
+    manifest = read_json(reports / METHODS_MANIFEST)
     return inputs if _due(manifest, inputs, reports, methods_files(), force) else None
 
 
