@@ -246,6 +246,10 @@ def _execute(spec: JobSpec, output: Path) -> None:
             execution_timeout=spec.cell_timeout,
             # ipykernel logs its TCP warning at start and an interrupt at shut-down: noise.
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            # Every output is in once the last cell ran, and pages write their files inside
+            # their cells: the kernel is stopped at once instead of asked to shut down and
+            # waited for (0.5 s a page, 10 s of worker time in a three-year batch).
+            shutdown_kernel="immediate",
         )
 
 
