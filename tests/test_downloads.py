@@ -132,7 +132,7 @@ def test_page_links_and_index_links(tmp_path):
     links = year_links(2020, tmp_path, "en")
     assert links[0]["href"] == "2020/tables_2020.en.xlsx"
     assert links[1] == {"label": "Satisfied or very satisfied, by survey year (CSV)",
-                        "href": "2020/02_satisfaction.by_office.en.csv"}
+                        "href": "2020/02_satisfaction.by_office.en.csv", "kind": "csv"}
 
 
 @pytest.mark.parametrize(("notebook", "name"), [("x", "ok"), ("02_satisfaction", "Bad Name"),

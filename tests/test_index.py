@@ -213,8 +213,11 @@ def test_the_index_links_the_methods_page_and_each_years_downloads(tmp_path):
     assert 'href="2020/tables_2020.en.xlsx"' in english and "Tables to download" in english
     assert 'href="2020/02_x.by_office.en.csv">Satisfied, by office (CSV)' in english
     assert 'href="2020/tables_2020.xlsx"' in vietnamese and 'href="2020/02_x.by_office.csv"' in vietnamese
-    block = re.search(r'<ul class="sat-downloads">.*?</ul>', vietnamese, re.DOTALL).group(0)
+    block = re.search(r'<h3 id="downloads-2020">.*?</details>', vietnamese, re.DOTALL).group(0)
     assert block.count("<li>") == 2 and ".en." not in block  # the edition's own files
+    # the workbook in view, each CSV folded under one line that counts them
+    assert block.index("tables_2020.xlsx") < block.index("<details")
+    assert "<summary>Từng bảng riêng, dạng CSV (1 tệp)</summary>" in block
     assert "tables_2020.xlsx" not in english
 
 

@@ -374,8 +374,9 @@ def links_markdown(year: int, notebook: str) -> Renderable:
 
 def year_links(year: int, reports_dir: str | Path | None = None,
                lang: Language = DEFAULT_LANGUAGE) -> list[dict[str, str]]:
-    """The downloads of a year for the index: ``{"label", "href"}``, hrefs relative to
-    ``reports/`` (the workbook first, then each CSV in ``lang``); empty when none exist.
+    """The downloads of a year for the index: ``{"label", "href", "kind"}`` (``workbook`` or
+    ``csv``), hrefs relative to ``reports/`` (the workbook first, then each CSV in ``lang``);
+    empty when none exist.
 
     Examples:
         >>> year_links(1999, "/nonexistent")
@@ -388,10 +389,10 @@ def year_links(year: int, reports_dir: str | Path | None = None,
     if book.exists():
         out.append({"label": render(_("All tables of {year} (Excel)").format(year=str(int(year))),
                                     lang),
-                    "href": f"{int(year)}/{book.name}"})
+                    "href": f"{int(year)}/{book.name}", "kind": "workbook"})
     for meta in saved_tables(year_dir):
         name = csv_name(meta["notebook"], meta["name"], lang)
         if (year_dir / name).exists():
             out.append({"label": f"{meta['title'].get(lang, meta['name'])} (CSV)",
-                        "href": f"{int(year)}/{name}"})
+                        "href": f"{int(year)}/{name}", "kind": "csv"})
     return out

@@ -487,6 +487,9 @@ def _render_edition(entries: list[dict[str, Any]], root: Path, lang: Language,
         "downloads": year_links(e["year"], root, lang),
         "notebooks": [_page_entry(e["dir"], page, root, lang) for page in e["pages"]],
     } for e in entries]
+    for y in years:  # the CSV files folded under one line (the workbook holds them all)
+        y["csv_summary"] = _("Each table on its own, as CSV ({n} files)").format(
+            n=count(sum(d["kind"] == "csv" for d in y["downloads"]), lang)).render(lang)
     return _environment().get_template("index.html.j2").render(
         lang=lang, text=text, years=years, methods_href=methods_href(lang, from_year_page=False),
         css=Markup((_TEMPLATE / "index.css").read_text("utf-8")),
