@@ -223,6 +223,8 @@ def test_readings_table_says_none_where_the_verdict_never_flips():
         "none: within sampling error at any design effect"] * 2
     assert t.loc["Smallest 2031 sample at the assumed design effect"].tolist() == [
         "none: within sampling error at any size"] * 2
+    assert t.loc["Within sampling error below this effective 2031 sample size"].tolist() == [
+        "every size: within sampling error at any size"] * 2
     vi = _download(rc.readings_table(r, years=(2032, 2031), figures=f), "vi")
     assert "không có: nằm trong phạm vi sai số chọn mẫu với mọi hiệu ứng thiết kế" in vi.values
 

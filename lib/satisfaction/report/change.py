@@ -563,8 +563,8 @@ def _tipping_cells(r: pd.Series) -> dict[str, Renderable]:
     """Where a reading's verdict flips; in words where it never does (no number such as 0)."""
     critical = float(r["n_eff_base_critical"])
     if math.isinf(critical):
-        never = _("none: within sampling error at any size")
-        return {"critical": never, "min_n": never,
+        return {"critical": _("every size: within sampling error at any size"),
+                "min_n": _("none: within sampling error at any size"),
                 "max_deff": _("none: within sampling error at any design effect")}
     if critical == 0:
         always = _("none: larger than sampling error at any size")

@@ -333,11 +333,8 @@ def _conclusion(s: Summary) -> Renderable:
                  "it more than that.")
     holds = _passes(s.like_holds, s.like_fails, s.like_unclear) and _passes(
         s.quality_holds, s.quality_fails, s.quality_unclear) and _composition_small(s)
-    if holds and (s.like_unclear or s.quality_unclear):
-        return Listed([_conclusion_holds(s), _("Views within sampling error neither confirm "
-                                               "nor contradict it.")], sep=" ", last=False)
     if holds:
-        return _conclusion_holds(s)
+        return _conclusion_holds(s, unclear=len(s.like_unclear) + len(s.quality_unclear))
     return _("**In short.** The change is larger than sampling error, but it does not pass "
              "every check above: read it as a change in how the years were measured as much "
              "as in satisfaction, until the failing checks are explained.")
@@ -349,16 +346,29 @@ def _passes(holds: Sequence[str], fails: Sequence[str], unclear: Sequence[str]) 
     return not fails and (bool(holds) or not unclear)
 
 
-def _conclusion_holds(s: Summary) -> Message:
-    if s.change > 0:
-        return _("**In short.** The rise is larger than sampling error, is not a change in who "
-                 "was asked, and holds like for like and without low-quality forms. That still "
-                 "does not prove it real: a courtesy bias of more than {erase} of this year's "
-                 "satisfied answers, or non-respondents much less satisfied than respondents, "
-                 "would erase it, and these data cannot rule either out.").format(
-                     erase=Percent(s.courtesy_erase, 1))
-    return _("**In short.** The fall is larger than sampling error, is not a change in who "
-             "was asked, and holds like for like and without low-quality forms.")
+def _conclusion_holds(s: Summary, unclear: int = 0) -> Renderable:
+    """The conclusion when no check contradicts the change; views too imprecise to confirm
+    it (``unclear``) keep it from reading as confirmed like for like."""
+    if unclear:
+        head = (_("**In short.** The rise is larger than sampling error and is not a change in "
+                  "who was asked; no like-for-like or response-quality view contradicts it, "
+                  "though {n} of them are too imprecise to confirm it.") if s.change > 0 else
+                _("**In short.** The fall is larger than sampling error and is not a change in "
+                  "who was asked; no like-for-like or response-quality view contradicts it, "
+                  "though {n} of them are too imprecise to confirm it.")).format(n=Count(unclear))
+    elif s.change > 0:
+        head = _("**In short.** The rise is larger than sampling error, is not a change in who "
+                 "was asked, and holds like for like and without low-quality forms.")
+    else:
+        return _("**In short.** The fall is larger than sampling error, is not a change in who "
+                 "was asked, and holds like for like and without low-quality forms.")
+    if s.change < 0:
+        return head
+    return Listed([head, _("That still does not prove it real: a courtesy bias of more than "
+                           "{erase} of this year's satisfied answers, or non-respondents much "
+                           "less satisfied than respondents, would erase it, and these data "
+                           "cannot rule either out.").format(erase=Percent(s.courtesy_erase, 1))],
+                  sep=" ", last=False)
 
 
 def verdict(review: RobustnessReview) -> list[Renderable]:
