@@ -19,6 +19,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from figure_checks import assert_legends_outside_the_axes
 from matplotlib import font_manager, ft2font
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -340,19 +341,7 @@ def test_no_text_under_nine_points(lang):
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_legends_and_notes_are_outside_the_axes(lang):
     for fig in _all_figures(lang):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        canvas = FigureCanvasAgg(fig)
-        canvas.draw()
-        renderer = canvas.get_renderer()
-        for ax in fig.axes:
-            assert ax.get_legend() is None
-            box = ax.get_window_extent(renderer)
-            title = ax.title.get_window_extent(renderer)
-            for legend in fig.legends:
-                other = legend.get_window_extent(renderer)
-                assert not other.overlaps(box), "legend over the data"
-                assert not other.overlaps(title), "legend over the title"
+        assert_legends_outside_the_axes(fig)
 
 
 def test_an_axis_that_does_not_start_at_zero_says_so():

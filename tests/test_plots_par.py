@@ -11,7 +11,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from figure_checks import assert_legends_outside_the_axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -86,17 +86,7 @@ def test_no_text_under_nine_points_and_every_glyph_drawn(data, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_legends_are_outside_the_axes(data, lang):
     for fig in _figures(data, lang):
-        canvas = FigureCanvasAgg(fig)
-        canvas.draw()
-        renderer = canvas.get_renderer()
-        for ax in fig.axes:
-            assert ax.get_legend() is None
-            box = ax.get_window_extent(renderer)
-            title = ax.title.get_window_extent(renderer)
-            for legend in fig.legends:
-                other = legend.get_window_extent(renderer)
-                assert not other.overlaps(box), "legend over the data"
-                assert not other.overlaps(title), "legend over the title"
+        assert_legends_outside_the_axes(fig)
 
 
 def test_the_figures_use_the_tables_names_in_each_language(data):
