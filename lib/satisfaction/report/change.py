@@ -62,7 +62,7 @@ from ..compare import (
 )
 from ..i18n import N_, Fixed, Language, Listed, Message, Renderable, _, render
 from .formats import Count, Decimal, Percent, Points, PValue, decimal, p_value
-from .tables import DOMAIN_HEADERS, Column, Labels, Table, label_map
+from .tables import DIMENSION_NAMES, DOMAIN_HEADERS, Column, Labels, Table, label_map
 
 __all__ = [
     "COUNT_NOUNS",
@@ -91,12 +91,8 @@ __all__ = [
 ]
 
 DOMAIN_LABELS: Final[dict[str, Message]] = {
-    "level": N_("level"),
-    "field": N_("procedure field"),
-    "province": N_("province"),
-    "office": N_("office"),
-}
-"""The kinds of domain of the change page, as its sentences name them."""
+    k: DIMENSION_NAMES[k] for k in ("level", "field", "province", "office")}
+"""The kinds of domain of the change page, as its sentences name them (the tables' nouns)."""
 
 COUNT_NOUNS: Final[dict[str, Message]] = {
     "level": N_("{k} of {n} levels"),
