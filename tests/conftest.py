@@ -81,3 +81,26 @@ def two_years() -> pd.DataFrame:
     from instrument_frames import two_years_frame
 
     return two_years_frame()
+
+
+@pytest.fixture(scope="session")
+def processed_root(tmp_path_factory) -> Path:
+    """Every shipped year cleaned from its raw file, as the cleaning page does, into a folder
+    of the session (so that the tests that need processed tables never depend on a previous
+    ``make reports``)."""
+    from satisfaction.clean import CleanSettings, clean_file
+    from satisfaction.params import available_years, load_params
+
+    root = tmp_path_factory.mktemp("processed")
+    for year in available_years():
+        P = load_params(year)
+        clean_file(P.raw_file, P.year, root / str(year), encoding=P.encoding, sheet=P.sheet,
+                   settings=CleanSettings.from_params(P))
+    return root
+
+
+@pytest.fixture()
+def processed_years(processed_root, monkeypatch) -> Path:
+    """The shipped years' processed tables where the library looks for them (``config``)."""
+    monkeypatch.setattr(config, "PROCESSED", processed_root)
+    return processed_root
