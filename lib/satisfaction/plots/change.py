@@ -35,7 +35,7 @@ from ..i18n import Language, Renderable, _, render
 from ..report.formats import Count, Percent, count, decimal
 from ..report.tables import Labels, label_map
 from . import SMALL_FONT_PT
-from .labels import literal
+from .labels import drawn, literal
 
 __all__ = ["change_plot", "sensitivity_heatmap"]
 
@@ -45,10 +45,6 @@ _NS = "#8c8c8c"
 _LABEL_WIDTH = 44
 """A domain's label longer than this (with its respondents) is drawn on two lines."""
 _CORRECTIONS = {"significant_holm": _("Holm"), "significant_bh": _("Benjamini-Hochberg")}
-
-
-def _text(value: Renderable | str | None, lang: Language) -> str | None:
-    return None if value is None else literal(render(value, lang))
 
 
 def change_plot(
@@ -117,7 +113,7 @@ def change_plot(
                            "interval)").format(base=str(years[1]), year=str(years[0]),
                                                level=Percent(level, 0)), lang))
     if title is not None:  # over the whole figure: long names never push it off the page
-        fig.suptitle(textwrap.fill(_text(title, lang) or "", 80))
+        fig.suptitle(textwrap.fill(drawn(title, lang) or "", 80))
     if k:
         fig.legend(loc="outside upper center", ncols=3, fontsize=SMALL_FONT_PT, frameon=False)
     if notes:
@@ -275,10 +271,10 @@ def sensitivity_heatmap(
     axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]  # stacked: shown at full size
     for ax, (name, grid) in zip(axes, panels.items(), strict=True):
         panel = (titles or {}).get(name, name) if name is not None else None
-        _one_heatmap(ax, grid, value, _text(panel, lang), years, lang)
+        _one_heatmap(ax, grid, value, drawn(panel, lang), years, lang)
     fig.legend(handles=[Patch(fill=False, hatch="//", edgecolor="0.45", label=render(
         _("hatched: within sampling error (the interval includes no change)"), lang))],
         loc="outside lower center", fontsize=SMALL_FONT_PT, frameon=False)
     if title is not None:
-        fig.suptitle(_text(title, lang))
+        fig.suptitle(drawn(title, lang))
     return fig

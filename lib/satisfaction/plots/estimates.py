@@ -32,7 +32,7 @@ from ..report.formats import Count, count, decimal
 from ..report.formats import percent as percent_text
 from ..report.tables import Labels, label_map
 from . import SMALL_FONT_PT, axis_label, new_figure
-from .labels import literal
+from .labels import drawn, literal
 
 __all__ = ["bar_counts", "components_plot", "estimates_plot", "forest_plot", "trend_plot"]
 
@@ -46,11 +46,6 @@ def _palette(n: int) -> list[Any]:
     import seaborn as sns
 
     return list(sns.color_palette(n_colors=max(n, 1)))
-
-
-def _text(value: Renderable | str | None, lang: Language) -> str | None:
-    """A title or label in ``lang``, drawn literally."""
-    return None if value is None else literal(render(value, lang))
 
 
 def plot_frame(
@@ -131,7 +126,7 @@ def _number(value: float, lang: Language) -> str:
 
 def _reference_label(label: Renderable | str, ref: float, percent: bool, lang: Language) -> str:
     number = percent_text(ref / 100.0, lang=lang) if percent else decimal(ref, 2, lang)
-    return f"{literal(render(label, lang))} {number}"
+    return f"{drawn(label, lang)} {number}"
 
 
 def _points(ax: Axes, x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray,
@@ -156,7 +151,7 @@ def _axis_title(percent: bool, given: Renderable | str | None, start: float,
                 lang: Language, vertical: bool = False) -> str:
     """The value axis' label in ``lang``; it says where it starts when that is not 0."""
     if given is not None:
-        label = literal(render(given, lang))
+        label = drawn(given, lang)
     else:
         label = render(_("Satisfied or very satisfied (%)") if percent else _("Estimate"), lang)
     return axis_label(label, start, lang=lang, vertical=vertical) if percent else label
@@ -254,7 +249,7 @@ def estimates_plot(
     ax.set_ylim(-0.7, y.max() + 0.7 if len(y) else 1)
     ax.set_xlabel(_axis_title(percent, xlabel, lo, lang))
     if title is not None:
-        ax.set_title(_text(title, lang), loc="left")
+        ax.set_title(drawn(title, lang), loc="left")
     _legend(fig, handles + _flag_handles(frame, color, lang))
     return fig
 
@@ -325,7 +320,7 @@ def forest_plot(
     ax.set_xlim(lo, hi)
     ax.set_xlabel(_axis_title(percent, xlabel, lo, lang))
     if title is not None:
-        ax.set_title(_text(title, lang), loc="left")
+        ax.set_title(drawn(title, lang), loc="left")
     notes = []
     if hidden:
         notes.append(_("{n} not shown (suppressed: too few respondents or unreliable)")
@@ -397,7 +392,7 @@ def components_plot(
     if groups != [None]:
         _legend(fig, ax.get_legend_handles_labels()[0], ncols=4)
     if title is not None:
-        ax.set_title(_text(title, lang), loc="left")
+        ax.set_title(drawn(title, lang), loc="left")
     return fig
 
 
@@ -470,7 +465,7 @@ def trend_plot(
     if len(handles) > 1:  # one series alone needs no legend
         _legend(fig, handles, ncols=4)
     if title is not None:
-        ax.set_title(_text(title, lang), loc="left")
+        ax.set_title(drawn(title, lang), loc="left")
     return fig
 
 
@@ -520,8 +515,8 @@ def bar_counts(
         ax.text(n + peak * 0.01, yi, count(n, lang), va="center", fontsize=SMALL_FONT_PT)
     ax.set_yticks(y, names.tolist())
     ax.set_xlim(0, peak * 1.15 if peak > 0 else 1)
-    ax.set_xlabel(literal(render(xlabel, lang)) if xlabel is not None
+    ax.set_xlabel(drawn(xlabel, lang) if xlabel is not None
                   else literal(value.replace("_", " ")))
     if title is not None:
-        ax.set_title(_text(title, lang), loc="left")
+        ax.set_title(drawn(title, lang), loc="left")
     return fig

@@ -37,7 +37,7 @@ from ..reliability import with_flags
 from ..report.formats import Count, Decimal, Percent, Points, PValue, count, decimal
 from ..report.tables import Labels, label_map
 from . import SMALL_FONT_PT, axis_label, set_theme
-from .labels import literal
+from .labels import drawn, literal
 
 __all__ = [
     "FIGURES",
@@ -79,10 +79,6 @@ _ANSWER_COLOURS: Final = ("#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac",
 _UNUSABLE: Final = _("unusable (don't know, refused, blank, out of range)")
 _SUPPRESSED_NOTE: Final = _("Not shown (too few respondents or unreliable): {cells}.")
 _INTERVALS_NOTE: Final = _("Bars: {level} confidence intervals (Korn-Graubard).")
-
-
-def _text(value: Renderable | str, lang: Language) -> str:
-    return literal(render(value, lang))
 
 
 def _name(labels: Labels | None, code: Any, lang: Language) -> str:
@@ -172,7 +168,7 @@ def _legend(fig: Figure, handles: list[Any], lang: Language, ncols: int = 4,
     figure's notes written above its entries; as many columns as the figure's width holds."""
     handles = [h for h in handles if h is not None]
     width = fig.get_figwidth() * fig.dpi
-    texts = [textwrap.fill(_text(x, lang), int(width / _CHAR_PX))
+    texts = [textwrap.fill(drawn(x, lang), int(width / _CHAR_PX))
              for x in notes if x is not None and render(x, lang)]
     if handles or texts:
         labels = [h.get_label() for h in handles]
@@ -195,7 +191,7 @@ def _title(fig: Figure, key: str, text: Renderable | str, lang: Language) -> Non
 
 def _line_handle(colour: str, label: Renderable | str, lang: Language,
                  style: str = "--") -> Line2D:
-    return Line2D([], [], color=colour, linestyle=style, linewidth=1.2, label=_text(label, lang))
+    return Line2D([], [], color=colour, linestyle=style, linewidth=1.2, label=drawn(label, lang))
 
 
 def _hollow_handle(fig: Figure, lang: Language) -> Line2D | None:

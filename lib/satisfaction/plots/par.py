@@ -45,7 +45,7 @@ from ..par_index import ABSENT, NOT_COMPLETED, TOTAL, ParSatisfaction, band_orde
 from ..report.formats import Count, Decimal, Percent, count
 from ..report.tables import Labels, label_map
 from . import MIN_FONT_PT, SMALL_FONT_PT, axis_label, new_figure
-from .labels import literal
+from .labels import drawn, literal
 
 __all__ = [
     "band_changes_plot",
@@ -72,10 +72,6 @@ def _names(codes: Sequence[Any], labels: Labels | None, lang: Language) -> list[
     """The label of each code in ``lang`` (the code itself when it has none), drawn literally."""
     words = label_map(labels, lang)
     return [literal(words.get(c, c)) for c in codes]
-
-
-def _text(value: Renderable | str, lang: Language) -> str:
-    return literal(render(value, lang))
 
 
 def _legend(fig: Figure, handles: list[Any], ncols: int = 2) -> None:
@@ -340,7 +336,7 @@ def fragility_plot(fragility: pd.DataFrame, names: Mapping[str, Renderable | str
                     ha="left", va="center", fontsize=SMALL_FONT_PT)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlim(-peak * 1.25, peak * 1.25)
-    ax.set_yticks(y, ["\n".join(textwrap.wrap(_text(names.get(k, k), lang), 34))
+    ax.set_yticks(y, ["\n".join(textwrap.wrap(drawn(names.get(k, k), lang), 34))
                       for k in fragility.index])
     ax.invert_yaxis()
     ticks = ax.get_xticks()
@@ -475,7 +471,7 @@ def par_satisfaction_plot(result: ParSatisfaction, label: bool = True,
         handles.append(Line2D([], [], linestyle="none", label=render(
             _("{n} province(s) not shown: satisfaction estimate suppressed (reliability "
               "standard)").format(n=Count(hidden)), lang)))
-    xlabel = _text(score, lang) if score is not None else render(
+    xlabel = drawn(score, lang) if score is not None else render(
         _("PAR index score of the provincial police (%)"), lang)
     ax.set_xlabel(axis_label(xlabel, ax.get_xlim()[0], lang=lang))
     ax.set_ylabel(axis_label(render(_("Satisfied or very satisfied (%)"), lang),

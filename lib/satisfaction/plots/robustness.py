@@ -31,7 +31,7 @@ from matplotlib.ticker import MaxNLocator, NullLocator
 
 from ..i18n import Language, Renderable, _, render
 from ..report.formats import Percent, decimal
-from .labels import literal
+from .labels import drawn
 
 __all__ = ["composition_plot", "tipping_plot", "views_plot"]
 
@@ -43,7 +43,7 @@ _FAIL = "#b2182b"
 
 def _label(labels: Mapping[str, Renderable | str], key: Any, lang: Language) -> str:
     value = labels.get(str(key), str(key))
-    return literal(render(value, lang))
+    return drawn(value, lang)
 
 
 def _points(x: Any) -> np.ndarray:
@@ -142,7 +142,7 @@ def views_plot(rows: pd.DataFrame, *, labels: Mapping[str, Renderable | str], la
     ax.set_xlabel(render(_("change, points, {base} to {year} ({level} intervals)").format(
         base=str(years[1]), year=str(years[0]), level=Percent(level, 0)), lang))
     if title is not None:
-        ax.set_title(literal(render(title, lang)))
+        ax.set_title(drawn(title, lang))
     return fig
 
 
@@ -224,7 +224,7 @@ def tipping_plot(tipping: Any, *, p1: float, p0: float, lang: Language,
     _nonresponse_panel(axes[1], tipping.nonresponse, p1, p0, lang)
     _selection_panel(axes[2], tipping.selection.table, lang)
     if sentence is not None:
-        fig.text(0.01, -0.04, literal(render(sentence, lang)), ha="left", va="top",
+        fig.text(0.01, -0.04, drawn(sentence, lang), ha="left", va="top",
                  fontsize="medium", wrap=True)
     fig.tight_layout()
     return fig
