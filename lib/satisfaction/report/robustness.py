@@ -360,9 +360,9 @@ def _conclusion_holds(s: Summary, unclear: int = 0) -> Renderable:
         head = _("**In short.** The rise is larger than sampling error, is not a change in who "
                  "was asked, and holds like for like and without low-quality forms.")
     else:
-        return _("**In short.** The fall is larger than sampling error, is not a change in who "
+        head = _("**In short.** The fall is larger than sampling error, is not a change in who "
                  "was asked, and holds like for like and without low-quality forms.")
-    if s.change < 0:
+    if s.change < 0:  # the courtesy bias erases a rise; a fall has no such sentence
         return head
     return Listed([head, _("That still does not prove it real: a courtesy bias of more than "
                            "{erase} of this year's satisfied answers, or non-respondents much "
