@@ -468,6 +468,17 @@ def _environment() -> Any:
                               autoescape=True, trim_blocks=False)
 
 
+def _downloads(links: list[dict[str, str]], lang: Language) -> dict[str, Any] | None:
+    """A year's downloads as the index shows them: the workbook in view, the CSV files folded
+    under one line that counts them (the workbook holds them all); None when there are none."""
+    if not links:
+        return None
+    csvs = [d for d in links if d["kind"] == "csv"]
+    return {"workbooks": [d for d in links if d["kind"] != "csv"], "csvs": csvs,
+            "csv_summary": _("Each table on its own, as CSV ({n} files)").format(
+                n=count(len(csvs), lang)).render(lang)}
+
+
 def _render_edition(entries: list[dict[str, Any]], root: Path, lang: Language,
                     context: dict[str, Any]) -> str:
     from markupsafe import Markup
@@ -484,12 +495,9 @@ def _render_edition(entries: list[dict[str, Any]], root: Path, lang: Language,
         "year": e["year"], "synthetic": e["synthetic"],
         "headline": headline_items(e["figures"], lang),
         "findings": [" ".join(finding.render(lang).split()) for finding in e["findings"]],
-        "downloads": year_links(e["year"], root, lang),
+        "downloads": _downloads(year_links(e["year"], root, lang), lang),
         "notebooks": [_page_entry(e["dir"], page, root, lang) for page in e["pages"]],
     } for e in entries]
-    for y in years:  # the CSV files folded under one line (the workbook holds them all)
-        y["csv_summary"] = _("Each table on its own, as CSV ({n} files)").format(
-            n=count(sum(d["kind"] == "csv" for d in y["downloads"]), lang)).render(lang)
     return _environment().get_template("index.html.j2").render(
         lang=lang, text=text, years=years, methods_href=methods_href(lang, from_year_page=False),
         css=Markup((_TEMPLATE / "index.css").read_text("utf-8")),
